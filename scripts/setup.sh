@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian/Ubuntu machine: system packages, npm packages, the native engine and the builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libdnnl-dev chromium redis-server fonts-dejavu-core fonts-freefont-ttf python3-torch)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "setup: installing system packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: not a Debian/Ubuntu machine; install these yourself for the full feature set: ${missing[*]}" >&2
+  fi
+fi
+
+echo "setup: installing npm packages"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+echo "setup: building"
+npm run build
+echo "setup: done. Try: npx mnist-lab models --explain"

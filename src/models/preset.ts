@@ -1,0 +1,33 @@
+// What a step of the codelab's model ladder is: a pure model builder plus its training recipe and lesson.
+import type * as tf from '@tensorflow/tfjs';
+
+export type OptimizerSpec = { kind: 'sgd'; lr: number } | { kind: 'adam'; lr: number };
+
+/** Learning rate as a pure function of the 0-based epoch (Keras LearningRateScheduler semantics). */
+export type LrSchedule = (epoch: number) => number;
+
+export interface Preset {
+  /** Registry key, e.g. "10-conv-bn". */
+  name: string;
+  /** One-line title, e.g. "Batch-normalised CNN". */
+  title: string;
+  /** Builds a fresh, uncompiled model; nothing is built at import time. */
+  build(): tf.Sequential;
+  optimizer: OptimizerSpec;
+  /** Null when the learning rate is constant. */
+  schedule: LrSchedule | null;
+  /** Human form of the schedule, e.g. "0.01 * 0.666^epoch". */
+  scheduleText: string | null;
+  batchSize: number;
+  epochs: number;
+  /** Parameter counts as the codelab's model.summary() reports them. */
+  params: { total: number; trainable: number; nonTrainable: number };
+  /** Pass bar on the 10k test set after the full recipe, and the codelab's own words. */
+  expected: { accuracy: number; claim: string };
+  /** The codelab's PlotTraining zoom for the curves. */
+  zoom: number;
+  /** Values the codelab leaves open and what we chose, with the reason. */
+  choices: string[];
+  /** What this step changes from the previous one and what to watch for in its curves. */
+  explain: string;
+}

@@ -1,0 +1,59 @@
+// The records of a run folder's history.jsonl: one JSON object a line, appended as training goes.
+
+export interface StartRecord {
+  type: 'start';
+  time: string;
+  preset: string;
+  epochs: number;
+  stepsPerEpoch: number;
+  batchSize: number;
+  backend: string;
+  /** Epoch training starts at (non-zero when resumed). */
+  initialEpoch: number;
+}
+
+/** A training-batch sample, written every `sampleEvery` batches (the codelab plots every 10th). */
+export interface BatchRecord {
+  type: 'batch';
+  epoch: number;
+  /** Batch index within the epoch, 0-based. */
+  step: number;
+  globalStep: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+}
+
+/** End of an epoch; val_* are measured on the 10k test set, as the codelab does. */
+export interface EpochRecord {
+  type: 'epoch';
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  val_loss: number;
+  val_accuracy: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface EndRecord {
+  type: 'end';
+  time: string;
+  status: 'completed' | 'interrupted';
+}
+
+export type HistoryRecord = StartRecord | BatchRecord | EpochRecord | EndRecord;
+
+/** Parses history.jsonl text; a torn last line (training still writing) is skipped. */
+export function parseHistory(text: string): HistoryRecord[] {
+  const records: HistoryRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      records.push(JSON.parse(line) as HistoryRecord);
+    } catch {
+      // a partially written final line
+    }
+  }
+  return records;
+}
