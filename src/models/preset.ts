@@ -3,8 +3,11 @@ import type * as tf from '@tensorflow/tfjs';
 
 export type OptimizerSpec = { kind: 'sgd'; lr: number } | { kind: 'adam'; lr: number };
 
-/** Learning rate as a pure function of the 0-based epoch (Keras LearningRateScheduler semantics). */
-export type LrSchedule = (epoch: number) => number;
+/**
+ * Learning rate as a pure function of the 0-based epoch (Keras LearningRateScheduler semantics) and the
+ * 0-based global step (the mlengine trainer decays per step). The training loop calls it before each step.
+ */
+export type LrSchedule = (epoch: number, globalStep: number) => number;
 
 export interface Preset {
   /** Registry key, e.g. "10-conv-bn". */
@@ -20,6 +23,11 @@ export interface Preset {
   scheduleText: string | null;
   batchSize: number;
   epochs: number;
+  /** Step-based recipes (mlengine): stop after this many steps, evaluating every `evalEvery` steps. */
+  iterations?: number;
+  evalEvery?: number;
+  /** Loss multiplier (the mlengine trainer reports cross-entropy × 100); default 1. */
+  lossScale?: number;
   /** Parameter counts as the codelab's model.summary() reports them. */
   params: { total: number; trainable: number; nonTrainable: number };
   /** Pass bar on the 10k test set after the full recipe, and the codelab's own words. */
