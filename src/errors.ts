@@ -8,6 +8,7 @@ export type LabErrorCode =
   | 'DOWNLOAD_FAILED'
   | 'UNKNOWN_PRESET'
   | 'BAD_ARGUMENT'
+  | 'FONT_MISSING'
   | 'BAD_INPUT'
   | 'OUTPUT_EXISTS'
   | 'RUN_INCOMPLETE'
