@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
+// Registers our BatchNormalization under Keras's class name, so loaded BN models train with scale: false too.
+import './layers/batch-norm.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
