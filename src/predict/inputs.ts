@@ -1,0 +1,198 @@
+// Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG files) into n×784 floats in [0,1].
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { LabError } from '../errors.js';
+import { IMAGE_SIZE, PIXELS } from '../data/types.js';
+import { mnistify } from './mnistify.js';
+
+/** Images ready for a model: count × 784 floats in [0,1], row-major, white ink on black. */
+export interface PredictionInput {
+  images: Float32Array;
+  count: number;
+  /** An assumption made while decoding (e.g. the colours of a PNG), worth telling the user. */
+  note?: string;
+}
+
+export type InputKind = 'json' | 'png' | 'idx';
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const GZIP_MAGIC = [0x1f, 0x8b];
+const EXPECTED_IMAGE = 'a 28×28 array of numbers in [0,1] (shape [28,28])';
+const SCALE_HINT = 'send {"image": <28 rows of 28 floats in [0,1]>} per instance; divide 0-255 pixel bytes by 255';
+
+/** Tells the format of a prediction input from its leading bytes (the path only names it in errors). */
+export function detectInputKind(path: string, bytes: Uint8Array): InputKind {
+  if (startsWith(bytes, PNG_MAGIC)) return 'png';
+  if (startsWith(bytes, GZIP_MAGIC) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0)) return 'idx';
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
+  if (first === 0x7b || first === 0x5b) return 'json';
+  throw new LabError('BAD_INPUT', `${path}: not a PNG, IDX or JSON prediction input (first bytes ${hex(bytes.subarray(0, 8))})`, {
+    hint: 'pass a PNG image, an IDX images file (.gz or raw), or JSON with one {"image": 28×28} object per line',
+  });
+}
+
+/**
+ * Parses JSON prediction input: one {"image": 28×28} object per line (the codelab's digits.json), a single
+ * such object, a list of them, or an AI Platform body {"instances": [{"image": …}, …]}.
+ */
+export function parseJsonInput(text: string, source: string): PredictionInput {
+  const body = text.replace(/^\uFEFF/, '').trim();
+  if (body === '') throw new LabError('BAD_INPUT', `${source}: empty input, no instances`, { hint: SCALE_HINT });
+  let whole: unknown;
+  try {
+    whole = JSON.parse(body);
+  } catch {
+    return instancesToImages(parseJsonLines(body, source), source);
+  }
+  if (Array.isArray(whole)) return instancesToImages(whole, source);
+  if (isRecord(whole) && 'instances' in whole) {
+    if (!Array.isArray(whole.instances)) {
+      throw new LabError('BAD_INPUT', `${source}: "instances" must be a list of {"image": 28×28} objects; found ${describe(whole.instances)}`, { hint: SCALE_HINT });
+    }
+    return instancesToImages(whole.instances, source);
+  }
+  return instancesToImages([whole], source);
+}
+
+function parseJsonLines(body: string, source: string): unknown[] {
+  const instances: unknown[] = [];
+  body.split('\n').forEach((line, lineIndex) => {
+    if (line.trim() === '') return;
+    try {
+      instances.push(JSON.parse(line));
+    } catch (cause) {
+      throw new LabError('BAD_INPUT', `${source}: line ${lineIndex + 1} is not valid JSON (${(cause as Error).message})`, {
+        hint: 'write one {"image": 28×28} object per line, or a single {"instances": [...]} object',
+        cause,
+      });
+    }
+  });
+  return instances;
+}
+
+/** Validates a list of {"image": 28×28} instances; errors name the instance index and what was found. */
+export function instancesToImages(instances: unknown[], source: string): PredictionInput {
+  if (instances.length === 0) throw new LabError('BAD_INPUT', `${source}: no instances`, { hint: SCALE_HINT });
+  const images = new Float32Array(instances.length * PIXELS);
+  instances.forEach((instance, index) => {
+    if (!isRecord(instance) || !('image' in instance)) {
+      throw new LabError('BAD_INPUT', `${source}: instance ${index} must be an object {"image": 28×28}; found ${describe(instance)}`, { hint: SCALE_HINT });
+    }
+    copyImage(instance.image, images.subarray(index * PIXELS, (index + 1) * PIXELS), `${source}: instance ${index}`);
+  });
+  return { images, count: instances.length };
+}
+
+function copyImage(image: unknown, target: Float32Array, where: string): void {
+  const badShape = (found: string): LabError =>
+    new LabError('BAD_INPUT', `${where}: image must be ${EXPECTED_IMAGE}; found ${found}`, { hint: SCALE_HINT });
+  if (!Array.isArray(image) || image.length !== IMAGE_SIZE) throw badShape(describe(image));
+  image.forEach((row: unknown, y) => {
+    if (!Array.isArray(row) || row.length !== IMAGE_SIZE) throw badShape(`row ${y} is ${describe(row)}`);
+    row.forEach((value: unknown, x) => {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new LabError('BAD_INPUT', `${where}: pixel [${y}][${x}] is ${describe(value)}, not a finite number`, { hint: SCALE_HINT });
+      }
+      if (value < 0 || value > 1) {
+        throw new LabError('BAD_INPUT', `${where}: pixel [${y}][${x}] is ${value}, outside [0,1]`, { hint: SCALE_HINT });
+      }
+      target[y * IMAGE_SIZE + x] = value;
+    });
+  });
+}
+
+/**
+ * Decodes a PNG (any size; grey, RGB or RGBA) into one MNIST-style image. Transparent pixels count as
+ * background. The background colour is read from the image border: a light border means black ink on
+ * white paper, which is inverted to MNIST's white on black. A 28×28 image is taken as already
+ * MNIST-shaped; any other size is cropped to the ink, fitted to 20×20 and centred by mass (see mnistify).
+ */
+export async function decodePng(bytes: Uint8Array, source: string): Promise<PredictionInput> {
+  let image: Awaited<ReturnType<typeof loadImage>>;
+  try {
+    image = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (cause) {
+    throw new LabError('BAD_INPUT', `${source}: not a readable PNG image (${(cause as Error).message})`, {
+      hint: 'pass a PNG file of one digit',
+      cause,
+    });
+  }
+  const { width, height } = image;
+  if (width < 1 || height < 1 || width * height > 4096 * 4096) {
+    throw new LabError('BAD_INPUT', `${source}: PNG must be between 1×1 and 4096×4096 pixels; found ${width}×${height}`, {
+      hint: 'scale the picture down; 28×28 to a few hundred pixels is plenty',
+    });
+  }
+  const context = createCanvas(width, height).getContext('2d');
+  context.drawImage(image, 0, 0);
+  const { grey, inkOnLight } = toInkGrey(context.getImageData(0, 0, width, height).data, width, height);
+  const note = inkOnLight
+    ? 'PNG read as dark ink on a light background (inverted to white on black)'
+    : 'PNG read as light ink on a dark background, as MNIST';
+  const images = width === IMAGE_SIZE && height === IMAGE_SIZE ? grey : mnistify(grey, width, height);
+  return { images, count: 1, note };
+}
+
+/** RGBA bytes → ink intensity in [0,1] (white ink on black), plus whether the picture was dark on light. */
+export function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number): { grey: Float32Array; inkOnLight: boolean } {
+  const pixels = width * height;
+  const luminance = new Float32Array(pixels);
+  const alpha = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    luminance[i] = (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]) / 255;
+    alpha[i] = rgba[4 * i + 3] / 255;
+  }
+  const inkOnLight = borderLuminance(luminance, alpha, width, height) > 0.5;
+  const grey = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    const ink = inkOnLight ? 1 - luminance[i] : luminance[i];
+    grey[i] = ink * alpha[i];
+  }
+  return { grey, inkOnLight };
+}
+
+/** Mean luminance of the opaque border pixels; a fully transparent border reads as dark (ink is what is opaque). */
+function borderLuminance(luminance: Float32Array, alpha: Float32Array, width: number, height: number): number {
+  let sum = 0;
+  let weight = 0;
+  const add = (i: number): void => {
+    sum += luminance[i] * alpha[i];
+    weight += alpha[i];
+  };
+  for (let x = 0; x < width; x++) {
+    add(x);
+    add((height - 1) * width + x);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    add(y * width);
+    add(y * width + width - 1);
+  }
+  return weight > 0 ? sum / weight : 0;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) {
+    const dims: number[] = [];
+    let v: unknown = value;
+    while (Array.isArray(v)) {
+      dims.push(v.length);
+      v = v[0];
+    }
+    return `shape [${dims.join(',')}]`;
+  }
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `a string ${JSON.stringify(value.slice(0, 20))}`;
+  return `a ${typeof value}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

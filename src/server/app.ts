@@ -1,0 +1,78 @@
+// Builds the fastify app: prediction API, dashboard API and web app. It does not listen (main.ts does).
+import Fastify, { type FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { installErrorHandlers } from './api-errors.js';
+import { loadServedModels } from './model-registry.js';
+import { registerPredictRoutes } from './predict-routes.js';
+import { registerRunRoutes, type PresetInfo } from './run-routes.js';
+import { TrainingLauncher } from './training-launcher.js';
+import { loadWebAssets, registerWebRoutes } from './web-assets.js';
+
+export interface ServerLimits {
+  /** Largest request body, in bytes. */
+  bodyBytes: number;
+  /** Most instances in one predict request. */
+  maxInstances: number;
+  /** How long a predict request waits for others to share its model call, in ms. */
+  batchWindowMs: number;
+  /** Most images in one model call. */
+  maxBatch: number;
+  /** How often server-sent events look for new history lines, and the keep-alive interval, in ms. */
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  bodyBytes: 4 * 1024 * 1024,
+  maxInstances: 256,
+  batchWindowMs: 2,
+  maxBatch: 512,
+  pollMs: 200,
+  heartbeatMs: 15_000,
+};
+
+/** The installed CLI: `node <repo>/bin/mnist-lab.js` (needs `npm run build`). */
+export const DEFAULT_TRAIN_COMMAND: readonly string[] = [
+  process.execPath,
+  fileURLToPath(new URL('../../bin/mnist-lab.js', import.meta.url)),
+];
+
+export interface AppOptions {
+  /** Served model name → model folder (model.json + weights). */
+  models: Record<string, string>;
+  /** Folder of run folders, for the dashboard API; without it /api/runs is absent. */
+  runsDir?: string;
+  /** Built web app (web/dist); without it only the APIs are served. */
+  webDir?: string;
+  /** Presets offered by the dashboard and accepted by POST /api/runs. */
+  presets?: readonly PresetInfo[];
+  /** argv prefix that runs the CLI for POST /api/runs; `train <preset> --out <dir> …` is appended. */
+  trainCommand?: readonly string[];
+  limits?: Partial<ServerLimits>;
+  logger?: boolean;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Server-sent event streams hold their sockets open, so close() must end them rather than wait.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: limits.bodyBytes, forceCloseConnections: true });
+  installErrorHandlers(app);
+  const models = await loadServedModels(options.models, { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch });
+  registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });
+  if (options.runsDir !== undefined) {
+    const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND);
+    registerRunRoutes(app, {
+      runsDir: options.runsDir,
+      launcher,
+      presets: options.presets ?? [],
+      pollMs: limits.pollMs,
+      heartbeatMs: limits.heartbeatMs,
+    });
+    app.addHook('onClose', async () => launcher.interruptAll());
+  }
+  if (options.webDir !== undefined) registerWebRoutes(app, await loadWebAssets(options.webDir));
+  app.addHook('onClose', async () => {
+    for (const served of models.values()) served.model.dispose();
+  });
+  return app;
+}

@@ -1,0 +1,51 @@
+// `mnist-lab serve`: builds the app for a model or run folder and listens on loopback by default.
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { badArgument } from '../errors.js';
+import { runFiles } from '../train/run-layout.js';
+import { buildApp, type AppOptions } from './app.js';
+import { MODEL_NAME_PATTERN } from './model-registry.js';
+
+export interface ServeOptions {
+  /** A model folder (model.json + weights). */
+  model?: string;
+  /** A run folder; its model/ is served under the run's name. */
+  run?: string;
+  port: number;
+  host?: string;
+  /** Folder of run folders shown by the dashboard. */
+  runsDir: string;
+  /** Built web app; default <repo>/web/dist when it exists. */
+  webDir?: string;
+  presets?: AppOptions['presets'];
+  /** Where the URL and hints are printed (default stdout). */
+  print?: (line: string) => void;
+}
+
+const BUILT_WEB = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Starts the server and resolves once it listens; the caller owns `app.close()`. */
+export async function serve(options: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw badArgument('--port', 'an integer from 0 to 65535', options.port);
+  }
+  const models: Record<string, string> = {};
+  if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
+  if (options.run !== undefined) models[modelName(options.run, 'run')] = runFiles(resolve(options.run)).model;
+  const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
+  const app = await buildApp({ models, runsDir: resolve(options.runsDir), webDir, presets: options.presets });
+  const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  print(`mnist-lab server listening on ${url}`);
+  for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
+  print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
+  return { app, url };
+}
+
+/** The folder's name when it is a valid model name, else the fallback. */
+function modelName(dir: string, fallback: string): string {
+  const name = basename(resolve(dir));
+  return MODEL_NAME_PATTERN.test(name) ? name : fallback;
+}

@@ -1,0 +1,65 @@
+// The models a server serves: loaded once at start, each with its files kept in memory and its own batcher.
+import type * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { badArgument, LabError } from '../errors.js';
+import { loadModel } from '../models/io.js';
+import { predictImages } from '../predict/predict.js';
+import { PredictionBatcher, type BatcherOptions } from './batcher.js';
+
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface ServedModel {
+  name: string;
+  dir: string;
+  model: tf.LayersModel;
+  /** model.json and its weight files by file name, served to the browser from memory. */
+  files: Map<string, Buffer>;
+  batcher: PredictionBatcher;
+}
+
+/** Loads every model folder; a bad name or folder fails the start with an error naming it. */
+export async function loadServedModels(
+  models: Record<string, string>,
+  batcher: BatcherOptions,
+): Promise<Map<string, ServedModel>> {
+  const served = new Map<string, ServedModel>();
+  for (const [name, dir] of Object.entries(models)) {
+    if (!MODEL_NAME_PATTERN.test(name)) {
+      throw badArgument(`model name ${JSON.stringify(name)}`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
+    }
+    const model = await loadModel(dir);
+    const files = await readModelFiles(dir);
+    const predict = (images: Float32Array, count: number) => predictImages(model, images, count);
+    served.set(name, { name, dir, model, files, batcher: new PredictionBatcher(predict, batcher) });
+  }
+  return served;
+}
+
+async function readModelFiles(dir: string): Promise<Map<string, Buffer>> {
+  const modelJson = await readFile(join(dir, 'model.json'));
+  const manifest = (JSON.parse(modelJson.toString('utf8')).weightsManifest ?? []) as { paths: string[] }[];
+  const files = new Map<string, Buffer>([['model.json', modelJson]]);
+  for (const path of manifest.flatMap((group) => group.paths)) {
+    const name = basename(path);
+    if (`./${name}` !== path && name !== path) {
+      throw new LabError('MODEL_NOT_FOUND', `${join(dir, 'model.json')}: weight path ${JSON.stringify(path)} leaves the model folder`, {
+        hint: 'weight files must sit next to model.json',
+      });
+    }
+    files.set(name, await readFile(join(dir, name)));
+  }
+  return files;
+}
+
+/** The served model of that name, or a 404 error listing the ones there are. */
+export function findModel(models: Map<string, ServedModel>, name: string): ServedModel {
+  const model = models.get(name);
+  if (model === undefined) {
+    const known = [...models.keys()];
+    throw new LabError('MODEL_NOT_FOUND', `no model named ${JSON.stringify(name.slice(0, 64))} is served`, {
+      hint: known.length ? `served models: ${known.join(', ')}` : 'start the server with --model DIR or --run DIR',
+    });
+  }
+  return model;
+}

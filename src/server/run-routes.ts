@@ -1,0 +1,129 @@
+// The dashboard's API: presets, runs, one run's details, its live history as server-sent events, starting a training.
+import type { FastifyInstance } from 'fastify';
+import { LabError } from '../errors.js';
+import { runFiles } from '../train/run-layout.js';
+import { tailHistory } from './history-tail.js';
+import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
+import type { LaunchedRun, TrainingLauncher, TrainRequest } from './training-launcher.js';
+
+export interface PresetInfo {
+  name: string;
+  title?: string;
+  explain?: string;
+}
+
+export interface RunRoutesOptions {
+  runsDir: string;
+  launcher: TrainingLauncher;
+  /** Presets the dashboard offers and POST /api/runs accepts; empty = let the CLI judge the name. */
+  presets: readonly PresetInfo[];
+  /** SSE polling interval and heartbeat, in ms. */
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+const startSchema = {
+  type: 'object',
+  required: ['preset'],
+  additionalProperties: false,
+  properties: {
+    preset: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    epochs: { type: 'integer', minimum: 1, maximum: 1000 },
+    steps: { type: 'integer', minimum: 1, maximum: 1000000 },
+    limit: { type: 'integer', minimum: 1, maximum: 60000 },
+  },
+};
+
+type IdParams = { Params: { id: string } };
+
+export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOptions): void {
+  const { runsDir, launcher } = options;
+  const failed = (id: string) => launcher.failed(id);
+
+  app.get('/api/presets', async () => ({ presets: options.presets }));
+
+  app.get('/api/runs', async () => {
+    const runs = await listRuns(runsDir, failed);
+    const starting = launcher.all().filter((run) => !runs.some((r) => r.id === run.id)).map(startingSummary);
+    return { runs: [...starting, ...runs] };
+  });
+
+  app.get<IdParams>('/api/runs/:id', async (request) => {
+    const launched = launcher.get(request.params.id);
+    const process = launched ? { pid: launched.pid, exitCode: launched.exitCode, log: launched.log } : null;
+    try {
+      return { ...(await readRunDetail(runsDir, request.params.id, failed)), process };
+    } catch (error) {
+      if (launched === undefined) throw error;
+      return { ...startingSummary(launched), config: null, history: [], pictures: [], hasReport: false, process };
+    }
+  });
+
+  app.post<{ Body: TrainRequest }>('/api/runs', { schema: { body: startSchema } }, async (request, reply) => {
+    const { preset } = request.body;
+    if (options.presets.length > 0 && !options.presets.some((p) => p.name === preset)) {
+      throw new LabError('UNKNOWN_PRESET', `unknown preset ${JSON.stringify(preset)}`, {
+        hint: `presets: ${options.presets.map((p) => p.name).join(', ')}`,
+      });
+    }
+    const run = launcher.start(request.body);
+    return reply.code(201).send({ id: run.id, pid: run.pid, events: `/api/runs/${run.id}/events` });
+  });
+
+  app.get<IdParams>('/api/runs/:id/events', async (request, reply) => {
+    const launched = launcher.get(request.params.id);
+    const dir = launched?.dir ?? (await findRunDir(runsDir, request.params.id));
+    const lastEventId = Number(request.headers['last-event-id']);
+    const fromOffset = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
+    reply.hijack();
+    const stream = reply.raw;
+    stream.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    stream.write('retry: 2000\n\n');
+    const abort = new AbortController();
+    stream.on('close', () => abort.abort());
+    const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), options.heartbeatMs);
+    try {
+      const records = tailHistory(runFiles(dir).history, {
+        fromOffset,
+        pollMs: options.pollMs,
+        signal: abort.signal,
+        stopWhen: () => launched !== undefined && launched.exitCode !== null,
+      });
+      for await (const { record, offset } of records) stream.write(`id: ${offset}\ndata: ${JSON.stringify(record)}\n\n`);
+      if (launched?.exitCode !== undefined && launched.exitCode !== null) {
+        stream.write(`event: exit\ndata: ${JSON.stringify({ exitCode: launched.exitCode, log: launched.log.slice(-20) })}\n\n`);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      stream.end();
+    }
+  });
+
+  app.get<{ Params: { id: string; file: string } }>('/api/runs/:id/pictures/:file', async (request, reply) => {
+    const bytes = await readRunPicture(runsDir, request.params.id, request.params.file);
+    return reply.type('image/png').header('cache-control', 'no-cache').send(bytes);
+  });
+
+  app.get<IdParams>('/api/runs/:id/report', async (request, reply) => {
+    const html = await readRunReport(runsDir, request.params.id);
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+}
+
+/** A run this server started whose folder does not exist yet (or never will, if the process failed). */
+function startingSummary(run: LaunchedRun): RunSummary {
+  return {
+    id: run.id,
+    preset: run.preset,
+    status: run.exitCode !== null && run.exitCode !== 0 ? 'failed' : 'running',
+    startedAt: null,
+    epochsDone: 0,
+    epochsPlanned: null,
+    metrics: null,
+  };
+}

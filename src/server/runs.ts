@@ -1,0 +1,153 @@
+// Reads run folders for the dashboard: the list, one run's details, and its pictures, by validated id only.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LabError } from '../errors.js';
+import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
+import { runFiles, type RunMetrics } from '../train/run-layout.js';
+
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
+
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export interface RunSummary {
+  id: string;
+  preset: string | null;
+  status: RunStatus;
+  startedAt: string | null;
+  /** Epochs finished and planned. */
+  epochsDone: number;
+  epochsPlanned: number | null;
+  metrics: RunMetrics | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: unknown;
+  history: HistoryRecord[];
+  /** File names under <run>/pictures, served at /api/runs/:id/pictures/:file. */
+  pictures: string[];
+  hasReport: boolean;
+}
+
+/** Whether the process that writes a run has failed (known only for runs this server started). */
+export type FailedCheck = (id: string) => boolean;
+
+/** Every run folder under runsDir (a folder holding config.json or history.jsonl), newest first. */
+export async function listRuns(runsDir: string, failed: FailedCheck): Promise<RunSummary[]> {
+  const ids = await runIds(runsDir);
+  const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, failed)));
+  return runs
+    .filter((run): run is RunSummary => run !== null)
+    .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.id.localeCompare(a.id));
+}
+
+export async function readRunDetail(runsDir: string, id: string, failed: FailedCheck): Promise<RunDetail> {
+  const dir = await findRunDir(runsDir, id);
+  const files = runFiles(dir);
+  const [config, history, pictures, report] = await Promise.all([
+    readJson(files.config),
+    readHistory(files.history),
+    readdir(files.pictures).catch(() => [] as string[]),
+    stat(files.report).catch(() => null),
+  ]);
+  const metrics = (await readJson(files.metrics)) as RunMetrics | null;
+  return {
+    ...summarise(id, config, history, metrics, failed),
+    config,
+    history,
+    pictures: pictures.filter((name) => PICTURE_PATTERN.test(name)).sort(),
+    hasReport: report?.isFile() ?? false,
+  };
+}
+
+/**
+ * The folder of run `id`. The id must match RUN_ID_PATTERN and be one of the folder names that runsDir
+ * lists, so a request's text only ever selects among existing entries and never builds a path.
+ */
+export async function findRunDir(runsDir: string, id: string): Promise<string> {
+  const ids = RUN_ID_PATTERN.test(id) ? await runIds(runsDir) : [];
+  const match = ids.find((entry) => entry === id);
+  if (match === undefined) {
+    throw new LabError('RUN_NOT_FOUND', `no run ${JSON.stringify(id.slice(0, 128))} in the runs folder`, {
+      hint: 'GET /api/runs lists the runs',
+    });
+  }
+  return join(runsDir, match);
+}
+
+/** Bytes of one picture of a run; the name must be one that <run>/pictures lists. */
+export async function readRunPicture(runsDir: string, id: string, file: string): Promise<Buffer> {
+  const dir = runFiles(await findRunDir(runsDir, id)).pictures;
+  const names = PICTURE_PATTERN.test(file) ? await readdir(dir).catch(() => [] as string[]) : [];
+  const match = names.find((name) => name === file);
+  if (match === undefined) {
+    throw new LabError('RUN_NOT_FOUND', `run ${id} has no picture ${JSON.stringify(file.slice(0, 128))}`, {
+      hint: `GET /api/runs/${id} lists its pictures`,
+    });
+  }
+  return readFile(join(dir, match));
+}
+
+export async function readRunReport(runsDir: string, id: string): Promise<Buffer> {
+  const path = runFiles(await findRunDir(runsDir, id)).report;
+  return readFile(path).catch((cause) => {
+    throw new LabError('RUN_NOT_FOUND', `run ${id} has no report.html yet`, {
+      hint: 'the report is written when training ends (`mnist-lab report <run>`)',
+      cause,
+    });
+  });
+}
+
+async function runIds(runsDir: string): Promise<string[]> {
+  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory() && RUN_ID_PATTERN.test(entry.name)).map((entry) => entry.name);
+}
+
+async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {
+  const files = runFiles(join(runsDir, id));
+  const [config, history, metrics] = await Promise.all([
+    readJson(files.config),
+    readHistory(files.history),
+    readJson(files.metrics),
+  ]);
+  if (config === null && history.length === 0) return null;
+  return summarise(id, config, history, metrics as RunMetrics | null, failed);
+}
+
+function summarise(
+  id: string,
+  config: unknown,
+  history: HistoryRecord[],
+  metrics: RunMetrics | null,
+  failed: FailedCheck,
+): RunSummary {
+  const start = history.find((r): r is StartRecord => r.type === 'start');
+  const end = history.find((r) => r.type === 'end');
+  const epochs = history.filter((r): r is EpochRecord => r.type === 'epoch');
+  const configPreset = (config as { preset?: unknown } | null)?.preset;
+  let status: RunStatus = 'running';
+  if (end?.type === 'end') status = end.status;
+  else if (metrics !== null) status = metrics.status;
+  else if (failed(id)) status = 'failed';
+  return {
+    id,
+    preset: start?.preset ?? (typeof configPreset === 'string' ? configPreset : null),
+    status,
+    startedAt: start?.time ?? null,
+    epochsDone: epochs.length,
+    epochsPlanned: start?.epochs ?? null,
+    metrics,
+  };
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+async function readHistory(path: string): Promise<HistoryRecord[]> {
+  return parseHistory(await readFile(path, 'utf8').catch(() => ''));
+}
