@@ -1,0 +1,32 @@
+// Shared plumbing of the native engine: the oneDNN CPU engine and stream, thread control and error helpers.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mnl {
+
+using dim = int64_t;
+
+/** The process-wide oneDNN CPU engine. */
+dnnl::engine& cpuEngine();
+/** The process-wide in-order stream on cpuEngine(). */
+dnnl::stream& cpuStream();
+
+/** OpenMP threads used by our loops and by oneDNN. */
+int threadCount();
+void setThreadCount(int n);
+
+/** "[a,b,c]" for error messages. */
+std::string shapeText(const std::vector<dim>& dims);
+
+/** Thrown for bad arguments; the addon turns it into a JS Error. */
+struct NativeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace mnl

@@ -1,0 +1,152 @@
+// oneDNN convolution primitives for one shape (see conv.h).
+#include "conv.h"
+
+#include <unordered_map>
+
+namespace mnl {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+void ConvShape::validate() const {
+  auto outSize = [](dim in, dim k, dim s, dim p0, dim p1) { return (in + p0 + p1 - k) / s + 1; };
+  const bool ok = n > 0 && h > 0 && w > 0 && c > 0 && kh > 0 && kw > 0 && oc > 0 && sh > 0 && sw > 0 &&
+                  padTop >= 0 && padLeft >= 0 && padBottom >= 0 && padRight >= 0 && oh > 0 && ow > 0 &&
+                  outSize(h, kh, sh, padTop, padBottom) == oh && outSize(w, kw, sw, padLeft, padRight) == ow;
+  if (!ok) throw NativeError("conv2d: inconsistent shape " + text());
+}
+
+std::string ConvShape::text() const {
+  return "x" + shapeText({n, h, w, c}) + " kernel" + shapeText({kh, kw, c, oc}) + " strides" + shapeText({sh, sw}) +
+         " pads(t,l,b,r)" + shapeText({padTop, padLeft, padBottom, padRight}) + " → y" + shapeText({n, oh, ow, oc});
+}
+
+struct ConvOp::Impl {
+  memory::desc srcMd, wUserMd, biasMd, dstMd;
+  dnnl::convolution_forward::primitive_desc fwdPd;
+  dnnl::convolution_forward fwd;
+  memory src, wUser, bias, dst, wFwd;  // wFwd: kernel in the forward primitive's layout
+  bool reorderFwd = false;
+  dnnl::reorder toFwd;
+
+  bool hasBwdData = false;
+  dnnl::convolution_backward_data::primitive_desc bwdDataPd;
+  dnnl::convolution_backward_data bwdData;
+  memory diffSrc, diffDst, wBwd;
+  bool reorderBwd = false;
+  dnnl::reorder toBwd;
+
+  bool hasBwdWeights = false;
+  dnnl::convolution_backward_weights::primitive_desc bwdWPd;
+  dnnl::convolution_backward_weights bwdW;
+  memory diffWUser, diffWPrim, diffBias;
+  bool reorderDiffW = false;
+  dnnl::reorder fromDiffW;
+};
+
+ConvOp::ConvOp(const ConvShape& s, bool backward, bool inputGrad) : shape_(s), impl_(std::make_shared<Impl>()) {
+  s.validate();
+  auto& eng = cpuEngine();
+  Impl& m = *impl_;
+  const memory::dims strides{s.sh, s.sw}, padL{s.padTop, s.padLeft}, padR{s.padBottom, s.padRight};
+  m.srcMd = memory::desc({s.n, s.c, s.h, s.w}, dt::f32, tag::nhwc);
+  m.dstMd = memory::desc({s.n, s.oc, s.oh, s.ow}, dt::f32, tag::nhwc);
+  m.wUserMd = memory::desc({s.oc, s.c, s.kh, s.kw}, dt::f32, tag::hwio);
+  m.biasMd = s.bias ? memory::desc({s.oc}, dt::f32, tag::a) : memory::desc();
+  const memory::desc wAny({s.oc, s.c, s.kh, s.kw}, dt::f32, tag::any);
+
+  dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                          m.srcMd, wAny, m.biasMd, m.dstMd, strides, padL, padR);
+  m.fwdPd = dnnl::convolution_forward::primitive_desc(fwdDesc, eng);
+  m.fwd = dnnl::convolution_forward(m.fwdPd);
+  m.src = memory(m.srcMd, eng, DNNL_MEMORY_NONE);
+  m.dst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
+  m.wUser = memory(m.wUserMd, eng, DNNL_MEMORY_NONE);
+  if (s.bias) m.bias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
+  m.reorderFwd = m.fwdPd.weights_desc() != m.wUserMd;
+  if (m.reorderFwd) {
+    m.wFwd = memory(m.fwdPd.weights_desc(), eng);
+    m.toFwd = dnnl::reorder(m.wUser, m.wFwd);
+  }
+  if (!backward) return;
+
+  if (inputGrad) {
+    dnnl::convolution_backward_data::desc bdDesc(dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.dstMd,
+                                                 strides, padL, padR);
+    m.bwdDataPd = dnnl::convolution_backward_data::primitive_desc(bdDesc, eng, m.fwdPd);
+    m.bwdData = dnnl::convolution_backward_data(m.bwdDataPd);
+    m.diffSrc = memory(m.srcMd, eng, DNNL_MEMORY_NONE);
+    m.reorderBwd = m.bwdDataPd.weights_desc() != m.wUserMd;
+    if (m.reorderBwd) {
+      m.wBwd = memory(m.bwdDataPd.weights_desc(), eng);
+      m.toBwd = dnnl::reorder(m.wUser, m.wBwd);
+    }
+    m.hasBwdData = true;
+  }
+  m.diffDst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
+  dnnl::convolution_backward_weights::desc bwDesc(dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.biasMd,
+                                                  m.dstMd, strides, padL, padR);
+  m.bwdWPd = dnnl::convolution_backward_weights::primitive_desc(bwDesc, eng, m.fwdPd);
+  m.bwdW = dnnl::convolution_backward_weights(m.bwdWPd);
+  m.diffWUser = memory(m.wUserMd, eng, DNNL_MEMORY_NONE);
+  if (s.bias) m.diffBias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
+  m.reorderDiffW = m.bwdWPd.diff_weights_desc() != m.wUserMd;
+  if (m.reorderDiffW) {
+    m.diffWPrim = memory(m.bwdWPd.diff_weights_desc(), eng);
+    m.fromDiffW = dnnl::reorder(m.diffWPrim, m.diffWUser);
+  }
+  m.hasBwdWeights = true;
+}
+
+void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y) {
+  Impl& m = *impl_;
+  auto& st = cpuStream();
+  m.src.set_data_handle(const_cast<float*>(x));
+  m.dst.set_data_handle(y);
+  m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
+  if (m.reorderFwd) m.toFwd.execute(st, m.wUser, m.wFwd);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
+  if (shape_.bias) {
+    m.bias.set_data_handle(const_cast<float*>(bias));
+    args.emplace(DNNL_ARG_BIAS, m.bias);
+  }
+  m.fwd.execute(st, args);
+  st.wait();
+}
+
+void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
+  Impl& m = *impl_;
+  if (!m.hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + shape_.text());
+  auto& st = cpuStream();
+  m.diffDst.set_data_handle(const_cast<float*>(dy));
+  m.diffSrc.set_data_handle(dx);
+  m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
+  if (m.reorderBwd) m.toBwd.execute(st, m.wUser, m.wBwd);
+  m.bwdData.execute(st, {{DNNL_ARG_DIFF_DST, m.diffDst},
+                         {DNNL_ARG_WEIGHTS, m.reorderBwd ? m.wBwd : m.wUser},
+                         {DNNL_ARG_DIFF_SRC, m.diffSrc}});
+  st.wait();
+}
+
+void ConvOp::backwardWeights(const float* x, const float* dy, float* dKernelHwio, float* dBias) {
+  Impl& m = *impl_;
+  if (!m.hasBwdWeights) throw NativeError("conv2d backward-weights was not prepared for " + shape_.text());
+  auto& st = cpuStream();
+  m.src.set_data_handle(const_cast<float*>(x));
+  m.diffDst.set_data_handle(const_cast<float*>(dy));
+  m.diffWUser.set_data_handle(dKernelHwio);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src},
+                                       {DNNL_ARG_DIFF_DST, m.diffDst},
+                                       {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
+  if (shape_.bias) {
+    m.diffBias.set_data_handle(dBias);
+    args.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
+  }
+  m.bwdW.execute(st, args);
+  if (m.reorderDiffW) m.fromDiffW.execute(st, m.diffWPrim, m.diffWUser);
+  st.wait();
+}
+
+}  // namespace mnl
