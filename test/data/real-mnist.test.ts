@@ -1,0 +1,25 @@
+// The real MNIST files in shared/data/mnist load whole, verified against the spec's SHA-256, in the expected shapes.
+import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/data/load.js';
+import { locateDataDir } from '../../src/data/locate.js';
+import { PIXELS } from '../../src/data/types.js';
+
+const SHARED_MNIST = new URL('../../../shared/data/mnist', import.meta.url).pathname;
+
+describe('real MNIST', () => {
+  it('loads 60,000 + 10,000 digits with checksums ok and labels 0-9', async () => {
+    const dir = locateDataDir({ dataDir: SHARED_MNIST, env: {}, dataset: 'mnist' });
+    const data = await loadDataset({ dir, dataset: 'mnist', verify: true });
+    expect([data.train.count, data.test.count]).toEqual([60000, 10000]);
+    expect(data.train.images.length).toBe(60000 * PIXELS);
+    expect(data.test.images.length).toBe(10000 * PIXELS);
+    for (const set of [data.train, data.test]) {
+      const perClass = new Array(10).fill(0);
+      for (const label of set.labels) perClass[label]++;
+      expect(Math.min(...perClass)).toBeGreaterThan(set.count * 0.08); // every digit well represented
+    }
+    // The canonical first labels: 5 0 4 1 9 (train) and 7 2 1 0 4 (test).
+    expect(Array.from(data.train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
+    expect(Array.from(data.test.labels.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+  });
+});
