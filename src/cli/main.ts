@@ -1,0 +1,22 @@
+// Entry point of the mnist-lab command: the process's streams, Ctrl-C handling and exit code.
+import { runCli } from './run-cli.js';
+
+/** Ctrl-C once: finish the batch, checkpoint, exit 130. Twice: exit now. */
+function interruptController(): AbortController {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nCtrl-C: finishing this batch and writing a checkpoint (Ctrl-C again to quit now)…\n');
+    controller.abort();
+  });
+  return controller;
+}
+
+const controller = interruptController();
+process.exitCode = await runCli(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});

@@ -1,0 +1,164 @@
+// The mnist-lab command line: commander definitions that parse flags and call the typed command functions.
+import { Command, Option } from 'commander';
+import { DATASET_NAMES } from '../data/datasets.js';
+import { evalCommand } from '../commands/evaluate.js';
+import type { CommandIo } from '../commands/io.js';
+import { labCommand } from '../commands/lab.js';
+import { modelsCommand, summaryCommand } from '../commands/models.js';
+import { trainCommand } from '../commands/train.js';
+import { listPresets } from '../models/index.js';
+import { BACKENDS, type TrainOverrides } from '../train/config.js';
+import { choiceFlag, floatFlag, intFlag, listFlag } from './flags.js';
+
+type Opts = Record<string, unknown>;
+
+/** Every hyperparameter any preset declares becomes a --hp-<name> flag (the mlengine trainer's flags). */
+function hyperparameterFlags(): { key: string; flag: string; attr: string; help: string }[] {
+  const seen = new Map<string, string>();
+  for (const p of listPresets()) {
+    for (const [key, spec] of Object.entries(p.hyperparameters ?? {})) {
+      if (!seen.has(key)) seen.set(key, `${spec.help} (${p.name}; default ${spec.default})`);
+    }
+  }
+  return [...seen].map(([key, help]) => ({
+    key,
+    flag: `--hp-${key}`,
+    attr: `hp${key[0].toUpperCase()}${key.slice(1)}`,
+    help,
+  }));
+}
+
+function addTrainingFlags(cmd: Command): Command {
+  return cmd
+    .option('--epochs <n>', 'epochs to train (default: the preset\'s, 10 in the codelab)', intFlag('--epochs', 1, 10_000))
+    .option('--batch-size <n>', 'batch size (default: the preset\'s)', intFlag('--batch-size', 1, 60_000))
+    .option('--lr <x>', 'initial learning rate (rescales a schedule)', floatFlag('--lr', 0, 10, true))
+    .option('--seed <n>', 'random seed: same seed, same run (default 0)', intFlag('--seed', 0, 2 ** 32 - 1))
+    .option('--steps <n>', 'cap on steps per epoch, for quick runs', intFlag('--steps', 1))
+    .option('--limit <n>', 'train on the first N digits only', intFlag('--limit', 1, 60_000))
+    .option('--val-limit <n>', 'validate on the first N test digits only', intFlag('--val-limit', 1, 10_000))
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default('mnist'))
+    .option('--data-dir <dir>', 'folder with the four IDX files (else $MNIST_DATA, then the cache)')
+    .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
+    .option('--threads <n>', 'native engine threads (default: cores)', intFlag('--threads', 1, 256))
+    .option('--no-pictures', 'skip rendering curves and grids')
+    .option('--force', 'overwrite an existing output folder')
+    .option('--json', 'print the final metrics as one JSON line on stdout (progress goes to stderr)');
+}
+
+function overridesFrom(o: Opts): TrainOverrides {
+  return {
+    epochs: o.epochs as number | undefined,
+    batchSize: o.batchSize as number | undefined,
+    lr: o.lr as number | undefined,
+    seed: o.seed as number | undefined,
+    steps: o.steps as number | undefined,
+    limit: o.limit as number | undefined,
+    valLimit: o.valLimit as number | undefined,
+    backend: o.backend as TrainOverrides['backend'],
+    threads: o.threads as number | undefined,
+    pictures: o.pictures as boolean | undefined,
+  };
+}
+
+export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('mnist-lab')
+    .description('The MNIST codelab "TensorFlow, Keras and deep learning, without a PhD", in TypeScript.')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  const hpFlags = hyperparameterFlags();
+  const trainCmd = addTrainingFlags(
+    program
+      .command('train')
+      .description('train one preset of the ladder and write a run folder')
+      .argument('[preset]', 'preset name (see `mnist-lab models`)')
+      .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
+      .option('--job-dir <dir>', 'the mlengine trainer\'s name for --out')
+      .option('--resume <dir>', 'continue a run folder from its latest checkpoint'),
+  );
+  for (const hp of hpFlags) trainCmd.option(`${hp.flag} <x>`, hp.help, floatFlag(hp.flag, -Infinity, Infinity));
+  trainCmd.action(async (preset: string | undefined, o: Opts) => {
+    const hp = Object.fromEntries(hpFlags.filter((h) => o[h.attr] !== undefined).map((h) => [h.key, o[h.attr] as number]));
+    const outcome = await trainCommand(
+      {
+        preset,
+        overrides: overridesFrom(o),
+        hp,
+        dataset: o.dataset as 'mnist' | 'fashion',
+        dataDir: o.dataDir as string | undefined,
+        out: (o.out ?? o.jobDir) as string | undefined,
+        force: Boolean(o.force),
+        resume: o.resume as string | undefined,
+        json: Boolean(o.json),
+      },
+      io,
+    );
+    if (outcome.status === 'interrupted') setExitCode(130);
+  });
+
+  addTrainingFlags(
+    program
+      .command('lab')
+      .description('train the whole ladder in order and print accuracy vs the codelab')
+      .option('--presets <list>', 'comma-separated presets (default: all ten steps)', listFlag)
+      .option('--out <dir>', 'folder for the runs (default runs/lab-<time>)'),
+  ).action(async (o: Opts) => {
+    const rows = await labCommand(
+      {
+        presets: o.presets as string[] | undefined,
+        overrides: overridesFrom(o),
+        dataDir: o.dataDir as string | undefined,
+        out: o.out as string | undefined,
+        force: Boolean(o.force),
+        json: Boolean(o.json),
+      },
+      io,
+    );
+    if (rows.some((r) => r.status === 'interrupted')) setExitCode(130);
+  });
+
+  program
+    .command('models')
+    .description('list the presets with parameter counts and the codelab\'s expected accuracy')
+    .option('--json', 'machine-readable list')
+    .option('--explain', 'what each step changes and what to watch in its curves')
+    .action((o: Opts) => modelsCommand({ json: Boolean(o.json), explain: Boolean(o.explain) }, io));
+
+  const summaryCmd = program
+    .command('summary')
+    .description('print a Keras-style summary of a preset\'s model')
+    .argument('<preset>')
+    .option('--json', 'machine-readable summary');
+  for (const hp of hpFlags) summaryCmd.option(`${hp.flag} <x>`, hp.help, floatFlag(hp.flag, -Infinity, Infinity));
+  summaryCmd.action((preset: string, o: Opts) => {
+    const hp = Object.fromEntries(hpFlags.filter((h) => o[h.attr] !== undefined).map((h) => [h.key, o[h.attr] as number]));
+    summaryCommand({ preset, hp, json: Boolean(o.json) }, io);
+  });
+
+  program
+    .command('eval')
+    .description('evaluate a saved model (or a run folder) on the 10k test set')
+    .argument('<run-or-model-dir>')
+    .option('--data-dir <dir>', 'folder with the IDX files')
+    .addOption(new Option('--dataset <name>', 'dataset (default: the run\'s)').choices(DATASET_NAMES))
+    .option('--limit <n>', 'first N test digits only', intFlag('--limit', 1, 10_000))
+    .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
+    .option('--json', 'machine-readable result')
+    .action(async (path: string, o: Opts) => {
+      await evalCommand(
+        {
+          path,
+          dataDir: o.dataDir as string | undefined,
+          dataset: o.dataset as 'mnist' | 'fashion' | undefined,
+          limit: o.limit as number | undefined,
+          backend: o.backend as 'auto' | undefined,
+          json: Boolean(o.json),
+        },
+        io,
+      );
+    });
+
+  return program;
+}
