@@ -9,6 +9,15 @@ export type OptimizerSpec = { kind: 'sgd'; lr: number } | { kind: 'adam'; lr: nu
  */
 export type LrSchedule = (epoch: number, globalStep: number) => number;
 
+/** One tunable knob of a preset (the mlengine trainer's --hp-* flags): default, inclusive range, help. */
+export interface HyperparameterSpec {
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  help: string;
+}
+
 export interface Preset {
   /** Registry key, e.g. "10-conv-bn". */
   name: string;
@@ -38,4 +47,8 @@ export interface Preset {
   choices: string[];
   /** What this step changes from the previous one and what to watch for in its curves. */
   explain: string;
+  /** The knobs this preset accepts (`--hp-<key>`); absent for the fixed codelab steps. */
+  hyperparameters?: Record<string, HyperparameterSpec>;
+  /** The values this instance was built with (defaults filled in); absent when there are no hyperparameters. */
+  hp?: Record<string, number>;
 }
