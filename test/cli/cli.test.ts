@@ -1,0 +1,141 @@
+// The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { runFiles } from '../../src/train/run-layout.js';
+import { captureIo } from '../helpers/capture.js';
+import { MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
+
+const TINY = ['--epochs', '1', '--steps', '20', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const cwd = tempDir();
+  const { io, stdout, stderr } = captureIo(cwd, env);
+  const code = await runCli(args, io);
+  return { code, out: stdout.text, err: stderr.text, cwd };
+}
+
+describe('mnist-lab train', () => {
+  it('trains a tiny run and prints RunMetrics as one JSON line', async () => {
+    const out = join(tempDir(), 'run');
+    const r = await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out, '--json']);
+    expect(r.err).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const metrics = JSON.parse(lines[0]);
+    expect(metrics).toMatchObject({ preset: '01-softmax', dataset: 'mnist', epochs: 1, steps: 20, status: 'completed' });
+    expect(metrics.test_accuracy).toBeGreaterThan(0.5);
+    expect(r.err).toContain('Steps per epoch: 20');
+    expect(existsSync(join(runFiles(out).model, 'model.json'))).toBe(true);
+  });
+
+  it('finds the data through $MNIST_DATA', async () => {
+    const out = join(tempDir(), 'run');
+    const r = await cli(['train', '01-softmax', ...TINY, '--out', out], { MNIST_DATA: MNIST_DIR });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Test accuracy \d+\.\d\d%/);
+  });
+
+  it('says where it looked when the data is missing (exit 2)', async () => {
+    const r = await cli(['train', '01-softmax', ...TINY], { XDG_CACHE_HOME: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/DATA_NOT_FOUND/);
+    expect(r.err).toMatch(/data fetch/);
+  });
+
+  it.each([
+    [['train', 'nope'], /UNKNOWN_PRESET[\s\S]*01-softmax[\s\S]*10-conv-bn/],
+    [['train', '01-softmax', '--epochs', '0'], /--epochs must be an integer from 1/],
+    [['train', '01-softmax', '--epochs', 'ten'], /--epochs.*"ten"/],
+    [['train', '01-softmax', '--lr', '-1'], /--lr must be a number > 0/],
+    [['train', '01-softmax', '--backend', 'gpu'], /--backend must be one of auto, native, wasm, cpu; got "gpu"/],
+    [['train', '01-softmax', '--bogus'], /unknown option '--bogus'/],
+  ])('rejects %j with exit 2 and a message naming the flag', async (args, message) => {
+    const r = await cli([...args, '--data-dir', MNIST_DIR]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('refuses an existing --out without --force', async () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'something'), 'x');
+    const r = await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/OUTPUT_EXISTS/);
+  });
+});
+
+describe('mnist-lab models / summary / eval', () => {
+  it('lists every preset with the codelab parameter counts as JSON', async () => {
+    const r = await cli(['models', '--json']);
+    expect(r.code).toBe(0);
+    const presets = JSON.parse(r.out) as { name: string; params: { total: number } }[];
+    const byName = Object.fromEntries(presets.map((p) => [p.name, p.params.total]));
+    expect(byName['03-relu-adam']).toBe(169_670);
+    expect(byName['07-dense-dropout']).toBe(183_770);
+    expect(byName['08-conv']).toBe(354_002);
+    expect(byName['10-conv-bn']).toBe(354_538);
+  });
+
+  it('explains the lesson of each step', async () => {
+    const r = await cli(['models', '--explain']);
+    expect(r.code).toBe(0);
+    for (const name of ['01-softmax', '05-lr-decay', '10-conv-bn']) expect(r.out).toContain(`${name}:`);
+  });
+
+  it('prints a Keras-style summary', async () => {
+    const r = await cli(['summary', '10-conv-bn']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Total params: 354,538/);
+    expect(r.out).toMatch(/Non-trainable params: 536/);
+  });
+
+  it('evaluates a run folder', async () => {
+    const out = join(tempDir(), 'run');
+    expect((await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out])).code).toBe(0);
+    const r = await cli(['eval', out, '--data-dir', MNIST_DIR, '--limit', '500', '--backend', 'wasm', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.count).toBe(500);
+    expect(report.errors).toBe(Math.round((1 - report.test_accuracy) * 500));
+  });
+
+  it('names the folder when there is no model', async () => {
+    const r = await cli(['eval', tempDir(), '--data-dir', MNIST_DIR]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/MODEL_NOT_FOUND/);
+  });
+});
+
+describe('Ctrl-C in a real process', () => {
+  it('finishes the batch, writes a checkpoint and exits 130; --resume completes the run', async () => {
+    const out = join(tempDir(), 'run');
+    const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'train', '03-relu-adam', '--epochs', '1'];
+    const child = spawn(process.execPath, [...args, '--limit', '60000', '--backend', 'wasm', '--no-pictures', '--data-dir', MNIST_DIR, '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    // Interrupt once training is under way.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (/Epoch 1\/1/.test(output)) {
+          clearInterval(timer);
+          setTimeout(() => {
+            child.kill('SIGINT');
+            resolve();
+          }, 500);
+        }
+      }, 100);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(output).toMatch(/Interrupted: checkpoint written/);
+    expect(code).toBe(130);
+    expect(readdirSync(runFiles(out).checkpoints).length).toBe(1);
+  });
+});

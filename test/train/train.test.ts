@@ -1,0 +1,124 @@
+// Real training on the MNIST files: accuracy after a short run, seeded reproducibility, exact resume, no leaks.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
+import { loadModel } from '../../src/models/io.js';
+import { getPreset } from '../../src/models/index.js';
+import { parseHistory } from '../../src/train/history.js';
+import { runFiles } from '../../src/train/run-layout.js';
+import { train, type TrainRequest } from '../../src/train/run.js';
+import { TfjsTrainer } from '../../src/train/tfjs-trainer.js';
+import type { Trainer } from '../../src/train/trainer.js';
+import { Capture } from '../helpers/capture.js';
+import { MNIST_DIR, tempDir } from '../helpers/paths.js';
+
+const BACKEND = 'wasm' as const;
+
+function run(request: TrainRequest, signal?: AbortSignal) {
+  return train(
+    { dataDir: MNIST_DIR, ...request, overrides: { backend: BACKEND, pictures: false, ...request.overrides } },
+    { cwd: tempDir(), env: {}, log: new Capture(), signal },
+  );
+}
+
+async function weightsOf(runDir: string): Promise<Float32Array[]> {
+  const model = await loadModel(runFiles(runDir).model);
+  const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  model.dispose();
+  return values;
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: BACKEND });
+});
+
+describe('train', () => {
+  it('reaches 85% with 300 steps of 01-softmax on the real data and writes a complete run folder', async () => {
+    const out = join(tempDir(), 'run');
+    const outcome = await run({ preset: '01-softmax', out, overrides: { epochs: 1, steps: 300 } });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.metrics!.test_accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(outcome.metrics!.errors).toBe(Math.round((1 - outcome.metrics!.test_accuracy) * 10000));
+    const files = runFiles(out);
+    for (const path of [files.config, files.history, files.metrics, join(files.model, 'model.json'), join(files.model, 'weights.bin')]) {
+      expect(existsSync(path), path).toBe(true);
+    }
+    const metrics = JSON.parse(readFileSync(files.metrics, 'utf8'));
+    expect(Object.keys(metrics)).toEqual(
+      expect.arrayContaining(['test_accuracy', 'test_loss', 'errors', 'epochs', 'seconds', 'backend']),
+    );
+    const history = parseHistory(readFileSync(files.history, 'utf8'));
+    expect(history.filter((r) => r.type === 'batch')).toHaveLength(30); // every 10th of 300 steps
+    expect(history.filter((r) => r.type === 'epoch')).toHaveLength(1);
+    expect(readdirSync(files.checkpoints).length).toBeGreaterThan(0);
+  });
+
+  it('is reproducible with a seed and differs with another seed (init, shuffle and dropout)', async () => {
+    const request = (seed: number): TrainRequest => ({
+      preset: '07-dense-dropout',
+      out: join(tempDir(), 'run'),
+      overrides: { epochs: 1, steps: 6, limit: 2000, valLimit: 200, seed },
+    });
+    const [a, b, c] = [await run(request(3)), await run(request(3)), await run(request(4))];
+    const [wa, wb, wc] = [await weightsOf(a.runDir), await weightsOf(b.runDir), await weightsOf(c.runDir)];
+    wa.forEach((w, i) => expect(Array.from(wb[i])).toEqual(Array.from(w)));
+    expect(Array.from(wc[0])).not.toEqual(Array.from(wa[0]));
+  });
+
+  it('resumes an interrupted run to exactly the uninterrupted result', async () => {
+    const overrides = { epochs: 2, steps: 5, limit: 2000, valLimit: 300, seed: 11 };
+    const whole = await run({ preset: '07-dense-dropout', out: join(tempDir(), 'whole'), overrides });
+
+    const controller = new AbortController();
+    const out = join(tempDir(), 'split');
+    const first = await train(
+      { preset: '07-dense-dropout', dataDir: MNIST_DIR, out, overrides: { ...overrides, backend: BACKEND, pictures: false } },
+      {
+        cwd: tempDir(),
+        env: {},
+        log: new Capture(),
+        signal: controller.signal,
+        // Ctrl-C lands during epoch 2, after its first batch: a mid-epoch checkpoint.
+        onEpochEnd: async () => controller.abort(),
+      },
+    );
+    expect(first.status).toBe('interrupted');
+    expect(existsSync(runFiles(out).metrics)).toBe(false);
+
+    const resumed = await train({ resume: out }, { cwd: tempDir(), env: {}, log: new Capture() });
+    expect(resumed.status).toBe('completed');
+    expect(resumed.metrics!.steps).toBe(10);
+    const [a, b] = [await weightsOf(whole.runDir), await weightsOf(out)];
+    a.forEach((w, i) => expect(Array.from(b[i])).toEqual(Array.from(w)));
+    expect(resumed.metrics!.test_accuracy).toBe(whole.metrics!.test_accuracy);
+    const epochs = parseHistory(readFileSync(runFiles(out).history, 'utf8')).filter((r) => r.type === 'epoch');
+    expect(epochs.map((r) => r.epoch)).toEqual([0, 1]);
+  });
+
+  it('refuses an existing output folder unless --force', async () => {
+    const out = join(tempDir(), 'run');
+    const overrides = { epochs: 1, steps: 2, limit: 500, valLimit: 100 };
+    await run({ preset: '01-softmax', out, overrides });
+    await expect(run({ preset: '01-softmax', out, overrides })).rejects.toThrow(/already exists.*--force/s);
+    await expect(run({ preset: '01-softmax', out, overrides, force: true })).resolves.toMatchObject({ status: 'completed' });
+  });
+});
+
+describe('TfjsTrainer', () => {
+  it('keeps tf.memory().numTensors flat across steps and evaluation', () => {
+    const preset = getPreset('10-conv-bn');
+    const model = preset.build();
+    const trainer: Trainer = new TfjsTrainer(model, preset.optimizer);
+    const xs = new Float32Array(4 * 784).map((_, i) => (i % 13) / 13);
+    const labels = new Uint8Array([1, 2, 3, 4]);
+    trainer.step(xs, labels, 0.01, 1);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) trainer.step(xs, labels, 0.01, 1);
+    trainer.evaluate(xs, labels, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+    model.dispose();
+  });
+});
