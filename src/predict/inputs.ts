@@ -1,7 +1,9 @@
 // Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG files) into n×784 floats in [0,1].
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { LabError } from '../errors.js';
+import { parseIdx } from '../data/idx.js';
+import { gunzipIfNeeded, isGzip } from '../data/idx-file.js';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
+import { LabError } from '../errors.js';
 import { mnistify } from './mnistify.js';
 
 /** Images ready for a model: count × 784 floats in [0,1], row-major, white ink on black. */
@@ -15,19 +17,43 @@ export interface PredictionInput {
 export type InputKind = 'json' | 'png' | 'idx';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const GZIP_MAGIC = [0x1f, 0x8b];
 const EXPECTED_IMAGE = 'a 28×28 array of numbers in [0,1] (shape [28,28])';
 const SCALE_HINT = 'send {"image": <28 rows of 28 floats in [0,1]>} per instance; divide 0-255 pixel bytes by 255';
 
 /** Tells the format of a prediction input from its leading bytes (the path only names it in errors). */
 export function detectInputKind(path: string, bytes: Uint8Array): InputKind {
   if (startsWith(bytes, PNG_MAGIC)) return 'png';
-  if (startsWith(bytes, GZIP_MAGIC) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0)) return 'idx';
+  if (isGzip(bytes) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0)) return 'idx';
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
   if (first === 0x7b || first === 0x5b) return 'json';
   throw new LabError('BAD_INPUT', `${path}: not a PNG, IDX or JSON prediction input (first bytes ${hex(bytes.subarray(0, 8))})`, {
     hint: 'pass a PNG image, an IDX images file (.gz or raw), or JSON with one {"image": 28×28} object per line',
   });
+}
+
+/** Reads a prediction input file's bytes in whichever format they are (see detectInputKind). */
+export async function readPredictionInput(path: string, bytes: Uint8Array): Promise<PredictionInput> {
+  switch (detectInputKind(path, bytes)) {
+    case 'png':
+      return decodePng(bytes, path);
+    case 'idx':
+      return idxToImages(bytes, path);
+    case 'json':
+      return parseJsonInput(new TextDecoder().decode(bytes), path);
+  }
+}
+
+/** An IDX images file (gzip or raw): uint8, shape [n,28,28], scaled to [0,1] by /255. */
+export async function idxToImages(bytes: Uint8Array, source: string): Promise<PredictionInput> {
+  const idx = parseIdx(await gunzipIfNeeded(bytes, source), source);
+  const [count, rows, columns] = idx.shape;
+  if (idx.dtype !== 'uint8' || idx.shape.length !== 3 || rows !== IMAGE_SIZE || columns !== IMAGE_SIZE || count < 1) {
+    throw new LabError('BAD_INPUT', `${source}: IDX images must be uint8 of shape [n,28,28] with n ≥ 1; found ${idx.dtype} of shape [${idx.shape.join(',')}]`, {
+      hint: 'pass an MNIST-style images file such as t10k-images-idx3-ubyte.gz (not a labels file)',
+    });
+  }
+  const images = Float32Array.from(idx.data, (v) => v / 255);
+  return { images, count };
 }
 
 /**
@@ -101,10 +127,11 @@ function copyImage(image: unknown, target: Float32Array, where: string): void {
 }
 
 /**
- * Decodes a PNG (any size; grey, RGB or RGBA) into one MNIST-style image. Transparent pixels count as
- * background. The background colour is read from the image border: a light border means black ink on
- * white paper, which is inverted to MNIST's white on black. A 28×28 image is taken as already
- * MNIST-shaped; any other size is cropped to the ink, fitted to 20×20 and centred by mass (see mnistify).
+ * Decodes a PNG (any size; grey, RGB or RGBA) into one MNIST-style image. The background is read from the
+ * image border: a transparent border means whatever is opaque is ink; a light border means black ink on
+ * white paper, inverted to MNIST's white on black; a dark border means MNIST's own colours. A 28×28 image is
+ * taken as already MNIST-shaped; any other size is cropped to the ink, fitted to 20×20 and centred by mass
+ * (see mnistify).
  */
 export async function decodePng(bytes: Uint8Array, source: string): Promise<PredictionInput> {
   let image: Awaited<ReturnType<typeof loadImage>>;
@@ -124,16 +151,21 @@ export async function decodePng(bytes: Uint8Array, source: string): Promise<Pred
   }
   const context = createCanvas(width, height).getContext('2d');
   context.drawImage(image, 0, 0);
-  const { grey, inkOnLight } = toInkGrey(context.getImageData(0, 0, width, height).data, width, height);
-  const note = inkOnLight
-    ? 'PNG read as dark ink on a light background (inverted to white on black)'
-    : 'PNG read as light ink on a dark background, as MNIST';
+  const { grey, background } = toInkGrey(context.getImageData(0, 0, width, height).data, width, height);
   const images = width === IMAGE_SIZE && height === IMAGE_SIZE ? grey : mnistify(grey, width, height);
-  return { images, count: 1, note };
+  return { images, count: 1, note: BACKGROUND_NOTES[background] };
 }
 
-/** RGBA bytes → ink intensity in [0,1] (white ink on black), plus whether the picture was dark on light. */
-export function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number): { grey: Float32Array; inkOnLight: boolean } {
+export type PngBackground = 'dark' | 'light' | 'transparent';
+
+const BACKGROUND_NOTES: Record<PngBackground, string> = {
+  dark: 'PNG read as light ink on a dark background, as MNIST',
+  light: 'PNG read as dark ink on a light background (inverted to white on black)',
+  transparent: 'PNG read as opaque ink on a transparent background',
+};
+
+/** RGBA bytes → ink intensity in [0,1] (white ink on black), and the background the border showed. */
+export function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number): { grey: Float32Array; background: PngBackground } {
   const pixels = width * height;
   const luminance = new Float32Array(pixels);
   const alpha = new Float32Array(pixels);
@@ -141,32 +173,35 @@ export function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number
     luminance[i] = (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]) / 255;
     alpha[i] = rgba[4 * i + 3] / 255;
   }
-  const inkOnLight = borderLuminance(luminance, alpha, width, height) > 0.5;
+  const border = borderMeans(luminance, alpha, width, height);
+  const background: PngBackground = border.alpha < 0.5 ? 'transparent' : border.luminance > 0.5 ? 'light' : 'dark';
   const grey = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) {
-    const ink = inkOnLight ? 1 - luminance[i] : luminance[i];
+    const ink = background === 'transparent' ? 1 : background === 'light' ? 1 - luminance[i] : luminance[i];
     grey[i] = ink * alpha[i];
   }
-  return { grey, inkOnLight };
+  return { grey, background };
 }
 
-/** Mean luminance of the opaque border pixels; a fully transparent border reads as dark (ink is what is opaque). */
-function borderLuminance(luminance: Float32Array, alpha: Float32Array, width: number, height: number): number {
-  let sum = 0;
-  let weight = 0;
+/** Mean alpha of the border pixels, and the mean luminance of their opaque part. */
+function borderMeans(luminance: Float32Array, alpha: Float32Array, width: number, height: number): { alpha: number; luminance: number } {
+  let count = 0;
+  let alphaSum = 0;
+  let luminanceSum = 0;
   const add = (i: number): void => {
-    sum += luminance[i] * alpha[i];
-    weight += alpha[i];
+    count += 1;
+    alphaSum += alpha[i];
+    luminanceSum += luminance[i] * alpha[i];
   };
   for (let x = 0; x < width; x++) {
     add(x);
-    add((height - 1) * width + x);
+    if (height > 1) add((height - 1) * width + x);
   }
   for (let y = 1; y < height - 1; y++) {
     add(y * width);
-    add(y * width + width - 1);
+    if (width > 1) add(y * width + width - 1);
   }
-  return weight > 0 ? sum / weight : 0;
+  return { alpha: alphaSum / count, luminance: alphaSum > 0 ? luminanceSum / alphaSum : 0 };
 }
 
 function describe(value: unknown): string {
