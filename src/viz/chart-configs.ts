@@ -1,0 +1,176 @@
+// Chart.js configurations of every chart (curves, LR schedule, per-class accuracy, run comparison) as pure functions.
+import type { ChartConfiguration, ChartDataset, ScaleOptionsByType } from 'chart.js';
+import { barValuesPlugin, facePlugin, minorGridPlugin } from './chart-plugins.js';
+import type { AxisLimits, CurveSeries, Point } from './curve-data.js';
+import { zoomLimits } from './curve-data.js';
+import { colors, FONT_FAMILY, fontSizes } from './style.js';
+
+type LineConfig = ChartConfiguration<'line', Point[]>;
+type LinearAxis = Partial<ScaleOptionsByType<'linear'>>;
+
+/** Static rendering everywhere (Node canvases and the report); the web UI may switch animation back on. */
+const staticOptions = {
+  responsive: false,
+  animation: false,
+  devicePixelRatio: 1,
+  font: { family: FONT_FAMILY },
+} as const;
+
+function titleOption(text: string | string[]) {
+  return { display: true, text, color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.title, weight: 'normal' as const } };
+}
+
+const legendOption = {
+  display: true,
+  position: 'top' as const,
+  labels: { color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.legend }, boxHeight: 3 },
+};
+
+function tickStyle(stepSize?: number) {
+  return { color: colors.tick, font: { family: FONT_FAMILY, size: fontSizes.tick }, includeBounds: false, stepSize };
+}
+
+/** An axis as the codelab styles it: no tick marks, white spines, major grid, labels in 'large'. */
+function linearAxis(title: string, limits: Partial<AxisLimits>, extra: LinearAxis = {}): LinearAxis {
+  return {
+    type: 'linear',
+    ...limits,
+    title: { display: true, text: title, color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.axisTitle } },
+    ticks: tickStyle(),
+    grid: { color: colors.gridMajor, lineWidth: 1, drawTicks: false },
+    border: { display: false },
+    ...extra,
+  } as LinearAxis;
+}
+
+/** The x axis in epochs 0…N, one major tick per epoch for the codelab's short runs. */
+function epochAxis(epochs: number): LinearAxis {
+  return linearAxis('epochs', { min: 0, max: epochs }, { ticks: tickStyle(epochs <= 20 ? 1 : undefined) } as LinearAxis);
+}
+
+function trainingLine(label: string, data: Point[]): ChartDataset<'line', Point[]> {
+  return { label, data, borderColor: colors.training, backgroundColor: colors.training, borderWidth: 1, pointRadius: 0 };
+}
+
+function validationLine(label: string, data: Point[]): ChartDataset<'line', Point[]> {
+  return {
+    label,
+    data,
+    borderColor: colors.validation,
+    backgroundColor: colors.validation,
+    borderWidth: 3,
+    pointRadius: 4,
+  };
+}
+
+export interface CurvesOptions {
+  /** The codelab's PlotTraining zoom (1, 10 or 16). */
+  zoom: number;
+  /** Planned epochs, so a partial run already shows the full x range. */
+  epochs: number;
+  /** What the validation data really is, for the legend, e.g. "10k test set". */
+  validationNote: string;
+}
+
+/** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */
+export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { loss: LineConfig; accuracy: LineConfig } {
+  const limits = zoomLimits(options.zoom);
+  const panel = (name: string, train: Point[], val: Point[], y: AxisLimits): LineConfig => ({
+    type: 'line',
+    data: { datasets: [trainingLine(`training ${name}`, train), validationLine(`validation ${name} (${options.validationNote})`, val)] },
+    options: {
+      ...staticOptions,
+      plugins: { title: titleOption(name), legend: legendOption },
+      scales: {
+        x: epochAxis(options.epochs),
+        y: linearAxis(name, y),
+      },
+    },
+    plugins: [facePlugin, minorGridPlugin],
+  });
+  return {
+    loss: panel('loss', series.trainLoss, series.valLoss, limits.loss),
+    accuracy: panel('accuracy', series.trainAccuracy, series.valAccuracy, limits.accuracy),
+  };
+}
+
+/** plot_learning_rate: a thick post-step line over epochs 0…N, titled with the first and last trained rates. */
+export function learningRateConfig(points: Point[], title: [string, string], epochs: number): LineConfig {
+  return {
+    type: 'line',
+    data: {
+      datasets: [{ label: 'learning rate', data: points, borderColor: colors.training, borderWidth: 3, pointRadius: 0, stepped: 'before' }],
+    },
+    options: {
+      ...staticOptions,
+      plugins: { title: titleOption(title), legend: { display: false } },
+      scales: {
+        x: epochAxis(epochs),
+        y: linearAxis('learning rate', { min: 0 }),
+      },
+    },
+    plugins: [facePlugin, minorGridPlugin],
+  };
+}
+
+/** Accuracy of each class on the test set as bars, the value written above each bar. */
+export function perClassAccuracyConfig(classNames: readonly string[], accuracy: readonly number[]): ChartConfiguration<'bar', number[]> {
+  const lowest = Math.min(...accuracy.filter(Number.isFinite));
+  const min = Math.max(0, Math.floor((lowest - 0.02) * 50) / 50);
+  return {
+    type: 'bar',
+    data: {
+      labels: [...classNames],
+      datasets: [{ label: 'accuracy', data: [...accuracy], backgroundColor: colors.training }],
+    },
+    options: {
+      ...staticOptions,
+      plugins: { title: titleOption('Per-class accuracy on the test set'), legend: { display: false } },
+      scales: {
+        x: {
+          title: { display: true, text: 'class', color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.axisTitle } },
+          ticks: tickStyle(),
+          grid: { display: false },
+          border: { display: false },
+        },
+        y: linearAxis('accuracy', { min, max: 1.0 }),
+      },
+    },
+    plugins: [facePlugin, minorGridPlugin, barValuesPlugin((v) => v.toFixed(4))],
+  };
+}
+
+export interface CompareRun {
+  name: string;
+  /** Validation accuracy at the end of epoch 1, 2, … */
+  valAccuracy: Point[];
+}
+
+/** The validation-accuracy curves of several runs overlaid (e.g. the whole ladder). */
+export function compareConfig(runs: readonly CompareRun[], validationNote: string): LineConfig {
+  const values = runs.flatMap((r) => r.valAccuracy.map((p) => p.y)).filter(Number.isFinite);
+  const lowest = values.length ? Math.min(...values) : 0.9;
+  const maxEpoch = Math.max(1, ...runs.flatMap((r) => r.valAccuracy.map((p) => p.x)));
+  return {
+    type: 'line',
+    data: {
+      datasets: runs.map((run, i) => ({
+        label: run.name,
+        data: run.valAccuracy,
+        borderColor: colors.series[i % colors.series.length],
+        backgroundColor: colors.series[i % colors.series.length],
+        borderWidth: 2,
+        pointRadius: 3,
+      })),
+    },
+    options: {
+      ...staticOptions,
+      plugins: { title: titleOption(`Validation accuracy per epoch (${validationNote})`), legend: { ...legendOption, position: 'right' } },
+      scales: {
+        x: epochAxis(maxEpoch),
+        y: linearAxis('validation accuracy', { min: Math.max(0, Math.floor((lowest - 0.01) * 100) / 100), max: 1.0 }),
+      },
+    },
+    plugins: [facePlugin, minorGridPlugin],
+  };
+}

@@ -1,0 +1,34 @@
+// The chart pictures (training curves, LR schedule, per-class accuracy, comparison) as PNG + SVG.
+import type { HistoryRecord } from '../train/history.js';
+import { compareConfig, curvesConfigs, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
+import { chartPng, chartSvg, panelsPng, panelsSvg } from './chart-render.js';
+import { curveSeries, lrTitle, type Point } from './curve-data.js';
+import { figureSizes } from './style.js';
+
+export interface ChartPicture {
+  png: Buffer;
+  svg: string;
+}
+
+/** PlotTraining's figure (1152×504): loss left, accuracy right; any prefix of a history renders. */
+export function trainingCurvesChart(history: readonly HistoryRecord[], options: CurvesOptions): ChartPicture {
+  const { loss, accuracy } = curvesConfigs(curveSeries(history), options);
+  const panel = { width: figureSizes.curves.width / 2, height: figureSizes.curves.height };
+  return { png: panelsPng([loss, accuracy], panel), svg: panelsSvg([loss, accuracy], panel) };
+}
+
+/** plot_learning_rate's figure (648×432) for the sampled schedule. */
+export function learningRateChart(points: Point[], epochs: number): ChartPicture {
+  const config = learningRateConfig(points, lrTitle(points, epochs), epochs);
+  return { png: chartPng(config, figureSizes.learningRate), svg: chartSvg(config, figureSizes.learningRate) };
+}
+
+export function perClassAccuracyChart(classNames: readonly string[], accuracy: readonly number[]): ChartPicture {
+  const config = perClassAccuracyConfig(classNames, accuracy);
+  return { png: chartPng(config, figureSizes.perClass), svg: chartSvg(config, figureSizes.perClass) };
+}
+
+export function compareChart(runs: readonly CompareRun[], validationNote: string): ChartPicture {
+  const config = compareConfig(runs, validationNote);
+  return { png: chartPng(config, figureSizes.compare), svg: chartSvg(config, figureSizes.compare) };
+}

@@ -1,0 +1,105 @@
+// Turns history records and schedules into the plotted series (x in epochs), zoom limits and titles; pure, browser-safe.
+import type { BatchRecord, EpochRecord, HistoryRecord } from '../train/history.js';
+import type { LrSchedule } from '../models/preset.js';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface CurveSeries {
+  /** Training samples every N batches, x = global step / steps per epoch. */
+  trainLoss: Point[];
+  trainAccuracy: Point[];
+  /** Validation at each epoch end, x = epoch number counted from 1. */
+  valLoss: Point[];
+  valAccuracy: Point[];
+}
+
+/** Steps per epoch from the last start record (a resumed run appends one), or null before training starts. */
+export function stepsPerEpochOf(history: readonly HistoryRecord[]): number | null {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const record = history[i];
+    if (record.type === 'start') return record.stepsPerEpoch;
+  }
+  return null;
+}
+
+export const batchRecords = (history: readonly HistoryRecord[]): BatchRecord[] =>
+  history.filter((r): r is BatchRecord => r.type === 'batch');
+
+/** Epoch records, the last one winning when a resumed run repeats an epoch. */
+export function epochRecords(history: readonly HistoryRecord[]): EpochRecord[] {
+  const byEpoch = new Map<number, EpochRecord>();
+  for (const r of history) if (r.type === 'epoch') byEpoch.set(r.epoch, r);
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+}
+
+/**
+ * The series PlotTraining draws. Works on a partial history (training still running): whatever records
+ * exist are plotted. Epoch records count epochs from 0, so epoch e's validation point sits at x = e + 1.
+ */
+export function curveSeries(history: readonly HistoryRecord[]): CurveSeries {
+  const batches = batchRecords(history);
+  const epochs = epochRecords(history);
+  const steps = stepsPerEpochOf(history) ?? Math.max(1, ...batches.map((b) => b.step + 1));
+  const xOf = (b: BatchRecord) => b.globalStep / steps;
+  return {
+    trainLoss: batches.map((b) => ({ x: xOf(b), y: b.loss })),
+    trainAccuracy: batches.map((b) => ({ x: xOf(b), y: b.accuracy })),
+    valLoss: epochs.map((e) => ({ x: e.epoch + 1, y: e.val_loss })),
+    valAccuracy: epochs.map((e) => ({ x: e.epoch + 1, y: e.val_accuracy })),
+  };
+}
+
+export interface AxisLimits {
+  min: number;
+  max: number;
+}
+
+/** PlotTraining's y limits: loss 0…1.2/zoom, accuracy 1−1/(2·zoom)…1+0.05/zoom. */
+export function zoomLimits(zoom: number): { loss: AxisLimits; accuracy: AxisLimits } {
+  return {
+    loss: { min: 0, max: 1.2 / zoom },
+    accuracy: { min: 1 - 1 / zoom / 2, max: 1 + 0.1 / zoom / 2 },
+  };
+}
+
+/**
+ * The plotted rate: plot_learning_rate evaluates the schedule at x = 0…epochs (epochs + 1 points, drawn as a
+ * post-step). A schedule that also moves within an epoch (mlengine's per-step decay) is sampled 20 times per
+ * epoch so its curve shows. `scale` rescales a schedule when the run overrode the preset's initial rate.
+ */
+export function lrSeries(schedule: LrSchedule, epochs: number, stepsPerEpoch: number, scale = 1): Point[] {
+  const perStep = stepsPerEpoch > 1 && schedule(0, 0) !== schedule(0, stepsPerEpoch - 1);
+  const samplesPerEpoch = perStep ? 20 : 1;
+  const points: Point[] = [];
+  for (let i = 0; i <= epochs * samplesPerEpoch; i++) {
+    const x = i / samplesPerEpoch;
+    const epoch = Math.min(Math.floor(x), epochs);
+    points.push({ x, y: scale * schedule(epoch, Math.round(x * stepsPerEpoch)) });
+  }
+  return points;
+}
+
+/** The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch. */
+export function lrTitle(points: readonly Point[], epochs: number): [string, string] {
+  const first = points[0].y;
+  const lastTrained = [...points].reverse().find((p) => p.x <= epochs - 1) ?? points[0];
+  if (points.every((p) => p.y === first)) return ['Learning rate', `constant at ${formatG(first)}`];
+  return ['Learning rate', `decays from ${formatG(first)} to ${formatG(lastTrained.y)}`];
+}
+
+/** Python's '{:0.Ng}' format: N significant digits, trailing zeros dropped, exponent form below 1e-4. */
+export function formatG(value: number, digits = 3): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  const [mantissa, expText] = value.toExponential(digits - 1).split('e');
+  const exponent = Number(expText);
+  if (exponent < -4 || exponent >= digits) {
+    const sign = exponent < 0 ? '-' : '+';
+    return `${stripZeros(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return stripZeros(value.toFixed(Math.max(0, digits - 1 - exponent)));
+}
+
+const stripZeros = (text: string) => (text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text);

@@ -1,0 +1,47 @@
+// Registers the typefaces the pictures use from Debian's font packages and fails clearly when one is missing.
+import { GlobalFonts } from '@napi-rs/canvas';
+import { existsSync } from 'node:fs';
+import { LabError } from '../errors.js';
+import { FONT_FAMILY } from './style.js';
+
+interface FontFace {
+  /** Family name the drawing code asks for. */
+  family: string;
+  file: string;
+  /** Debian package that installs the file (scripts/setup.sh installs both). */
+  debianPackage: string;
+}
+
+const DEJAVU = '/usr/share/fonts/truetype/dejavu';
+const FREEFONT = '/usr/share/fonts/truetype/freefont';
+
+export const fontFaces = {
+  /** Text of every picture. */
+  text: { family: FONT_FAMILY, file: `${DEJAVU}/DejaVuSans.ttf`, debianPackage: 'fonts-dejavu-core' },
+  /** The codelab's first font-digit face, exactly: DejaVuSansMono-Oblique.ttf. */
+  digitsA: { family: 'Lab Digits Mono Oblique', file: `${DEJAVU}/DejaVuSansMono-Oblique.ttf`, debianPackage: 'fonts-dejavu-core' },
+  /** Stands in for the codelab's STIXGeneral (a Times-like serif, not installed here): GNU FreeSerif. */
+  digitsB: { family: 'Lab Digits Serif', file: `${FREEFONT}/FreeSerif.ttf`, debianPackage: 'fonts-freefont-ttf' },
+} as const satisfies Record<string, FontFace>;
+
+const registered = new Set<string>();
+
+/** Registers one face under its family name, once; throws FONT_MISSING naming the file and the package. */
+export function ensureFont(face: FontFace): string {
+  if (registered.has(face.family)) return face.family;
+  const fail = (why: string) =>
+    new LabError('FONT_MISSING', `font file ${face.file} ${why} (needed for the "${face.family}" face of the pictures)`, {
+      hint: `install the Debian package ${face.debianPackage} (sudo apt-get install ${face.debianPackage}, or run scripts/setup.sh)`,
+    });
+  if (!existsSync(face.file)) throw fail('does not exist');
+  // A face that fails to load would silently fall back to another font: check both the key and the family.
+  const key = GlobalFonts.registerFromPath(face.file, face.family);
+  if (key === null || !GlobalFonts.has(face.family)) throw fail('could not be loaded as a font');
+  registered.add(face.family);
+  return face.family;
+}
+
+/** Registers every face the pictures use. */
+export function ensureFonts(): void {
+  for (const face of Object.values(fontFaces)) ensureFont(face);
+}

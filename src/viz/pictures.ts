@@ -1,0 +1,201 @@
+// Writes a run's pictures into its pictures/ folder: renderCurves (cheap, each epoch) and renderRunPictures (all).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadDataset } from '../data/load.js';
+import { PIXELS, type Dataset, type DigitSet } from '../data/types.js';
+import { loadModel } from '../models/io.js';
+import { learningRate } from '../train/loop.js';
+import { runFiles } from '../train/run-layout.js';
+import { confidentMistakes, confusionMatrix, mistakesFirst, perClassAccuracy } from './analysis.js';
+import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, type ChartPicture } from './charts.js';
+import { confusionMatrixPng } from './confusion-picture.js';
+import { stepsPerEpochOf } from './curve-data.js';
+import { lrSeries } from './curve-data.js';
+import { digitGridPng, type Caption } from './digit-grid.js';
+import { fontDigits } from './font-digits.js';
+import { PICTURES, type PictureKey } from './picture-catalogue.js';
+import { predictDigitSet, predictPixels } from './predictions.js';
+import { readRunInputs, requireRunFiles, validationNote, type RunInputs } from './run-inputs.js';
+
+/** display_top_unrecognized's n and lines. */
+export const GRID_PER_ROW = 24;
+export const GRID_ROWS = 7;
+const STRIP = 24;
+const MISTAKES_SHOWN = 24;
+const MISTAKES_PER_ROW = 12;
+
+export interface PictureOptions {
+  /** Use this dataset instead of loading config.dataDir (tests, or a caller that already holds it). */
+  dataset?: Dataset;
+  /** Digits per prediction batch. */
+  batchSize?: number;
+}
+
+export interface RenderedPictures {
+  /** Every file written, absolute. */
+  files: string[];
+  /** Test digits predicted and how many were wrong. */
+  count: number;
+  errors: number;
+  /** The confusion matrix behind the heatmap, [true][predicted]. */
+  confusion: number[][];
+  /** Font digits predicted wrong (null for datasets that are not digits). */
+  fontErrors: number | null;
+}
+
+class PictureWriter {
+  readonly files: string[] = [];
+  constructor(private readonly dir: string) {}
+
+  async png(key: PictureKey, png: Buffer): Promise<void> {
+    await this.write(`${PICTURES[key].name}.png`, png);
+  }
+
+  async chart(key: PictureKey, chart: ChartPicture): Promise<void> {
+    await this.png(key, chart.png);
+    await this.write(`${PICTURES[key].name}.svg`, chart.svg);
+  }
+
+  private async write(file: string, data: Buffer | string): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, file);
+    await writeFile(path, data);
+    this.files.push(path);
+  }
+}
+
+/** Epochs the run plans: from its start record (step-based recipes plan their own), else the config. */
+function plannedEpochs(inputs: RunInputs): number {
+  const start = inputs.history.findLast((r) => r.type === 'start');
+  return start?.type === 'start' ? start.epochs : inputs.config.epochs;
+}
+
+async function writeCurves(inputs: RunInputs, out: PictureWriter): Promise<void> {
+  const { config, history, preset } = inputs;
+  const epochs = plannedEpochs(inputs);
+  const zoom = preset?.zoom ?? 1;
+  await out.chart('curves', trainingCurvesChart(history, { zoom, epochs, validationNote: validationNote(config) }));
+  const stepsPerEpoch = stepsPerEpochOf(history) ?? Math.floor(60_000 / config.batchSize);
+  const rate = (epoch: number, step: number) => (preset ? learningRate(preset, config, epoch, step) : config.lr);
+  await out.chart('learningRate', learningRateChart(lrSeries(rate, epochs, stepsPerEpoch), epochs));
+}
+
+/**
+ * Training curves and the learning-rate plot from config.json + history.jsonl only: cheap enough for the training
+ * loop to call at every epoch end, and correct on a partial history.
+ */
+export async function renderCurves(runDir: string): Promise<string[]> {
+  const out = new PictureWriter(runFiles(runDir).pictures);
+  await writeCurves(await readRunInputs(runDir, 'renderCurves'), out);
+  return out.files;
+}
+
+/** The first `count` digits of a set (views, no copies). */
+function firstDigits(set: DigitSet, count: number): DigitSet {
+  const n = Math.min(count, set.count);
+  return { images: set.images.subarray(0, n * PIXELS), labels: set.labels.subarray(0, n), count: n };
+}
+
+/** The digits at `indices`, copied into one contiguous block. */
+function pickImages(set: DigitSet, indices: readonly number[]): Uint8Array {
+  const images = new Uint8Array(indices.length * PIXELS);
+  indices.forEach((index, i) => images.set(set.images.subarray(index * PIXELS, (index + 1) * PIXELS), i * PIXELS));
+  return images;
+}
+
+const labelCaptions = (labels: ArrayLike<number>): Caption[][] => Array.from(labels, (label) => [{ text: String(label), wrong: false }]);
+
+const predictionCaptions = (predicted: ArrayLike<number>, labels: ArrayLike<number>): Caption[][] =>
+  Array.from(predicted, (p, i) => [{ text: String(p), wrong: p !== labels[i] }]);
+
+/**
+ * Every picture of a run: curves and LR plot, the digit strips, the font-digits row, the 168-digit prediction
+ * grid, the confusion matrix, per-class accuracy and the most confident mistakes. The model runs once over the
+ * test set (the first config.valLimit digits when the run validated on fewer), in batches.
+ */
+export async function renderRunPictures(runDir: string, options: PictureOptions = {}): Promise<RenderedPictures> {
+  requireRunFiles(runDir, ['config', 'history', 'model'], 'renderRunPictures');
+  const inputs = await readRunInputs(runDir, 'renderRunPictures');
+  const { config } = inputs;
+  const out = new PictureWriter(runFiles(runDir).pictures);
+  await writeCurves(inputs, out);
+
+  const dataset = options.dataset ?? (await loadDataset({ dir: config.dataDir, dataset: config.dataset }));
+  const test = firstDigits(dataset.test, config.valLimit ?? dataset.test.count);
+  const train = firstDigits(dataset.train, STRIP);
+  const firstTest = firstDigits(test, STRIP);
+  await out.png('trainingDigits', digitGridPng({ ...train, captions: labelCaptions(train.labels), perRow: STRIP, title: 'training digits and their labels' }));
+  await out.png(
+    'validationDigits',
+    digitGridPng({ ...firstTest, captions: labelCaptions(firstTest.labels), perRow: STRIP, title: 'validation digits and their labels' }),
+  );
+
+  const model = await loadModel(runFiles(runDir).model);
+  try {
+    const predictions = await predictDigitSet(model, test, options.batchSize);
+    const { predicted } = predictions;
+
+    let fontErrors: number | null = null;
+    if (dataset.name === 'mnist') {
+      const font = fontDigits(STRIP);
+      const fontPredicted = (await predictPixels(model, font.pixels, font.count, options.batchSize)).predicted;
+      fontErrors = fontPredicted.filter((p, i) => p !== font.labels[i]).length;
+      await out.png(
+        'fontDigits',
+        digitGridPng({
+          images: font.images,
+          count: font.count,
+          captions: predictionCaptions(fontPredicted, font.labels),
+          perRow: STRIP,
+          title: 'predictions from local fonts (bad predictions in red)',
+        }),
+      );
+    }
+
+    const shown = mistakesFirst(test.labels, predicted).slice(0, GRID_PER_ROW * GRID_ROWS);
+    await out.png(
+      'predictions',
+      digitGridPng({
+        images: pickImages(test, shown),
+        count: shown.length,
+        captions: predictionCaptions(
+          shown.map((i) => predicted[i]),
+          shown.map((i) => test.labels[i]),
+        ),
+        perRow: GRID_PER_ROW,
+        title: `${GRID_PER_ROW * GRID_ROWS} sample validation digits out of ${test.count} with bad predictions in red and sorted first`,
+      }),
+    );
+
+    const confusion = confusionMatrix(test.labels, predicted);
+    const errors = test.count - confusion.reduce((n, row, k) => n + row[k], 0);
+    await out.png(
+      'confusionMatrix',
+      confusionMatrixPng(confusion, dataset.classNames, `Confusion matrix on ${validationNote(config, dataset.test.count)}: ${errors} errors in ${test.count}`),
+    );
+    await out.chart('perClassAccuracy', perClassAccuracyChart(dataset.classNames, perClassAccuracy(confusion)));
+
+    const mistakes = confidentMistakes(predictions, test.labels, MISTAKES_SHOWN);
+    await out.png(
+      'confidentMistakes',
+      digitGridPng({
+        images: pickImages(
+          test,
+          mistakes.map((m) => m.index),
+        ),
+        count: mistakes.length,
+        captions: mistakes.map((m) => [
+          { text: `true ${m.label}`, wrong: false },
+          { text: `pred ${m.predicted}`, wrong: true },
+          { text: `p ${m.probability.toFixed(3)}`, wrong: false },
+        ]),
+        perRow: MISTAKES_PER_ROW,
+        cellWidth: 76,
+        title: `the ${mistakes.length} most confident mistakes (of ${errors})`,
+      }),
+    );
+    return { files: out.files, count: test.count, errors, confusion, fontErrors };
+  } finally {
+    model.dispose();
+  }
+}
