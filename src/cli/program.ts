@@ -1,10 +1,12 @@
 // The mnist-lab command line: commander definitions that parse flags and call the typed command functions.
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/datasets.js';
+import { dataFetchCommand } from '../commands/data-fetch.js';
 import { evalCommand } from '../commands/evaluate.js';
 import type { CommandIo } from '../commands/io.js';
 import { labCommand } from '../commands/lab.js';
 import { modelsCommand, summaryCommand } from '../commands/models.js';
+import { predictCommand } from '../commands/predict.js';
 import { trainCommand } from '../commands/train.js';
 import { listPresets } from '../models/index.js';
 import { BACKENDS, type TrainOverrides } from '../train/config.js';
@@ -158,6 +160,29 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
         },
         io,
       );
+    });
+
+  program
+    .command('predict')
+    .description('predict digits from a PNG, an IDX images file, or digits.json-style JSON')
+    .argument('<model-dir>', 'a model folder or a run folder')
+    .argument('<input>', 'PNG, IDX (.gz or raw), or JSON: one {"image": 28×28} per line, or {"instances": [...]}')
+    .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
+    .option('--json', 'print {"predictions": [{"classes", "probabilities"}]}')
+    .action(async (modelPath: string, input: string, o: Opts) => {
+      await predictCommand({ modelPath, input, json: Boolean(o.json), backend: o.backend as 'auto' | undefined }, io);
+    });
+
+  program
+    .command('data')
+    .description('manage the datasets')
+    .command('fetch')
+    .description('download and verify the four IDX files (SHA-256 of the decompressed bytes)')
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default('mnist'))
+    .option('--data-dir <dir>', 'download here instead of the per-user cache')
+    .option('--json', 'print the files fetched as JSON')
+    .action(async (o: Opts) => {
+      await dataFetchCommand({ dataset: o.dataset as 'mnist', dataDir: o.dataDir as string | undefined, json: Boolean(o.json) }, io);
     });
 
   return program;
