@@ -1,0 +1,76 @@
+// Conv2DBackpropFilter for the wasm backend (which lacks it): the filter gradient as a forward convolution, dilation = stride.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Runs another kernel of the same backend directly on TensorInfos (no engine bookkeeping). */
+function runKernel(name: string, args: KernelArgs): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
+  return kernel.kernelFunc(args) as tf.TensorInfo;
+}
+
+/**
+ * dW[kh, kw, ci, co] = Σ_{b, oh, ow} xPadded[b, oh·sh + kh, ow·sw + kw, ci] · dy[b, oh, ow, co].
+ *
+ * Read with ci as the batch and b as the input channel, that is a valid convolution of x^T [ci, H, W, b] by the
+ * filter dy^T [outH, outW, b, co] with dilation (sh, sw) and stride 1, which the wasm Conv2D kernel (XNNPACK)
+ * runs fast. The input is padded by the forward pass's top/left padding and padded or cropped at the bottom/right
+ * so that exactly filterHeight × filterWidth positions come out.
+ */
+export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (info.dataFormat !== 'channelsLast') {
+    throw new Error(`wasm Conv2DBackpropFilter supports channelsLast only; got ${dataFormat}`);
+  }
+  const wasm = backend as BackendWasm;
+  const temporaries: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo): tf.TensorInfo => (temporaries.push(t), t);
+  try {
+    const { top, left } = info.padInfo;
+    const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - top - info.inHeight;
+    const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - left - info.inWidth;
+    let input = x;
+    if (bottom < 0 || right < 0) {
+      // Rows/columns the strided windows never reach (valid padding whose stride does not divide the size).
+      const size = [info.batchSize, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), info.inChannels];
+      input = keep(runKernel('Slice', { inputs: { x }, backend, attrs: { begin: [0, 0, 0, 0], size } }));
+    }
+    const inputT = keep(runKernel('Transpose', { inputs: { x: input }, backend, attrs: { perm: [3, 1, 2, 0] } }));
+    const dyT = keep(runKernel('Transpose', { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }));
+    const explicitPad = [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ];
+    const gradT = keep(
+      runKernel('Conv2D', {
+        inputs: { x: inputT, filter: dyT },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          pad: explicitPad,
+          dataFormat: 'NHWC',
+          dilations: [info.strideHeight, info.strideWidth],
+          dimRoundingMode: undefined,
+        } as unknown as tf.NamedAttrMap,
+      }),
+    );
+    return runKernel('Transpose', { inputs: { x: gradT }, backend, attrs: { perm: [1, 2, 0, 3] } });
+  } finally {
+    for (const t of temporaries) wasm.disposeData(t.dataId);
+  }
+}

@@ -1,0 +1,73 @@
+// The wasm Conv2DBackpropFilter kernel against TF.js's cpu kernel on strided, padded, odd-sized and batch-1 shapes.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmKernels } from '../../../src/engine/wasm/index.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../models/allclose.js';
+
+interface Case {
+  input: [number, number, number, number];
+  kernel: [number, number];
+  outChannels: number;
+  strides: [number, number];
+  pad: 'same' | 'valid';
+}
+
+const CASES: Case[] = [
+  { input: [1, 5, 5, 1], kernel: [3, 3], outChannels: 2, strides: [1, 1], pad: 'same' },
+  { input: [2, 7, 7, 3], kernel: [3, 3], outChannels: 4, strides: [2, 2], pad: 'same' },
+  { input: [2, 8, 8, 2], kernel: [3, 3], outChannels: 3, strides: [2, 2], pad: 'valid' },
+  { input: [1, 9, 7, 2], kernel: [4, 4], outChannels: 3, strides: [3, 3], pad: 'same' },
+  { input: [3, 10, 11, 4], kernel: [5, 3], outChannels: 2, strides: [3, 2], pad: 'valid' },
+  { input: [1, 6, 9, 1], kernel: [2, 3], outChannels: 1, strides: [1, 3], pad: 'same' },
+  { input: [2, 6, 6, 3], kernel: [1, 1], outChannels: 2, strides: [2, 2], pad: 'valid' },
+  { input: [2, 28, 28, 12], kernel: [6, 6], outChannels: 24, strides: [2, 2], pad: 'same' },
+];
+
+function randomArray(size: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
+}
+
+/** d/dfilter of Σ conv2d(x, filter) · weights: exactly Conv2DBackpropFilter(x, dy = weights). */
+function filterGradient(c: Case, x: Float32Array, filter: Float32Array, weights: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(x, c.input);
+    const f = tf.tensor4d(filter, [...c.kernel, c.input[3], c.outChannels]);
+    const loss = (w: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xs, w, c.strides, c.pad), weightsOf(c, xs, w, weights)));
+    return tf.grad(loss)(f).dataSync() as Float32Array;
+  });
+}
+
+function weightsOf(c: Case, xs: tf.Tensor4D, w: tf.Tensor4D, weights: Float32Array): tf.Tensor {
+  const shape = tf.conv2d(xs, w, c.strides, c.pad).shape;
+  return tf.tensor(weights.subarray(0, shape.reduce((a, b) => a * b, 1)), shape);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  registerWasmKernels();
+});
+
+describe('wasm Conv2DBackpropFilter', () => {
+  it('is registered, and registering twice is harmless', () => {
+    registerWasmKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  for (const c of CASES) {
+    it(`matches cpu for x ${c.input.join('x')}, kernel ${c.kernel.join('x')}, strides ${c.strides}, ${c.pad}`, async () => {
+      const rng = new Rng(c.input.reduce((a, b) => a * 31 + b, 7));
+      const x = randomArray(c.input.reduce((a, b) => a * b, 1), rng);
+      const filter = randomArray(c.kernel[0] * c.kernel[1] * c.input[3] * c.outChannels, rng);
+      const weights = randomArray(c.input.reduce((a, b) => a * b, 1) * c.outChannels, rng);
+      await tf.setBackend('cpu');
+      const expected = filterGradient(c, x, filter, weights);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const actual = filterGradient(c, x, filter, weights);
+      expect(tf.memory().numTensors).toBe(before);
+      expectAllClose(actual, expected, 1e-4, 1e-4);
+    });
+  }
+});
