@@ -19,7 +19,6 @@ export function loadMnist(): Promise<Dataset> {
 
 /** A 1-layer softmax trained for a few Adam steps on the first training digits: right often, wrong often enough. */
 export async function trainTinyModel(dataset: Dataset, steps = 20, batch = 100): Promise<tf.Sequential> {
-  tf.util.seedrandom?.('viz');
   const model = getPreset('01-softmax').build();
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
   const n = steps * batch;

@@ -1,0 +1,162 @@
+// The run report: one self-contained HTML page (config, model summary, metrics, timings, every picture inlined).
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadModel } from '../models/io.js';
+import { summarize, type ModelSummary } from '../models/summary.js';
+import { runFiles } from '../train/run-layout.js';
+import { epochRecords } from '../viz/curve-data.js';
+import { PICTURE_ORDER, PICTURES, type PictureKey } from '../viz/picture-catalogue.js';
+import { renderRunPictures, type PictureOptions } from '../viz/pictures.js';
+import { readRunInputs, requireRunFiles, validationNote, type RunInputs } from '../viz/run-inputs.js';
+import { escapeHtml, htmlPage, htmlTable, inlinePng, keyValueTable } from './html.js';
+import type { TextOut } from './text-out.js';
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : null);
+
+/** Pictures this run should have (the font digits only exist for MNIST). */
+function expectedPictures(inputs: RunInputs): PictureKey[] {
+  return PICTURE_ORDER.filter((key) => key !== 'fontDigits' || inputs.config.dataset === 'mnist');
+}
+
+function pictureFile(runDir: string, key: PictureKey): string {
+  return join(runFiles(runDir).pictures, `${PICTURES[key].name}.png`);
+}
+
+async function modelSummary(runDir: string): Promise<ModelSummary> {
+  const model = await loadModel(runFiles(runDir).model);
+  try {
+    return summarize(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+function summaryTable(summary: ModelSummary): string {
+  const shape = (s: (number | null)[]) => `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`;
+  return (
+    htmlTable(
+      ['Layer (type)', 'Output shape', 'Param #'],
+      summary.rows.map((r) => [`${r.name} (${r.type})`, shape(r.outputShape), r.params]),
+    ) +
+    keyValueTable([
+      ['Total params', summary.total.toLocaleString('en-US')],
+      ['Trainable params', summary.trainable.toLocaleString('en-US')],
+      ['Non-trainable params', summary.nonTrainable.toLocaleString('en-US')],
+    ])
+  );
+}
+
+function metricsSection(inputs: RunInputs): string {
+  const { metrics, preset, history } = inputs;
+  if (!metrics) return '<p>No metrics.json yet: training has not finished.</p>';
+  const start = history.find((r) => r.type === 'start');
+  const end = history.findLast((r) => r.type === 'end');
+  return keyValueTable([
+    [`test accuracy (${validationNote(inputs.config)})`, pct(metrics.test_accuracy)],
+    ['codelab pass bar', preset ? `${pct(preset.expected.accuracy)}: "${preset.expected.claim}"` : null],
+    ['test loss', fixed(metrics.test_loss, 4)],
+    ['errors', metrics.errors],
+    ['epochs', metrics.epochs],
+    ['steps', metrics.steps],
+    ['training time', `${metrics.seconds.toFixed(1)} s`],
+    ['images per second', Math.round(metrics.images_per_second)],
+    ['backend', metrics.backend],
+    ['status', metrics.status],
+    ['started', start?.type === 'start' ? start.time : null],
+    ['ended', end?.type === 'end' ? end.time : null],
+  ]);
+}
+
+function epochTable(inputs: RunInputs): string {
+  return htmlTable(
+    ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learning rate', 'seconds'],
+    epochRecords(inputs.history).map((e) => [
+      e.epoch + 1,
+      fixed(e.loss, 4),
+      fixed(e.accuracy, 4),
+      fixed(e.val_loss, 4),
+      fixed(e.val_accuracy, 4),
+      e.lr.toPrecision(4),
+      fixed(e.seconds, 1),
+    ]),
+  );
+}
+
+async function picturesSection(inputs: RunInputs): Promise<string> {
+  const figures = await Promise.all(
+    expectedPictures(inputs).map(async (key) => {
+      const png = await readFile(pictureFile(inputs.runDir, key));
+      const entry = PICTURES[key];
+      return `<figure>\n<h3>${escapeHtml(entry.title)}</h3>\n${inlinePng(png, entry.title)}\n<figcaption>${escapeHtml(entry.caption)}</figcaption>\n</figure>`;
+    }),
+  );
+  return figures.join('\n');
+}
+
+/** The report's HTML for a complete run whose pictures exist. */
+export async function buildReportHtml(inputs: RunInputs): Promise<string> {
+  const { config, preset } = inputs;
+  const title = `mnist-lab run ${config.preset}${preset ? `: ${preset.title}` : ''}`;
+  const body = [
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p>Run folder <code>${escapeHtml(inputs.runDir)}</code>. "Validation" is the ${escapeHtml(validationNote(config))}, as in the codelab.</p>`,
+    preset ? `<div class="note"><p>${escapeHtml(preset.explain)}</p></div>` : '',
+    '<h2>Results</h2>',
+    metricsSection(inputs),
+    '<h2>Per epoch</h2>',
+    epochTable(inputs),
+    '<h2>Pictures</h2>',
+    await picturesSection(inputs),
+    '<h2>Model</h2>',
+    summaryTable(await modelSummary(inputs.runDir)),
+    '<h2>Configuration</h2>',
+    keyValueTable(Object.entries(config).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null)])),
+    preset && preset.choices.length ? `<h3>Choices where the codelab leaves values open</h3>\n<ul>${preset.choices.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '',
+  ];
+  return htmlPage(title, body.filter(Boolean).join('\n'));
+}
+
+export interface ReportOptions extends PictureOptions {
+  /** Where to write the page (default: the run's report.html). */
+  outFile?: string;
+}
+
+/**
+ * Writes the run's report.html. A finished run is required (config, history, metrics, model; RUN_INCOMPLETE
+ * lists what is missing); pictures that do not exist yet are rendered first. Returns the page's path.
+ */
+export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
+  requireRunFiles(runDir, ['config', 'history', 'metrics', 'model'], 'report');
+  let inputs = await readRunInputs(runDir, 'report');
+  if (expectedPictures(inputs).some((key) => !existsSync(pictureFile(runDir, key)))) {
+    await renderRunPictures(runDir, options);
+    inputs = await readRunInputs(runDir, 'report');
+  }
+  const outFile = options.outFile ?? runFiles(runDir).report;
+  await writeFile(outFile, await buildReportHtml(inputs));
+  return outFile;
+}
+
+export interface ReportCommandOptions extends PictureOptions {
+  runDir: string;
+  /** Where progress lines go (the CLI passes stdout). */
+  out: TextOut;
+  outFile?: string;
+  /** Base for relative paths (default process.cwd()). */
+  cwd?: string;
+}
+
+/** `mnist-lab report <run>`: renders every picture again and rewrites the report. */
+export async function reportCommand(options: ReportCommandOptions): Promise<string> {
+  const cwd = options.cwd ?? process.cwd();
+  const runDir = resolve(cwd, options.runDir);
+  requireRunFiles(runDir, ['config', 'history', 'metrics', 'model'], 'report');
+  const rendered = await renderRunPictures(runDir, options);
+  options.out.write(`pictures: ${rendered.files.length} files in ${runFiles(runDir).pictures}\n`);
+  const outFile = options.outFile === undefined ? undefined : resolve(cwd, options.outFile);
+  const path = await writeReport(runDir, { ...options, outFile });
+  options.out.write(`report: ${path}\n`);
+  return path;
+}
