@@ -45,7 +45,17 @@ export function registerPredictRoutes(app: FastifyInstance, models: Map<string, 
   // Google's "{name}:predict" form: the colon is part of the last segment, so split it off by hand.
   app.post<{ Params: { target: string }; Body: unknown }>(
     '/v1/models/:target',
-    { schema: { body: predictBodySchema(limits.maxInstances) } },
+    {
+      schema: {
+        body: {
+          content: {
+            'application/json': { schema: predictBodySchema(limits.maxInstances) },
+            // A PNG is checked by decoding it.
+            'image/png': { schema: {} },
+          },
+        },
+      },
+    },
     async (request) => {
       const { target } = request.params;
       if (!target.endsWith(PREDICT_VERB)) {
