@@ -167,7 +167,7 @@ describe('prediction API errors', () => {
 describe('micro-batching', () => {
   it('gives 20 parallel requests the one-by-one answers with fewer model calls', async () => {
     const bodies = Array.from({ length: 20 }, (_, i) => ({ instances: [{ image: image(i) }] }));
-    const sequential = [];
+    const sequential: { predictions: { classes: number; probabilities: number[] }[] }[] = [];
     for (const body of bodies) sequential.push((await predict(body)).json());
     const calls = async (): Promise<number> => (await app.inject('/health')).json().models.mnist.calls;
     const callsBefore = await calls();
