@@ -82,7 +82,8 @@ async function tryNative(threads: number): Promise<NativeAttempt> {
   try {
     native = (await import(NATIVE_MODULE)) as NativeModule;
   } catch (cause) {
-    return { ok: false, reason: `engine module not loadable: ${messageOf(cause)}` };
+    const notBuilt = (cause as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    return { ok: false, reason: notBuilt ? 'not installed' : `engine module failed to load: ${messageOf(cause)}` };
   }
   if (typeof native.registerNativeBackend !== 'function') {
     return { ok: false, reason: 'engine module has no registerNativeBackend()' };
