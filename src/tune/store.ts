@@ -29,6 +29,8 @@ export interface TrialResult {
   intermediate: number[];
   metrics: RunMetrics | null;
   error?: string;
+  /** The training command's exit code when it failed (2: it rejected its flags). */
+  exitCode?: number;
   seconds: number;
   /** Who ran it: "local" or host:pid of a queue worker. */
   worker: string;

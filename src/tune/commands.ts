@@ -1,0 +1,104 @@
+// The typed command functions behind `mnist-lab tune` and `mnist-lab worker`.
+import { readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import type { CommandIo } from '../commands/io.js';
+import { LabError } from '../errors.js';
+import type { TrialExecutor } from './executor.js';
+import { LocalPool } from './pool.js';
+import { QueueExecutor, runWorker, type QueueTimings } from './queue.js';
+import { StudyStore } from './store.js';
+import { defaultTrialCommand } from './trial-command.js';
+import { runStudy, type StudySummary } from './tuner.js';
+
+export interface TuneCommandOptions {
+  studyFile: string;
+  /** Study folder; default runs/study-<study file name>. */
+  out?: string;
+  /** redis://HOST:PORT[/DB]: run trials as BullMQ jobs for `mnist-lab worker`s instead of local processes. */
+  queue?: string;
+  /** Continue the study in `out`: finished trials are kept, unfinished ones run again. */
+  resume?: boolean;
+  /** The training program for local trials (default: defaultTrialCommand()). */
+  trialCommand?: string[];
+  /** Queue timings, for tests. */
+  timings?: Partial<QueueTimings>;
+  io: CommandIo;
+}
+
+function readStudyText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LabError('BAD_ARGUMENT', `study file ${file} cannot be read: ${(error as Error).message}`, {
+      hint: 'pass the path of a study YAML file (docs/tuning.md shows one)',
+      cause: error,
+    });
+  }
+}
+
+function openStore(options: TuneCommandOptions, dir: string, studyFile: string): StudyStore {
+  const text = readStudyText(studyFile);
+  if (!options.resume) return StudyStore.create(dir, text, studyFile);
+  const store = StudyStore.open(dir);
+  if (readFileSync(store.files.study, 'utf8') !== text) {
+    throw new LabError('BAD_ARGUMENT', `--resume: ${studyFile} differs from the study.yaml stored in ${dir}`, {
+      hint: `resume with the stored copy (${store.files.study}), or start the changed study in a new --out folder`,
+    });
+  }
+  return store;
+}
+
+/** `mnist-lab tune <study.yaml> [--out DIR] [--queue URL] [--resume]`: runs a study to maxTrials results. */
+export async function tuneCommand(options: TuneCommandOptions): Promise<StudySummary> {
+  const { io } = options;
+  const studyFile = resolve(io.cwd, options.studyFile);
+  const dir = resolve(io.cwd, options.out ?? `runs/study-${basename(studyFile, extname(studyFile))}`);
+  const store = openStore(options, dir, studyFile);
+  const { study } = store;
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  log(
+    `study ${store.meta.studyId} in ${dir}: ${study.algorithm} search, ${study.maxTrials} trials, ${study.maxParallelTrials} at a time, ` +
+      `${study.goal.toLowerCase()} ${study.metric}${study.earlyStopping === 'median' ? ', median stopping' : ''}, ` +
+      (options.queue ? `on the queue at ${options.queue}` : 'local processes'),
+  );
+  const executor: TrialExecutor = options.queue
+    ? await QueueExecutor.connect({ url: options.queue, store, timings: options.timings, log })
+    : new LocalPool({ store, command: options.trialCommand ?? defaultTrialCommand(io.env as NodeJS.ProcessEnv) });
+  const summary = await runStudy(store, executor, { log, signal: io.signal });
+  const best = summary.best;
+  log(
+    `done: ${summary.completed} completed, ${summary.stopped} stopped, ${summary.failed} failed` +
+      (best ? `; best ${best.id} ${study.metric}=${best.objective} (${store.runDir(best.id)})` : '; no trial completed'),
+  );
+  io.stdout.write(`${JSON.stringify({ study: dir, ...summary, best: best && { id: best.id, objective: best.objective, params: best.params } })}\n`);
+  return summary;
+}
+
+export interface WorkerCommandOptions {
+  queue: string;
+  /** Trials run at once on this machine (default 1). */
+  concurrency?: number;
+  /** Where this worker's run folders go (default <tmp>/mnist-lab-worker). */
+  workDir?: string;
+  trialCommand?: string[];
+  timings?: Partial<QueueTimings>;
+  io: CommandIo;
+}
+
+/** `mnist-lab worker --queue URL [--concurrency N]`: pulls trials from the queue until Ctrl-C. */
+export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
+  const { io } = options;
+  const worker = await runWorker({
+    queue: options.queue,
+    concurrency: options.concurrency ?? 1,
+    workDir: options.workDir && resolve(io.cwd, options.workDir),
+    trialCommand: options.trialCommand ?? defaultTrialCommand(io.env as NodeJS.ProcessEnv),
+    timings: options.timings,
+    log: (line) => io.stderr.write(`${line}\n`),
+  });
+  await new Promise<void>((done) => {
+    if (io.signal?.aborted) done();
+    io.signal?.addEventListener('abort', () => done(), { once: true });
+  });
+  await worker.close();
+}

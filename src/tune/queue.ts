@@ -1,0 +1,289 @@
+// Trials as BullMQ jobs over Redis: the tuner's QueueExecutor adds jobs and collects results; runWorker pulls and runs them on any machine.
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { createBunRedisClient, Job, Queue, QueueEvents, RedisConnection, Worker, type ConnectionOptions } from 'bullmq';
+import { LabError } from '../errors.js';
+import type { RunMetrics } from '../train/run-layout.js';
+import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
+import { RespConnection, parseRedisUrl, type RedisTarget } from './resp-connection.js';
+import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
+import type { StudyStore, TrialResult, TrialSpec, TrialStatus } from './store.js';
+import { startTrialProcess, type TrialProcess } from './trial-process.js';
+
+/** One queue serves every study; job ids carry the study id. */
+export const QUEUE_NAME = 'mnist-lab-trials';
+
+export interface QueueTimings {
+  /** A worker's lock on a job; a worker silent this long is presumed dead and its job is retried. */
+  lockDurationMs: number;
+  /** How often workers look for jobs whose lock expired. */
+  stalledIntervalMs: number;
+  /** Stalls (worker deaths) a job survives before it counts as failed. */
+  maxStalledCount: number;
+  /** Tries of a job whose worker reported an error (not a failed training: that is a result). */
+  attempts: number;
+  /** How often the tuner re-reads the state of its jobs (covers missed events and a Redis that lost them). */
+  watchdogMs: number;
+  /** How often a worker checks whether the tuner asked it to stop a trial. */
+  stopPollMs: number;
+}
+
+export const DEFAULT_TIMINGS: QueueTimings = {
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 15_000,
+  maxStalledCount: 5,
+  attempts: 3,
+  watchdogMs: 10_000,
+  stopPollMs: 1_000,
+};
+
+export interface TrialJobData {
+  studyId: string;
+  trialId: string;
+  number: number;
+  /** `train …` arguments without --out. */
+  args: string[];
+  metric: 'loss' | 'accuracy';
+  /** Set by the tuner when the median rule stops the trial. */
+  stop?: boolean;
+}
+
+export interface TrialJobResult {
+  status: TrialStatus;
+  objective: number | null;
+  intermediate: number[];
+  metrics: RunMetrics | null;
+  error?: string;
+  exitCode?: number;
+  seconds: number;
+  worker: string;
+  /** The run folder without checkpoints. */
+  files: PackedFile[];
+}
+
+/** Our RESP connection behind BullMQ's Bun adapter, for every BullMQ connection in this process. */
+function useRespConnections(): void {
+  RedisConnection.clientFactory = (opts) => {
+    const o = opts as Partial<RedisTarget> & { host?: string; port?: number };
+    return createBunRedisClient(
+      new RespConnection({ host: o.host ?? '127.0.0.1', port: o.port ?? 6379, db: o.db ?? 0, username: o.username, password: o.password }),
+    );
+  };
+}
+
+function connectionFor(url: string): ConnectionOptions {
+  const target = parseRedisUrl(url);
+  useRespConnections();
+  return { host: target.host, port: target.port, db: target.db, username: target.username, password: target.password, maxRetriesPerRequest: null };
+}
+
+const jobIdOf = (studyId: string, trialId: string) => `${studyId}-${trialId}`;
+
+async function reachable(queue: Queue, url: string): Promise<void> {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref(),
+  );
+  try {
+    await Promise.race([queue.waitUntilReady(), timeout]);
+  } catch (error) {
+    await queue.close().catch(() => undefined);
+    throw new LabError('BAD_ARGUMENT', `--queue ${url}: cannot reach Redis: ${(error as Error).message}`, {
+      hint: 'start it with `redis-server` (see docs/tuning.md) and check host, port and firewall',
+      cause: error,
+    });
+  }
+}
+
+interface Waiting {
+  trial: TrialSpec;
+  data: TrialJobData;
+  control: TrialControl;
+  resolve: (result: TrialResult) => void;
+  reject: (error: Error) => void;
+  stopRequested: boolean;
+}
+
+export interface QueueExecutorOptions {
+  url: string;
+  store: StudyStore;
+  timings?: Partial<QueueTimings>;
+  log: (line: string) => void;
+}
+
+/** The tuner's side: each trial is a job; progress events feed the median rule; results land in trials/<id>/. */
+export class QueueExecutor implements TrialExecutor {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly watchdog: NodeJS.Timeout;
+
+  private constructor(
+    private readonly options: QueueExecutorOptions,
+    private readonly timings: QueueTimings,
+    private readonly queue: Queue<TrialJobData, TrialJobResult>,
+    private readonly events: QueueEvents,
+  ) {
+    events.on('completed', ({ jobId }) => void this.check(jobId));
+    events.on('failed', ({ jobId }) => void this.check(jobId));
+    events.on('progress', ({ jobId, data }) => void this.progress(jobId, data));
+    this.watchdog = setInterval(() => {
+      for (const jobId of this.waiting.keys()) void this.check(jobId);
+    }, timings.watchdogMs);
+  }
+
+  static async connect(options: QueueExecutorOptions): Promise<QueueExecutor> {
+    const connection = connectionFor(options.url);
+    const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
+    await reachable(queue, options.url);
+    const events = new QueueEvents(QUEUE_NAME, { connection });
+    await events.waitUntilReady();
+    return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, queue, events);
+  }
+
+  run(trial: TrialSpec, args: string[], control: TrialControl): Promise<TrialResult> {
+    const { studyId } = this.options.store.meta;
+    const data: TrialJobData = { studyId, trialId: trial.id, number: trial.number, args, metric: this.options.store.study.metric };
+    const jobId = jobIdOf(studyId, trial.id);
+    return new Promise<TrialResult>((resolve, reject) => {
+      this.waiting.set(jobId, { trial, data, control, resolve, reject, stopRequested: false });
+      // Adding an id that is already queued (a resumed study) is a no-op; check() then picks up a result that came in meanwhile.
+      this.add(jobId, data).then(() => this.check(jobId), reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.watchdog);
+    this.waiting.clear();
+    await this.events.close();
+    await this.queue.close();
+  }
+
+  private async add(jobId: string, data: TrialJobData): Promise<void> {
+    const keep = { age: 7 * 24 * 3600 };
+    await this.queue.add('trial', data, {
+      jobId,
+      attempts: this.timings.attempts,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    });
+  }
+
+  /** Settles a waiting trial from its job's state; re-adds a job Redis no longer knows (e.g. restarted without persistence). */
+  private async check(jobId: string): Promise<void> {
+    const waiting = this.waiting.get(jobId);
+    if (!waiting) return;
+    try {
+      const state = await this.queue.getJobState(jobId);
+      if (state === 'unknown') {
+        this.options.log(`${waiting.trial.id}: its job is gone from Redis; queueing it again`);
+        await this.add(jobId, waiting.data);
+        return;
+      }
+      if (state !== 'completed' && state !== 'failed') return;
+      const job = await Job.fromId<TrialJobData, TrialJobResult>(this.queue, jobId);
+      if (!job || !this.waiting.delete(jobId)) return;
+      const { trial } = waiting;
+      if (state === 'failed') {
+        waiting.resolve(toResult(trial, { status: 'failed', objective: null, intermediate: [], metrics: null, error: `job failed: ${job.failedReason}`, seconds: 0, worker: 'queue' }));
+        return;
+      }
+      const { files, ...outcome } = job.returnvalue;
+      const runDir = this.options.store.runDir(trial.id);
+      rmSync(runDir, { recursive: true, force: true });
+      unpackRunFolder(files, runDir);
+      waiting.resolve(toResult(trial, outcome));
+    } catch (error) {
+      // Redis unreachable for now: the watchdog asks again.
+      this.options.log(`${waiting.trial.id}: cannot read its job state yet (${(error as Error).message})`);
+    }
+  }
+
+  private async progress(jobId: string, data: unknown): Promise<void> {
+    const waiting = this.waiting.get(jobId);
+    const values = (data as { intermediate?: unknown } | null)?.intermediate;
+    if (!waiting || waiting.stopRequested || !Array.isArray(values)) return;
+    if (!waiting.control.onIntermediate(values as number[])) return;
+    waiting.stopRequested = true;
+    const job = await Job.fromId<TrialJobData, TrialJobResult>(this.queue, jobId);
+    await job?.updateData({ ...job.data, stop: true });
+  }
+}
+
+export interface RunWorkerOptions {
+  /** redis://HOST:PORT[/DB] */
+  queue: string;
+  concurrency: number;
+  /** Where run folders go on this machine (default <tmp>/mnist-lab-worker). */
+  workDir?: string;
+  trialCommand: string[];
+  timings?: Partial<QueueTimings>;
+  log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  worker: Worker<TrialJobData, TrialJobResult>;
+  /** Stops taking jobs; running trials are interrupted and their jobs go back to the queue. */
+  close(): Promise<void>;
+}
+
+/** The `mnist-lab worker` side: pulls trial jobs, runs each as a child process, reports evaluations as progress, returns the run folder. */
+export async function runWorker(options: RunWorkerOptions): Promise<RunningWorker> {
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const connection = connectionFor(options.queue);
+  const workDir = options.workDir ?? join(tmpdir(), 'mnist-lab-worker');
+  const log = options.log ?? (() => undefined);
+  const name = `${hostname()}:${process.pid}`;
+  const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
+  await reachable(control, options.queue);
+  const running = new Set<TrialProcess>();
+  let closing = false;
+
+  const processor = async (job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult> => {
+    const { studyId, trialId, args, metric } = job.data;
+    const runDir = join(workDir, studyId, `${trialId}-${process.pid}-${job.attemptsMade}-${Date.now().toString(36)}`);
+    log(`${trialId} (study ${studyId}) starting in ${runDir}`);
+    const proc = startTrialProcess({
+      command: options.trialCommand,
+      args,
+      runDir,
+      metric,
+      onIntermediate: (values) => void job.updateProgress({ intermediate: values }).catch(() => undefined),
+    });
+    running.add(proc);
+    const stopWatch = setInterval(() => {
+      Job.fromId<TrialJobData, TrialJobResult>(control, job.id as string)
+        .then((latest) => latest?.data.stop && proc.stop())
+        .catch(() => undefined);
+    }, timings.stopPollMs);
+    try {
+      const { exitCode, ...outcome } = await proc.done;
+      if (closing) throw new Error(`worker ${name} shut down during the trial`);
+      log(`${trialId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+      return { ...outcome, exitCode: outcome.status === 'failed' ? (exitCode ?? undefined) : undefined, worker: name, files: packRunFolder(runDir) };
+    } finally {
+      clearInterval(stopWatch);
+      running.delete(proc);
+    }
+  };
+
+  const worker = new Worker<TrialJobData, TrialJobResult>(QUEUE_NAME, processor, {
+    connection,
+    concurrency: options.concurrency,
+    lockDuration: timings.lockDurationMs,
+    stalledInterval: timings.stalledIntervalMs,
+    maxStalledCount: timings.maxStalledCount,
+    name,
+  });
+  worker.on('error', (error) => log(`worker: ${error.message}`));
+  await worker.waitUntilReady();
+  log(`worker ${name} pulling trials from ${options.queue} (${options.concurrency} at a time, run folders in ${workDir})`);
+  return {
+    worker,
+    close: async () => {
+      closing = true;
+      for (const proc of running) proc.abort();
+      await worker.close();
+      await control.close();
+    },
+  };
+}
