@@ -31,7 +31,7 @@ export type LayerSpec =
   | { kind: 'dense'; inFeatures: number; act: NativeActivation; bias: boolean; units: number }
   | { kind: 'batchNorm'; inFeatures: number; channels: number; momentum: number; epsilon: number; center: boolean; scale: boolean }
   | { kind: 'activation'; inFeatures: number; act: NativeActivation }
-  | { kind: 'dropout'; inFeatures: number; rate: number };
+  | { kind: 'dropout'; inFeatures: number; rate: number; /** the model layer index: each dropout layer draws its own mask */ salt: number };
 
 export interface TrainerSpec {
   layers: LayerSpec[];
@@ -54,6 +54,8 @@ export interface RawTrainer {
   weightInfo(): WeightInfo[];
   getWeight(index: number): Float32Array;
   setWeight(index: number, data: Float32Array): void;
+  /** The gradient of a trainable weight from the last step (before the update). */
+  getGradient(index: number): Float32Array;
   getSlot(index: number, which: 'm' | 'v'): Float32Array;
   setSlot(index: number, which: 'm' | 'v', data: Float32Array): void;
   getOptimizerStep(): number;
@@ -82,7 +84,7 @@ export interface NativeAddon {
   conv2d(x: Float32Array, kernel: Float32Array, out: Float32Array, geometry: number[], bias: Float32Array | null, act: NativeActivation): void;
   info(): { onednnVersion: string; threads: number; cpuFeatures: string[] };
   setThreads(threads: number): number;
-  /** The keep mask (1 kept, 0 dropped) the trainer's dropout layer number `salt` draws for `seed`. */
+  /** The keep mask (1 kept, 0 dropped) that the dropout layer at model.layers[salt] draws for `seed`. */
   dropoutMask(seed: number, salt: number, count: number, rate: number): Float32Array;
 }
 

@@ -34,6 +34,8 @@ export interface CompiledTrainer {
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
   dispose(): void;
+  /** The last step's gradients (before the update) by TF.js variable name, for checks and debugging. */
+  lastGradients(): Map<string, Float32Array>;
 }
 
 export interface CompileOptions {
@@ -94,7 +96,7 @@ function translate(model: tf.Sequential): Translation {
   const inputShape = model.inputs[0].shape.slice(1) as number[];
   let shape = inputShape;
   const features = (): number => shape.reduce((a, b) => a * b, 1);
-  for (const layer of model.layers) {
+  for (const [layerIndex, layer] of model.layers.entries()) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Config;
     const name = `${layer.name} (${cls})`;
@@ -155,7 +157,7 @@ function translate(model: tf.Sequential): Translation {
       }
       case 'Dropout':
         if (config['noiseShape'] != null) throw new Unsupported(`layer ${name}: noiseShape`);
-        specs.push({ kind: 'dropout', inFeatures, rate: config['rate'] as number });
+        specs.push({ kind: 'dropout', inFeatures, rate: config['rate'] as number, salt: layerIndex });
         sources.push(layer);
         break;
       default:
@@ -274,6 +276,11 @@ class NativeCompiledTrainer implements CompiledTrainer {
       }
     }
     raw.setOptimizerStep(state.step);
+  }
+
+  lastGradients(): Map<string, Float32Array> {
+    const raw = this.native();
+    return new Map(this.trainable().map((t) => [t.name, raw.getGradient(t.index)]));
   }
 
   dispose(): void {

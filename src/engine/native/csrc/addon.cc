@@ -128,6 +128,7 @@ mnl::LayerSpec parseLayer(const Napi::Object& o) {
   } else if (kind == "dropout") {
     l.kind = Kind::Dropout;
     l.rate = static_cast<float>(field(o, "rate"));
+    l.salt = static_cast<uint32_t>(field(o, "salt"));
   } else {
     throw NativeError("unknown layer kind '" + kind + "'");
   }
@@ -148,7 +149,9 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
                        {InstanceMethod("step", &Trainer::Step), InstanceMethod("evaluate", &Trainer::Evaluate),
                         InstanceMethod("weightInfo", &Trainer::WeightInfo),
                         InstanceMethod("getWeight", &Trainer::GetWeight),
-                        InstanceMethod("setWeight", &Trainer::SetWeight), InstanceMethod("getSlot", &Trainer::GetSlot),
+                        InstanceMethod("setWeight", &Trainer::SetWeight),
+                        InstanceMethod("getGradient", &Trainer::GetGradient),
+                        InstanceMethod("getSlot", &Trainer::GetSlot),
                         InstanceMethod("setSlot", &Trainer::SetSlot),
                         InstanceMethod("getOptimizerStep", &Trainer::GetOptimizerStep),
                         InstanceMethod("setOptimizerStep", &Trainer::SetOptimizerStep),
@@ -272,6 +275,14 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
 
   Napi::Value GetWeight(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), "trainer.getWeight", [&]() { return copyOut(info.Env(), weight(info, "getWeight").data); });
+  }
+
+  Napi::Value GetGradient(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), "trainer.getGradient", [&]() {
+      mnl::WeightTensor& w = weight(info, "getGradient");
+      if (!w.trainable) throw NativeError("getGradient: " + w.role + " of layer " + std::to_string(w.layer) + " is not trainable");
+      return copyOut(info.Env(), w.grad);
+    });
   }
 
   Napi::Value SetWeight(const Napi::CallbackInfo& info) {

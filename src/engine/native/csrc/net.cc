@@ -157,7 +157,7 @@ void Net::forward(dim n, bool training, uint32_t seed) {
         break;
       case Kind::Dropout:
         if (training && l.rate > 0.0f) {
-          ops::dropoutForward(outCount, l.rate, seed, static_cast<uint32_t>(i), x, y, s.mask.data());
+          ops::dropoutForward(outCount, l.rate, seed, l.salt, x, y, s.mask.data());
         } else {
           std::memcpy(y, x, sizeof(float) * static_cast<size_t>(outCount));
         }

@@ -25,6 +25,7 @@ struct LayerSpec {
   float momentum = 0.99f, epsilon = 1e-3f;
   bool center = true, scale = true;     // batch norm beta / gamma
   float rate = 0;                       // dropout
+  uint32_t salt = 0;                    // dropout: mixes into the mask's random stream (the model layer index)
 };
 
 struct OptimizerSpec {

@@ -1,0 +1,168 @@
+// Each native layer's training forward (loss), gradients (incl. the input gradient, through a layer below it),
+// BN moving statistics and inference output against TF.js's cpu backend on small random shapes.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileTrainer } from '../../../src/engine/native/compile.js';
+import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../models/allclose.js';
+import { SKIP_REASON, randomFloats, randomLabels, referenceStep, seededBuild, weightValues } from './reference.js';
+
+const maxAbs = (xs: Float32Array): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+/**
+ * Closeness for float32 gradients summed in a different order: relative, with a floor at the largest gradient of
+ * the model (a gradient that is zero in exact arithmetic, like a bias feeding batch norm, is rounding noise).
+ */
+function expectClose(actual: Float32Array, expected: Float32Array, scale: number, what: string): void {
+  try {
+    expectAllClose(actual, expected, 2e-5 * scale, 1e-4);
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Compiles the model natively (SGD, lr 0: the step leaves the weights unchanged), runs one step and one TF.js
+ * reference step on the same batch, and compares loss, gradients, BN moving statistics and inference outputs.
+ */
+function checkAgainstTfjs(model: tf.Sequential, batch: number, seed: number): void {
+  const rng = new Rng(seed);
+  const features = model.inputs[0].shape[1] as number;
+  const xs = randomFloats(rng, batch * features, -1, 1);
+  const labels = randomLabels(rng, batch);
+  const compiled = compileTrainer(model, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: batch });
+  if (!compiled.trainer) throw new Error(compiled.reason);
+  const trainer = compiled.trainer;
+  try {
+    const native = trainer.step(xs, labels, 0, seed);
+    const nativeGrads = trainer.lastGradients();
+    const reference = referenceStep(model, tf.train.sgd(0), xs, labels, seed);
+    expect(native.loss).toBeCloseTo(reference.loss, 4);
+    expect([...nativeGrads.keys()].sort()).toEqual([...reference.grads.keys()].sort());
+    const scale = Math.max(...[...reference.grads.values()].map(maxAbs));
+    expect(scale, 'some gradient is not zero').toBeGreaterThan(1e-4);
+    for (const [name, grad] of reference.grads) expectClose(nativeGrads.get(name)!, grad, scale, `gradient of ${name}`);
+
+    const tfjsWeights = weightValues(model); // includes the moving statistics TF.js just updated
+    trainer.pushWeightsToModel();
+    for (const [name, value] of weightValues(model)) expectAllClose(value, tfjsWeights.get(name)!, 1e-6, 1e-5);
+
+    const evaluation = trainer.evaluate(xs, labels, batch);
+    const predicted = tf.tidy(() => (model.predict(tf.tensor2d(xs, [batch, features])) as tf.Tensor).dataSync() as Float32Array);
+    expectAllClose(evaluation.probabilities, predicted, 1e-6, 1e-4);
+  } finally {
+    trainer.dispose();
+  }
+}
+
+interface ConvCase {
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  s: number;
+  padding: 'same' | 'valid';
+  filters: number;
+  bias: boolean;
+  act: 'linear' | 'relu' | 'sigmoid';
+  batch: number;
+}
+
+const FIXED_CONV_CASES: ConvCase[] = [
+  { h: 7, w: 9, c: 2, k: 3, s: 1, padding: 'same', filters: 4, bias: true, act: 'relu', batch: 3 },
+  { h: 9, w: 7, c: 3, k: 4, s: 2, padding: 'same', filters: 5, bias: false, act: 'linear', batch: 1 },
+  { h: 11, w: 10, c: 2, k: 3, s: 3, padding: 'valid', filters: 3, bias: true, act: 'sigmoid', batch: 2 },
+  { h: 8, w: 8, c: 1, k: 5, s: 2, padding: 'valid', filters: 2, bias: true, act: 'linear', batch: 2 },
+  { h: 13, w: 13, c: 3, k: 6, s: 2, padding: 'same', filters: 4, bias: false, act: 'relu', batch: 2 },
+  { h: 10, w: 6, c: 2, k: 2, s: 3, padding: 'same', filters: 3, bias: true, act: 'relu', batch: 1 },
+];
+
+function randomConvCases(seed: number, count: number): ConvCase[] {
+  const rng = new Rng(seed);
+  const pick = <T>(xs: T[]): T => xs[rng.int(xs.length)];
+  return Array.from({ length: count }, () => {
+    const h = 4 + rng.int(9);
+    const w = 4 + rng.int(9);
+    return {
+      h, w, c: 1 + rng.int(3), k: 1 + rng.int(Math.min(h, w, 5)), s: 1 + rng.int(3),
+      padding: pick(['same', 'valid'] as const), filters: 1 + rng.int(5), bias: rng.next() < 0.5,
+      act: pick(['linear', 'relu', 'sigmoid'] as const), batch: 1 + rng.int(4),
+    };
+  });
+}
+
+/** reshape → 1×1 conv (so the tested conv's input gradient reaches a weight) → tested conv → flatten → softmax. */
+function convModel(t: ConvCase): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.reshape({ inputShape: [t.h * t.w * t.c], targetShape: [t.h, t.w, t.c] }),
+      tf.layers.conv2d({ kernelSize: 1, filters: t.c, padding: 'valid' }),
+      tf.layers.conv2d({ kernelSize: t.k, strides: t.s, padding: t.padding, filters: t.filters, useBias: t.bias, activation: t.act }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** dense 7 → tested layer → dense softmax. */
+function denseModel(tested: () => tf.layers.Layer): tf.Sequential {
+  return tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [7], units: 6, activation: 'linear' }), tested(), tf.layers.dense({ units: 10, activation: 'softmax' })],
+  });
+}
+
+describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'native layers vs TF.js cpu', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const convCases = [...FIXED_CONV_CASES, ...randomConvCases(7, 6)];
+  it.each(convCases.map((c, i) => [i, c] as const))('conv2d case %i %j', (i, t) => {
+    checkAgainstTfjs(seededBuild(100 + i, () => convModel(t)), t.batch, 1000 + i);
+  });
+
+  it.each([
+    ['linear', true, 1],
+    ['relu', true, 4],
+    ['sigmoid', false, 3],
+    ['relu', false, 2],
+  ] as const)('dense %s bias=%s batch %i', (act, bias, batch) => {
+    checkAgainstTfjs(seededBuild(200, () => denseModel(() => tf.layers.dense({ units: 5, activation: act, useBias: bias }))), batch, 3);
+  });
+
+  it.each([
+    [true, false, 0.99, 1e-3],
+    [true, true, 0.993, 1e-5],
+    [false, true, 0.9, 1e-3],
+  ] as const)('batch norm on dense features, center=%s scale=%s momentum %s epsilon %s', (center, scale, momentum, epsilon) => {
+    checkAgainstTfjs(seededBuild(300, () => denseModel(() => batchNormalization({ center, scale, momentum, epsilon }))), 5, 4);
+  });
+
+  it.each([
+    [true, false, 1],
+    [true, true, 3],
+  ] as const)('batch norm on conv features (NHWC channels), center=%s scale=%s batch %i', (center, scale, batch) => {
+    const model = seededBuild(400, () =>
+      tf.sequential({
+        layers: [
+          tf.layers.reshape({ inputShape: [5 * 6 * 2], targetShape: [5, 6, 2] }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 3, padding: 'same', useBias: false }),
+          batchNormalization({ center, scale, momentum: 0.993, epsilon: 1e-5 }),
+          tf.layers.activation({ activation: 'relu' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      }),
+    );
+    checkAgainstTfjs(model, batch, 5);
+  });
+
+  it.each(['relu', 'sigmoid'] as const)('activation layer %s', (act) => {
+    checkAgainstTfjs(seededBuild(500, () => denseModel(() => tf.layers.activation({ activation: act }))), 4, 6);
+  });
+
+  it('dropout with the native mask (same seed, same mask as the reference applies)', () => {
+    checkAgainstTfjs(seededBuild(600, () => denseModel(() => tf.layers.dropout({ rate: 0.4 }))), 6, 7);
+  });
+});
