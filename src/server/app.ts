@@ -55,7 +55,13 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Server-sent event streams hold their sockets open, so close() must end them rather than wait.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: limits.bodyBytes, forceCloseConnections: true });
+  // Bodies are checked strictly: no type coercion, and unknown keys are rejected rather than dropped.
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyBytes,
+    forceCloseConnections: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
   installErrorHandlers(app);
   const models = await loadServedModels(options.models, { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch });
   registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });

@@ -126,7 +126,7 @@ describe('prediction API errors', () => {
     const explain = await app.inject({ method: 'POST', url: '/v1/models/mnist:explain', payload: { instances: [good()] } });
     await expectError(explain, 400, 'BAD_INPUT', 'unknown method');
     await expectError(await predict({ image: image(0) }), 400, 'BAD_INPUT', "must have required property 'instances'");
-    await expectError(await predict({ instances: 'x' }), 400, 'BAD_INPUT', 'instances/0 must be object');
+    await expectError(await predict({ instances: 'x' }), 400, 'BAD_INPUT', 'instances must be array');
     await expectError(await predict({ instances: [] }), 400, 'BAD_INPUT', 'instances must NOT have fewer than 1');
   });
 

@@ -1,0 +1,182 @@
+// The dashboard API: run listing and details, pictures by validated name, SSE tailing, starting trainings.
+import type { FastifyInstance } from 'fastify';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app.js';
+import type { HistoryRecord } from '../../src/train/history.js';
+import type { RunMetrics } from '../../src/train/run-layout.js';
+
+const start = (preset: string, epochs: number): HistoryRecord => ({
+  type: 'start', time: '2026-11-30T00:00:00.000Z', preset, epochs, stepsPerEpoch: 5, batchSize: 128, backend: 'wasm', initialEpoch: 0,
+});
+const batch = (epoch: number, step: number): HistoryRecord => ({
+  type: 'batch', epoch, step, globalStep: epoch * 5 + step, loss: 2 / (1 + step), accuracy: 0.1 * step, lr: 0.01,
+});
+const epochEnd = (epoch: number): HistoryRecord => ({
+  type: 'epoch', epoch, loss: 0.5, accuracy: 0.9, val_loss: 0.4, val_accuracy: 0.91, lr: 0.01, seconds: 1.5,
+});
+const end: HistoryRecord = { type: 'end', time: '2026-11-30T00:01:00.000Z', status: 'completed' };
+const lines = (records: HistoryRecord[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
+
+const metrics: RunMetrics = {
+  preset: '01-softmax', dataset: 'mnist', test_accuracy: 0.91, test_loss: 0.33, errors: 900, epochs: 1, steps: 5,
+  seconds: 3, images_per_second: 1000, backend: 'wasm', status: 'completed',
+};
+const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+
+let runsDir: string;
+let app: FastifyInstance;
+let url: string;
+
+/** A fake `mnist-lab` for POST /api/runs: writes a run folder line by line like the CLI, or fails. */
+const FAKE_CLI = `
+const fs = require('node:fs');
+const [, command, preset, outFlag, out, ...rest] = process.argv;
+if (preset === 'broken') { console.error('training failed: out of luck'); process.exit(3); }
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(out + '/config.json', JSON.stringify({ preset, command, outFlag, rest }));
+const records = ${JSON.stringify([start('01-softmax', 1), batch(0, 0), batch(0, 1), epochEnd(0), end])};
+records[0].preset = preset;
+let i = 0;
+const timer = setInterval(() => {
+  fs.appendFileSync(out + '/history.jsonl', JSON.stringify(records[i++]) + '\\n');
+  if (i === records.length) { clearInterval(timer); console.log('done'); }
+}, 60);
+`;
+
+beforeAll(async () => {
+  runsDir = await mkdtemp(join(tmpdir(), 'mnist-lab-runs-'));
+  const done = join(runsDir, 'done-run');
+  await mkdir(join(done, 'pictures'), { recursive: true });
+  await writeFile(join(done, 'config.json'), JSON.stringify({ preset: '01-softmax' }));
+  await writeFile(join(done, 'history.jsonl'), lines([start('01-softmax', 1), batch(0, 0), epochEnd(0), end]));
+  await writeFile(join(done, 'metrics.json'), JSON.stringify(metrics));
+  await writeFile(join(done, 'pictures', 'curves.png'), PNG_BYTES);
+  await writeFile(join(done, 'pictures', 'notes.txt'), 'not a picture');
+  await writeFile(join(done, 'report.html'), '<h1>report</h1>');
+  await mkdir(join(runsDir, 'empty-folder'));
+  app = await buildApp({
+    models: {},
+    runsDir,
+    presets: [{ name: '01-softmax', title: 'Softmax' }, { name: 'broken' }],
+    trainCommand: [process.execPath, '-e', FAKE_CLI],
+    limits: { pollMs: 20 },
+  });
+  url = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await rm(runsDir, { recursive: true, force: true });
+});
+
+/** Reads a server-sent event stream until it closes: each event's id, type and parsed data. */
+async function readEvents(path: string, headers: Record<string, string> = {}, onOpen?: () => Promise<void>) {
+  const response = await fetch(`${url}${path}`, { headers, signal: AbortSignal.timeout(20_000) });
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  const opened = onOpen?.();
+  const text = await response.text();
+  await opened;
+  return text
+    .split('\n\n')
+    .map((block) => {
+      const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const data = field('data');
+      return { id: field('id'), event: field('event') ?? 'message', data: data === undefined ? undefined : JSON.parse(data) };
+    })
+    .filter((e) => e.data !== undefined);
+}
+
+describe('runs API', () => {
+  it('lists run folders with preset, status and metrics, skipping folders that are not runs', async () => {
+    const { runs } = (await app.inject('/api/runs')).json();
+    expect(runs).toEqual([
+      { id: 'done-run', preset: '01-softmax', status: 'completed', startedAt: '2026-11-30T00:00:00.000Z', epochsDone: 1, epochsPlanned: 1, metrics },
+    ]);
+  });
+
+  it('gives one run its config, history, pictures and report', async () => {
+    const detail = (await app.inject('/api/runs/done-run')).json();
+    expect(detail.config).toEqual({ preset: '01-softmax' });
+    expect(detail.history.map((r: HistoryRecord) => r.type)).toEqual(['start', 'batch', 'epoch', 'end']);
+    expect(detail.pictures).toEqual(['curves.png']);
+    expect(detail.hasReport).toBe(true);
+    const picture = await app.inject('/api/runs/done-run/pictures/curves.png');
+    expect(picture.headers['content-type']).toBe('image/png');
+    expect(picture.rawPayload.equals(PNG_BYTES)).toBe(true);
+    expect((await app.inject('/api/runs/done-run/report')).body).toBe('<h1>report</h1>');
+  });
+
+  it('never lets a request name a path: bad ids and file names are 404', async () => {
+    const urls = [
+      '/api/runs/..', '/api/runs/%2e%2e', '/api/runs/..%2Fdone-run', '/api/runs/nope', '/api/runs/.hidden',
+      '/api/runs/done-run/pictures/notes.txt', '/api/runs/done-run/pictures/..%2F..%2Fmetrics.json',
+      '/api/runs/done-run/pictures/%2Fetc%2Fpasswd.png', '/api/runs/empty-folder/report', '/api/runs/..%2F..%2Fetc/events',
+    ];
+    for (const path of urls) {
+      const response = await app.inject(path);
+      expect(response.statusCode, path).toBe(404);
+      expect(['RUN_NOT_FOUND', 'NOT_FOUND']).toContain(response.json().code);
+    }
+  });
+
+  it('streams the history of a run being written by another writer, torn lines and all', async () => {
+    const dir = join(runsDir, 'live-run');
+    await mkdir(dir);
+    const records = [start('03-relu-adam', 2), batch(0, 0), batch(0, 1), epochEnd(0), batch(1, 0), epochEnd(1), end];
+    const writer = async () => {
+      for (const record of records) {
+        const line = `${JSON.stringify(record)}\n`;
+        // Each line lands in two writes, as a process flushing mid-line would leave it.
+        await appendFile(join(dir, 'history.jsonl'), line.slice(0, 10));
+        await sleep(30);
+        await appendFile(join(dir, 'history.jsonl'), line.slice(10));
+        await sleep(30);
+      }
+    };
+    const events = await readEvents('/api/runs/live-run/events', {}, writer);
+    expect(events.map((e) => e.data)).toEqual(records);
+    // Resuming from the id of the fourth record replays only what came after it.
+    const resumed = await readEvents('/api/runs/live-run/events', { 'last-event-id': events[3].id ?? '' });
+    expect(resumed.map((e) => e.data)).toEqual(records.slice(4));
+  });
+});
+
+describe('starting trainings', () => {
+  it('validates the request', async () => {
+    const post = (payload: object) => app.inject({ method: 'POST', url: '/api/runs', payload });
+    const unknown = await post({ preset: '99-magic' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'UNKNOWN_PRESET', hint: 'presets: 01-softmax, broken' });
+    for (const payload of [{}, { preset: '../x' }, { preset: '01-softmax', epochs: 0 }, { preset: '01-softmax', steps: 'many' }, { preset: '01-softmax', out: '/tmp/x' }]) {
+      const response = await post(payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json().code).toBe('BAD_INPUT');
+    }
+  });
+
+  it('runs the CLI as a child process and streams the run it writes', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/runs', payload: { preset: '01-softmax', epochs: 1, steps: 2, limit: 500 } });
+    expect(response.statusCode).toBe(201);
+    const { id, events: eventsUrl } = response.json();
+    expect(id).toMatch(/^\d{8}-\d{6}-01-softmax$/);
+    const events = await readEvents(eventsUrl);
+    expect(events.map((e) => e.data.type)).toEqual(['start', 'batch', 'batch', 'epoch', 'end']);
+    const detail = (await app.inject(`/api/runs/${id}`)).json();
+    expect(detail.config).toEqual({ preset: '01-softmax', command: 'train', outFlag: '--out', rest: ['--epochs', '1', '--steps', '2', '--limit', '500'] });
+    expect(detail.status).toBe('completed');
+    await sleep(200);
+    expect((await app.inject(`/api/runs/${id}`)).json().process).toMatchObject({ exitCode: 0, log: ['done'] });
+  });
+
+  it('reports a training that fails before writing anything', async () => {
+    const { id, events: eventsUrl } = (await app.inject({ method: 'POST', url: '/api/runs', payload: { preset: 'broken' } })).json();
+    const events = await readEvents(eventsUrl);
+    expect(events).toEqual([{ id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } }]);
+    const { runs } = (await app.inject('/api/runs')).json();
+    expect(runs.find((r: { id: string }) => r.id === id)).toMatchObject({ preset: 'broken', status: 'failed' });
+  });
+});
