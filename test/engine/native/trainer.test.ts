@@ -1,0 +1,248 @@
+// The compiled trainer end to end: a 10-conv-bn-shaped model's Adam steps, SGD with a loss scale, evaluation,
+// dropout determinism, optimizer state, tensor hygiene and errors, all against TF.js cpu or plain-loop oracles.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileTrainer, type CompiledTrainer } from '../../../src/engine/native/compile.js';
+import { LabError } from '../../../src/errors.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../models/allclose.js';
+import { SKIP_REASON, addon, randomFloats, randomLabels, referenceStep, seededBuild, smallConvBn } from './reference.js';
+
+function compile(model: tf.Sequential, opts: Parameters<typeof compileTrainer>[1]): CompiledTrainer {
+  const compiled = compileTrainer(model, opts);
+  if (!compiled.trainer) throw new Error(compiled.reason);
+  return compiled.trainer;
+}
+
+/** A second model with the same architecture and weights (so one trains natively, the other in TF.js). */
+function twin(build: () => tf.Sequential, seed: number): [tf.Sequential, tf.Sequential] {
+  const a = seededBuild(seed, build);
+  const b = seededBuild(seed, build);
+  b.setWeights(a.getWeights());
+  return [a, b];
+}
+
+function expectSameWeights(native: tf.Sequential, reference: tf.Sequential, atol: number, rtol: number): void {
+  native.weights.forEach((w, i) => {
+    const got = w.read().dataSync() as Float32Array;
+    const want = reference.weights[i].read().dataSync() as Float32Array;
+    try {
+      expectAllClose(got, want, atol, rtol);
+    } catch (err) {
+      throw new Error(`${reference.weights[i].name}: ${(err as Error).message}`);
+    }
+  });
+}
+
+const denseModel = (): tf.Sequential =>
+  tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [30], units: 16, activation: 'relu' }),
+      tf.layers.dense({ units: 8, activation: 'sigmoid' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+
+describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('10-conv-bn-shaped model: Adam steps give TF.js cpu losses, weights, BN moving stats and Adam slots', () => {
+    const [nativeModel, refModel] = twin(() => smallConvBn(12), 1);
+    const trainer = compile(nativeModel, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const optimizer = tf.train.adam(0.01);
+    const rng = new Rng(2);
+    for (let step = 0; step < 3; step++) {
+      const xs = randomFloats(rng, 8 * 144);
+      const labels = randomLabels(rng, 8);
+      const lr = 0.01 * 0.666 ** step;
+      optimizer.learningRate = lr;
+      const native = trainer.step(xs, labels, lr, 40 + step);
+      const reference = referenceStep(refModel, optimizer, xs, labels, 40 + step);
+      expect(native.loss).toBeCloseTo(reference.loss, 4);
+    }
+    trainer.pushWeightsToModel();
+    expectSameWeights(nativeModel, refModel, 1e-5, 1e-4);
+
+    const state = trainer.getOptimizerState();
+    expect(state.step).toBe(3);
+    const tfSlots = optimizer.getWeights();
+    return Promise.resolve(tfSlots).then((slots) => {
+      // TF.js: [iterations, m of each variable..., v of each variable...]; ours by position, with TF.js-style names.
+      const tfMoments = slots.slice(1);
+      expect(state.slots.length).toBe(tfMoments.length);
+      state.slots.forEach((slot, i) => {
+        expect(slot.name.endsWith(i < state.slots.length / 2 ? '/m' : '/v')).toBe(true);
+        expectAllClose(slot.data, tfMoments[i].tensor.dataSync() as Float32Array, 1e-7, 1e-3);
+      });
+      trainer.dispose();
+      optimizer.dispose();
+    });
+  });
+
+  it('a partial batch (fewer samples than batchSize) trains like TF.js', () => {
+    const [nativeModel, refModel] = twin(() => smallConvBn(10), 3);
+    const trainer = compile(nativeModel, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const rng = new Rng(4);
+    const xs = randomFloats(rng, 3 * 100);
+    const labels = randomLabels(rng, 3);
+    const optimizer = tf.train.adam(0.01);
+    const native = trainer.step(xs, labels, 0.01, 9);
+    const reference = referenceStep(refModel, optimizer, xs, labels, 9);
+    expect(native.loss).toBeCloseTo(reference.loss, 4);
+    trainer.pushWeightsToModel();
+    expectSameWeights(nativeModel, refModel, 1e-5, 1e-4);
+    trainer.dispose();
+    optimizer.dispose();
+  });
+
+  it('SGD with a loss scale (mlengine reports cross-entropy × 100) equals TF.js', () => {
+    const [nativeModel, refModel] = twin(denseModel, 5);
+    const trainer = compile(nativeModel, { optimizer: { kind: 'sgd', lr: 0.003 }, batchSize: 16, lossScale: 100 });
+    const optimizer = tf.train.sgd(0.003);
+    const rng = new Rng(6);
+    for (let step = 0; step < 3; step++) {
+      const xs = randomFloats(rng, 16 * 30);
+      const labels = randomLabels(rng, 16);
+      const native = trainer.step(xs, labels, 0.003, step);
+      const reference = referenceStep(refModel, optimizer, xs, labels, step, 100);
+      expect(native.loss / reference.loss).toBeCloseTo(1, 5);
+    }
+    trainer.pushWeightsToModel();
+    expectSameWeights(nativeModel, refModel, 1e-6, 1e-4);
+    expect(trainer.getOptimizerState()).toEqual({ step: 3, slots: [] });
+    trainer.dispose();
+  });
+
+  it('evaluate() on a count that is not a multiple of batchSize equals predict() and a plain-loop loss/accuracy', () => {
+    const model = seededBuild(7, () => smallConvBn(12));
+    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const rng = new Rng(8);
+    for (let i = 0; i < 2; i++) trainer.step(randomFloats(rng, 8 * 144), randomLabels(rng, 8), 0.01, i);
+    trainer.pushWeightsToModel();
+    const count = 21;
+    const xs = randomFloats(rng, count * 144);
+    const labels = randomLabels(rng, count);
+    const result = trainer.evaluate(xs, labels, count);
+    const predicted = tf.tidy(() => (model.predict(tf.tensor2d(xs, [count, 144])) as tf.Tensor).dataSync() as Float32Array);
+    expectAllClose(result.probabilities, predicted, 1e-6, 1e-4);
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < count; i++) {
+      const row = Array.from(predicted.subarray(i * 10, i * 10 + 10));
+      loss -= Math.log(Math.min(Math.max(row[labels[i]], 1e-7), 1 - 1e-7));
+      if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
+    }
+    expect(result.loss).toBeCloseTo(loss / count, 4);
+    expect(result.accuracy).toBeCloseTo(correct / count, 10);
+    trainer.dispose();
+  });
+
+  it('dropout: the same seed gives the same mask, another seed another; about `rate` of units are dropped', () => {
+    const mask = addon!.dropoutMask(123, 4, 100000, 0.3);
+    expect(Array.from(mask)).toEqual(Array.from(addon!.dropoutMask(123, 4, 100000, 0.3)));
+    const dropped = mask.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) / mask.length;
+    expect(dropped).toBeGreaterThan(0.29);
+    expect(dropped).toBeLessThan(0.31);
+    expect(Array.from(addon!.dropoutMask(124, 4, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
+    expect(Array.from(addon!.dropoutMask(123, 5, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
+
+    const build = (): tf.Sequential =>
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [12], units: 40 }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+      });
+    const [a, b] = twin(build, 9);
+    const ta = compile(a, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: 4 });
+    const tb = compile(b, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: 4 });
+    const rng = new Rng(10);
+    const xs = randomFloats(rng, 48);
+    const labels = randomLabels(rng, 4);
+    const kernelGrad = (t: CompiledTrainer): number[] => Array.from([...t.lastGradients().values()][0]);
+    ta.step(xs, labels, 0, 77);
+    tb.step(xs, labels, 0, 77);
+    expect(kernelGrad(ta)).toEqual(kernelGrad(tb));
+    tb.step(xs, labels, 0, 78);
+    expect(kernelGrad(ta)).not.toEqual(kernelGrad(tb));
+    ta.dispose();
+    tb.dispose();
+  });
+
+  it('optimizer state round-trips: a trainer restored from weights + state continues exactly like the original', () => {
+    const model = seededBuild(11, () => smallConvBn(10));
+    const original = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const rng = new Rng(12);
+    const batches = Array.from({ length: 3 }, () => ({ xs: randomFloats(rng, 400), labels: randomLabels(rng, 4) }));
+    original.step(batches[0].xs, batches[0].labels, 0.01, 1);
+    original.step(batches[1].xs, batches[1].labels, 0.01, 2);
+    original.pushWeightsToModel();
+    const state = original.getOptimizerState();
+    expect(state.slots.map((s) => s.name)).toContain(`${model.trainableWeights[0].name}/m`);
+
+    const restored = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    restored.setOptimizerState(state);
+    expect(restored.getOptimizerState()).toEqual(state);
+    const a = original.step(batches[2].xs, batches[2].labels, 0.01, 3);
+    const b = restored.step(batches[2].xs, batches[2].labels, 0.01, 3);
+    expect(b).toEqual(a);
+    const after = new Map([...original.getOptimizerState().slots].map((s) => [s.name, Array.from(s.data)]));
+    for (const s of restored.getOptimizerState().slots) expect(Array.from(s.data)).toEqual(after.get(s.name));
+
+    expect(() => restored.setOptimizerState({ step: 1, slots: state.slots.slice(1) })).toThrow(/no slot/);
+    original.dispose();
+    restored.dispose();
+  });
+
+  it('leaks no tensors across steps, pushes, pulls and evaluations', () => {
+    const model = seededBuild(13, () => smallConvBn(10));
+    const rng = new Rng(14);
+    const xs = randomFloats(rng, 400);
+    const labels = randomLabels(rng, 4);
+    const before = tf.memory().numTensors;
+    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    for (let i = 0; i < 5; i++) {
+      trainer.step(xs, labels, 0.01, i);
+      trainer.pushWeightsToModel();
+      trainer.pullWeightsFromModel();
+      trainer.evaluate(xs, labels, 4);
+    }
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('bad input becomes an Error naming the problem, never a crash', () => {
+    const model = seededBuild(15, denseModel);
+    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const xs = new Float32Array(4 * 30);
+    expect(() => trainer.step(xs.subarray(0, 100), new Uint8Array(4), 0.01, 1)).toThrow(LabError);
+    expect(() => trainer.step(xs, Uint8Array.from([1, 2, 12, 3]), 0.01, 1)).toThrow(/labels\[2\] = 12/);
+    expect(() => trainer.step(new Float32Array(5 * 30), new Uint8Array(5), 0.01, 1)).toThrow(/batch of 5 samples; compiled for 1..4/);
+    expect(() => trainer.evaluate(xs, new Uint8Array(4), 9)).toThrow(/xs has 120 elements; needs 270/);
+    expect(() => addon!.conv2d(new Float32Array(10), new Float32Array(9), new Float32Array(10), [1, 5, 5, 1, 3, 3, 1, 1, 1, 0, 0, 0, 0, 9, 9], null, 'linear')).toThrow(
+      /native Conv2D: conv2d: inconsistent shape/,
+    );
+    expect(() => addon!.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), 1, 1, 2, 3, 2, false, false, null, 'tanh' as 'relu')).toThrow(
+      /native MatMul: unsupported activation 'tanh'/,
+    );
+    trainer.dispose();
+    expect(() => trainer.step(xs, new Uint8Array(4), 0.01, 1)).toThrow(/disposed/);
+  });
+
+  it('reports unsupported layers and attributes instead of compiling them', () => {
+    const pooled = tf.sequential({
+      layers: [
+        tf.layers.reshape({ inputShape: [64], targetShape: [8, 8, 1] }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    const tanh = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'tanh' }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
+    const noSoftmax = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 10 })] });
+    const opts = { optimizer: { kind: 'adam' as const, lr: 0.01 }, batchSize: 4 };
+    expect(compileTrainer(pooled, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/MaxPooling2D/) });
+    expect(compileTrainer(tanh, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/activation "tanh"/) });
+    expect(compileTrainer(noSoftmax, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/last layer must be Dense with activation softmax/) });
+    [pooled, tanh, noSoftmax].forEach((m) => m.dispose());
+  });
+});
