@@ -222,6 +222,8 @@ export interface RunWorkerOptions {
 
 export interface RunningWorker {
   worker: Worker<TrialJobData, TrialJobResult>;
+  /** host:pid, as recorded in each result's `worker` field. */
+  name: string;
   /** Stops taking jobs; running trials are interrupted and their jobs go back to the queue. */
   close(): Promise<void>;
 }
@@ -279,6 +281,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   log(`worker ${name} pulling trials from ${options.queue} (${options.concurrency} at a time, run folders in ${workDir})`);
   return {
     worker,
+    name,
     close: async () => {
       closing = true;
       for (const proc of running) proc.abort();

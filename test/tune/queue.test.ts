@@ -1,0 +1,143 @@
+// A tiny study on a real redis-server with two worker processes, one SIGKILLed mid-trial: every trial still ends with exactly one result.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tuneCommand } from '../../src/tune/commands.js';
+import { RespConnection } from '../../src/tune/resp-connection.js';
+import type { TrialResult } from '../../src/tune/store.js';
+import { captureIo, tempDir, writeStudy } from './helpers.js';
+
+const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
+if (!hasRedis) console.warn('queue.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
+
+const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200 };
+const WORKER_MAIN = fileURLToPath(new URL('./fixtures/worker-main.ts', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  name: string;
+  workDir: string;
+  log: () => string;
+}
+
+async function startWorker(url: string, workDir: string): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), WORKER_MAIN, url, workDir, JSON.stringify(TIMINGS)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const name = await waitFor(`worker ready (${err})`, () => /^ready (\S+)/m.exec(out)?.[1]);
+  return { child, name, workDir, log: () => err };
+}
+
+/** Run folders of a worker's work dir whose history has at least one evaluation. */
+function evaluatedRuns(workDir: string): string[] {
+  if (!existsSync(workDir)) return [];
+  return readdirSync(workDir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.endsWith('history.jsonl'))
+    .filter((p) => readFileSync(join(workDir, p), 'utf8').includes('"type":"epoch"'));
+}
+
+describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
+  let redis: ChildProcess;
+  let url: string;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    url = `redis://127.0.0.1:${port}`;
+    await waitFor('redis-server', async () => {
+      const probe = new RespConnection({ host: '127.0.0.1', port, db: 0 });
+      try {
+        await probe.connect();
+        return (await probe.send('PING', [])) === 'PONG' ? true : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        probe.close();
+      }
+    });
+  });
+
+  afterAll(() => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    redis?.kill('SIGTERM');
+  });
+
+  it('completes every trial exactly once although a worker is killed mid-trial', async () => {
+    const cwd = tempDir('tune-queue');
+    const studyFile = writeStudy(cwd, [
+      'goal: MINIMIZE',
+      'metric: loss',
+      'maxTrials: 4',
+      'maxParallelTrials: 2',
+      'algorithm: random',
+      'seed: 2',
+      'preset: fake',
+      'args: { evals: 4, delay-ms: 400 }',
+      'params:',
+      '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
+    ]);
+    const [victim, survivor] = await Promise.all([startWorker(url, join(cwd, 'worker-a')), startWorker(url, join(cwd, 'worker-b'))]);
+    workers.push(victim, survivor);
+
+    const io = captureIo(cwd);
+    const study = tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io });
+    // Kill worker A (SIGKILL: no goodbye) as soon as its trial has written an evaluation.
+    const [killedRun] = await waitFor('worker A to be mid-trial', () => {
+      const runs = evaluatedRuns(victim.workDir);
+      return runs.length ? runs : undefined;
+    });
+    victim.child.kill('SIGKILL');
+    const killedTrial = /(t\d{3})-/.exec(killedRun)?.[1];
+
+    const summary = await study;
+    const dir = join(cwd, 'study');
+    const results = readFileSync(join(dir, 'results.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TrialResult);
+    expect(results.map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004']);
+    expect(summary).toMatchObject({ completed: 4, failed: 0 });
+    for (const r of results) {
+      expect(r.status).toBe('completed');
+      expect(r.objective).toBeCloseTo(((r.params.x as number) - 3) ** 2 + 1, 10);
+      expect(r.intermediate).toHaveLength(4);
+      // The run folder came back through the queue into the study.
+      const metrics = JSON.parse(readFileSync(join(dir, 'trials', r.id, 'metrics.json'), 'utf8'));
+      expect(metrics.test_loss).toBe(r.objective);
+      expect(readFileSync(join(dir, 'trials', r.id, 'history.jsonl'), 'utf8')).toContain('"type":"end"');
+    }
+    // The killed worker's trial was retried by the survivor.
+    expect(killedTrial).toBeDefined();
+    expect(results.find((r) => r.id === killedTrial)?.worker).toBe(survivor.name);
+    expect(results.some((r) => r.worker === victim.name)).toBe(false);
+  });
+});
