@@ -1,0 +1,83 @@
+// Chart pictures: codelab sizes, not blank, series drawn where the data is, partial histories, SVG output.
+import { describe, expect, it } from 'vitest';
+import { getPreset } from '../../src/models/index.js';
+import { curvesConfigs, learningRateConfig } from '../../src/viz/chart-configs.js';
+import { compareChart, learningRateChart, perClassAccuracyChart, trainingCurvesChart } from '../../src/viz/charts.js';
+import { curveSeries, lrSeries, lrTitle } from '../../src/viz/curve-data.js';
+import { colors } from '../../src/viz/style.js';
+import { syntheticHistory } from './fixture-run.js';
+import { countColour, decodePng, greyVariance, WHOLE } from './png.js';
+
+const hex = (c: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) as [number, number, number];
+const ORANGE = hex(colors.validation);
+const BLUE = hex(colors.training);
+const options = { zoom: 1, epochs: 10, validationNote: '10k test set' };
+
+describe('training curves', () => {
+  const full = syntheticHistory({ preset: '01-softmax', epochs: 10, trainedEpochs: 10, stepsPerEpoch: 100, quality: 0.92 });
+
+  it('renders the 1152×504 two-panel figure with both series in both panels', async () => {
+    const chart = trainingCurvesChart(full, options);
+    const p = await decodePng(chart.png);
+    expect([p.width, p.height]).toEqual([1152, 504]);
+    expect(greyVariance(p)).toBeGreaterThan(50);
+    const left = { x: 0, y: 80, width: 576, height: 380 };
+    const right = { x: 576, y: 80, width: 576, height: 380 };
+    for (const panel of [left, right]) {
+      expect(countColour(p, panel, ORANGE, 20)).toBeGreaterThan(200);
+      expect(countColour(p, panel, BLUE, 20)).toBeGreaterThan(60);
+    }
+    expect(chart.svg.startsWith('<?xml')).toBe(true);
+    expect(chart.svg).toMatch(/<svg[^>]*width="1152" height="504"/);
+    expect(chart.svg.match(/<svg x=/g)).toHaveLength(2);
+  });
+
+  it('renders from a partial history (mid-training) and from none, the x axis already spanning all epochs', async () => {
+    const partial = full.filter((r) => r.type === 'start' || (r.type !== 'end' && r.epoch < 3));
+    const configs = curvesConfigs(curveSeries(partial), options);
+    expect(configs.loss.options?.scales?.x?.max).toBe(10);
+    expect(configs.loss.data.datasets[1].data).toHaveLength(3);
+    const p = await decodePng(trainingCurvesChart(partial, options).png);
+    const empty = await decodePng(trainingCurvesChart([], options).png);
+    expect(countColour(p, WHOLE(p), ORANGE, 20)).toBeGreaterThan(100);
+    // The legend swatch is the only orange of an empty chart.
+    expect(countColour(empty, WHOLE(empty), ORANGE, 20)).toBeLessThan(countColour(p, WHOLE(p), ORANGE, 20) / 2);
+    // Nothing is drawn right of epoch 3 in the partial chart: the plot's right third has no series colour.
+    const lateRight = { x: 576 + 380, y: 80, width: 150, height: 370 };
+    expect(countColour(p, lateRight, ORANGE, 20) + countColour(p, lateRight, BLUE, 20)).toBe(0);
+  });
+
+  it('labels the validation series with what it really is', () => {
+    const configs = curvesConfigs(curveSeries(full), { ...options, validationNote: 'first 2,000 test digits' });
+    expect(configs.accuracy.data.datasets.map((d) => d.label)).toEqual([
+      'training accuracy',
+      'validation accuracy (first 2,000 test digits)',
+    ]);
+    expect(configs.accuracy.options?.scales?.y?.min).toBe(0.5);
+    expect(configs.accuracy.options?.scales?.y?.max).toBeCloseTo(1.05, 12);
+  });
+});
+
+describe('learning-rate chart', () => {
+  it("renders 648×432 with the title the 10-conv-bn schedule gives", async () => {
+    const points = lrSeries(getPreset('10-conv-bn').schedule!, 10, 937);
+    const config = learningRateConfig(points, lrTitle(points, 10), 10);
+    expect(config.options?.plugins?.title?.text).toEqual(['Learning rate', 'decays from 0.01 to 0.000258']);
+    const p = await decodePng(learningRateChart(points, 10).png);
+    expect([p.width, p.height]).toEqual([648, 432]);
+    expect(countColour(p, WHOLE(p), BLUE, 20)).toBeGreaterThan(500);
+    expect(greyVariance(p)).toBeGreaterThan(50);
+  });
+});
+
+describe('other charts', () => {
+  it('per-class accuracy and comparison render at their sizes with one colour per run', async () => {
+    const bars = await decodePng(perClassAccuracyChart([...'0123456789'], [0.99, 0.98, 0.97, 0.96, 0.95, 0.99, 0.98, 0.97, 0.96, 0.9]).png);
+    expect([bars.width, bars.height]).toEqual([864, 432]);
+    expect(countColour(bars, WHOLE(bars), BLUE, 10)).toBeGreaterThan(5000);
+    const runs = [0, 1, 2].map((k) => ({ name: `run${k}`, valAccuracy: [1, 2, 3].map((x) => ({ x, y: 0.9 + 0.02 * k + 0.005 * x })) }));
+    const compare = await decodePng(compareChart(runs, '10k test set').png);
+    expect([compare.width, compare.height]).toEqual([1008, 504]);
+    for (const c of colors.series.slice(0, 3)) expect(countColour(compare, WHOLE(compare), hex(c), 10)).toBeGreaterThan(100);
+  });
+});
