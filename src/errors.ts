@@ -15,7 +15,8 @@ export type LabErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'RUN_NOT_FOUND'
   | 'NATIVE_FAILURE'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'WORKER_FAILED';
 
 export interface LabErrorOptions {
   /** How to fix it, shown after the message. */

@@ -43,6 +43,15 @@ const batcherStateSchema = z.object({
 /** Everything needed to continue a TrainBatches exactly where it stopped; plain JSON. */
 export type BatcherState = z.infer<typeof batcherStateSchema>;
 
+/** A BatcherState whose buffer is still a typed array: cheap to take after every batch and to post to a thread. */
+export type BatcherSnapshot = Omit<BatcherState, 'buffer'> & { buffer: Int32Array };
+
+/** The JSON form of a snapshot. */
+export const snapshotToState = (snapshot: BatcherSnapshot): BatcherState => ({
+  ...snapshot,
+  buffer: Array.from(snapshot.buffer),
+});
+
 const PIXEL_SCALE = 1 / 256;
 
 /** Copies the digits at `indices` of `set` into a new Batch. */
@@ -177,6 +186,11 @@ export class TrainBatches {
   }
 
   getState(): BatcherState {
+    return snapshotToState(this.snapshot());
+  }
+
+  /** getState() with the buffer left as a typed array copy. */
+  snapshot(): BatcherSnapshot {
     return {
       version: 1,
       count: this.set.count,
@@ -185,7 +199,7 @@ export class TrainBatches {
       rng: this.rng.getState(),
       pass: this.pass,
       nextInput: this.nextInput,
-      buffer: Array.from(this.buffer.subarray(0, this.bufferLength)),
+      buffer: this.buffer.slice(0, this.bufferLength),
       batches: this.batches,
     };
   }
