@@ -1,0 +1,111 @@
+// Live training curves with chart.js: loss, accuracy (training batches, epoch means, validation) and learning rate.
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import type { HistoryRecord } from '../../src/train/history.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, Tooltip);
+
+type Point = { x: number; y: number };
+type Series = ChartDataset<'line', Point[]>;
+
+const COLOURS = { batches: '#90caf9', training: '#1565c0', validation: '#e65100', lr: '#6a1b9a' };
+
+function series(label: string, colour: string, showLine: boolean, pointRadius: number): Series {
+  return { label, data: [], borderColor: colour, backgroundColor: colour, showLine, pointRadius, borderWidth: 1.5, tension: 0 };
+}
+
+function lineChart(canvas: HTMLCanvasElement, title: string, datasets: Series[], y: object): Chart<'line', Point[]> {
+  return new Chart<'line', Point[]>(canvas, {
+    type: 'line',
+    data: { datasets },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12 } } },
+      scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, min: 0 }, y },
+    },
+  });
+}
+
+/**
+ * Three charts fed with history records. Batch samples are placed at epoch + step/stepsPerEpoch, epoch
+ * records at the end of their epoch; "validation" is measured on the 10k test set, as the codelab does.
+ * Records are queued and drawn once per animation frame, so a long history never blocks the page.
+ */
+export class TrainingCharts {
+  private readonly loss: Chart<'line', Point[]>;
+  private readonly accuracy: Chart<'line', Point[]>;
+  private readonly lr: Chart<'line', Point[]>;
+  private stepsPerEpoch = 1;
+  private queued: HistoryRecord[] = [];
+  private frame: number | null = null;
+
+  constructor(lossCanvas: HTMLCanvasElement, accuracyCanvas: HTMLCanvasElement, lrCanvas: HTMLCanvasElement) {
+    const trio = () => [
+      series('training (batches)', COLOURS.batches, true, 0),
+      series('training (epoch)', COLOURS.training, true, 3),
+      series('validation (test set)', COLOURS.validation, true, 3),
+    ];
+    this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0 });
+    this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', max: 1 });
+    this.lr = lineChart(lrCanvas, 'Learning rate', [series('learning rate', COLOURS.lr, true, 0)], { type: 'logarithmic' });
+  }
+
+  /** Clears every series. */
+  reset(): void {
+    this.queued = [];
+    for (const chart of [this.loss, this.accuracy, this.lr]) {
+      for (const dataset of chart.data.datasets) dataset.data = [];
+      chart.update('none');
+    }
+  }
+
+  add(record: HistoryRecord): void {
+    this.queued.push(record);
+    this.frame ??= requestAnimationFrame(() => this.draw());
+  }
+
+  /** Points drawn so far in the loss chart (for tests and the status line). */
+  pointCount(): number {
+    return this.loss.data.datasets.reduce((n, d) => n + d.data.length, 0);
+  }
+
+  private draw(): void {
+    this.frame = null;
+    for (const record of this.queued.splice(0)) this.apply(record);
+    for (const chart of [this.loss, this.accuracy, this.lr]) chart.update('none');
+  }
+
+  private apply(record: HistoryRecord): void {
+    const [lossBatches, lossEpochs, lossValidation] = this.loss.data.datasets;
+    const [accuracyBatches, accuracyEpochs, accuracyValidation] = this.accuracy.data.datasets;
+    const [lr] = this.lr.data.datasets;
+    if (record.type === 'start') {
+      this.stepsPerEpoch = Math.max(1, record.stepsPerEpoch);
+    } else if (record.type === 'batch') {
+      const x = record.epoch + (record.step + 1) / this.stepsPerEpoch;
+      lossBatches.data.push({ x, y: record.loss });
+      accuracyBatches.data.push({ x, y: record.accuracy });
+      lr.data.push({ x, y: record.lr });
+    } else if (record.type === 'epoch') {
+      const x = record.epoch + 1;
+      lossEpochs.data.push({ x, y: record.loss });
+      lossValidation.data.push({ x, y: record.val_loss });
+      accuracyEpochs.data.push({ x, y: record.accuracy });
+      accuracyValidation.data.push({ x, y: record.val_accuracy });
+      if (lr.data.length === 0 || lr.data[lr.data.length - 1].x < record.epoch) lr.data.push({ x: record.epoch, y: record.lr });
+    }
+  }
+}

@@ -1,0 +1,191 @@
+// The live dashboard: lists runs, starts a preset's training, and follows a run's history over server-sent events.
+import type { PresetInfo } from '../../src/server/run-routes.js';
+import type { RunDetail, RunSummary } from '../../src/server/runs.js';
+import type { EpochRecord, HistoryRecord } from '../../src/train/history.js';
+import { getJson, postJson } from './api.js';
+import { TrainingCharts } from './charts.js';
+
+const LIST_REFRESH_MS = 4000;
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`the page lacks #${id}`);
+  return found as T;
+}
+
+/** GET /api/runs/:id: the run folder plus, for runs this server started, its process. */
+type RunView = RunDetail & { process: { exitCode: number | null; log: string[] } | null };
+
+interface RunState {
+  id: string;
+  epochs: number | null;
+  stepsPerEpoch: number;
+  source: EventSource | null;
+}
+
+export class Dashboard {
+  private readonly charts = new TrainingCharts(element('loss-chart'), element('accuracy-chart'), element('lr-chart'));
+  private presets: PresetInfo[] = [];
+  private current: RunState | null = null;
+
+  async start(): Promise<void> {
+    element<HTMLFormElement>('start-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.startTraining();
+    });
+    element<HTMLSelectElement>('start-preset').addEventListener('change', () => this.showPresetExplain());
+    this.presets = (await getJson<{ presets: PresetInfo[] }>('/api/presets')).presets;
+    this.fillPresets();
+    await this.refreshList();
+    setInterval(() => void this.refreshList(), LIST_REFRESH_MS);
+  }
+
+  private fillPresets(): void {
+    const select = element<HTMLSelectElement>('start-preset');
+    select.replaceChildren(
+      ...this.presets.map((preset) => new Option(preset.title ? `${preset.name} · ${preset.title}` : preset.name, preset.name)),
+    );
+    this.showPresetExplain();
+  }
+
+  private showPresetExplain(): void {
+    const name = element<HTMLSelectElement>('start-preset').value;
+    element('preset-explain').textContent = this.presets.find((p) => p.name === name)?.explain ?? '';
+  }
+
+  private async startTraining(): Promise<void> {
+    const error = element('start-error');
+    error.textContent = '';
+    const number = (id: string) => {
+      const value = element<HTMLInputElement>(id).value;
+      return value === '' ? undefined : Number(value);
+    };
+    try {
+      const body = {
+        preset: element<HTMLSelectElement>('start-preset').value,
+        epochs: number('start-epochs'),
+        steps: number('start-steps'),
+        limit: number('start-limit'),
+      };
+      const { id } = await postJson<{ id: string }>('/api/runs', body);
+      await this.refreshList();
+      await this.select(id);
+    } catch (failure) {
+      error.textContent = (failure as Error).message;
+    }
+  }
+
+  private async refreshList(): Promise<void> {
+    const { runs } = await getJson<{ runs: RunSummary[] }>('/api/runs');
+    const list = element<HTMLUListElement>('run-list');
+    list.replaceChildren(...runs.map((run) => this.runItem(run)));
+  }
+
+  private runItem(run: RunSummary): HTMLLIElement {
+    const item = document.createElement('li');
+    item.dataset.id = run.id;
+    item.classList.toggle('selected', run.id === this.current?.id);
+    const accuracy = run.metrics ? ` · test accuracy ${(run.metrics.test_accuracy * 100).toFixed(2)}%` : '';
+    const epochs = run.epochsPlanned ? ` · epoch ${run.epochsDone}/${run.epochsPlanned}` : '';
+    item.innerHTML = `<strong></strong> <span class="status ${run.status}">${run.status}</span><span class="meta"></span>`;
+    (item.querySelector('strong') as HTMLElement).textContent = run.preset ?? '?';
+    (item.querySelector('.meta') as HTMLElement).textContent = `${run.id}${epochs}${accuracy}`;
+    item.addEventListener('click', () => void this.select(run.id));
+    return item;
+  }
+
+  /** Shows a run: its history so far, then live records while it trains. */
+  async select(id: string): Promise<void> {
+    this.current?.source?.close();
+    this.current = { id, epochs: null, stepsPerEpoch: 1, source: null };
+    element('run-list').querySelectorAll('li').forEach((item) => item.classList.toggle('selected', item.dataset.id === id));
+    element('run-view').hidden = false;
+    element('no-run').hidden = true;
+    this.charts.reset();
+    const detail = await this.showDetail(id);
+    if (detail.status === 'running') this.attach(id);
+    else for (const record of detail.history) this.onRecord(record);
+  }
+
+  private async showDetail(id: string): Promise<RunView> {
+    const detail = await getJson<RunView>(`/api/runs/${encodeURIComponent(id)}`);
+    if (this.current?.id !== id) return detail;
+    element('run-title').textContent = `${detail.preset ?? '?'} · ${id}`;
+    this.setStatus(detail.status);
+    element('run-log').textContent = detail.process?.log.slice(-5).join('\n') ?? '';
+    const report = element('run-report');
+    report.replaceChildren();
+    if (detail.hasReport) {
+      const link = document.createElement('a');
+      link.href = `/api/runs/${encodeURIComponent(id)}/report`;
+      link.target = '_blank';
+      link.textContent = 'Open the full report';
+      report.append(link);
+    }
+    const stamp = Date.now();
+    element('run-pictures').replaceChildren(
+      ...detail.pictures.map((name) => {
+        const image = document.createElement('img');
+        image.alt = name;
+        image.src = `/api/runs/${encodeURIComponent(id)}/pictures/${encodeURIComponent(name)}?t=${stamp}`;
+        return image;
+      }),
+    );
+    return detail;
+  }
+
+  private setStatus(status: string): void {
+    const badge = element('run-status');
+    badge.textContent = status;
+    badge.className = `status ${status}`;
+  }
+
+  /** Follows the run's history.jsonl; the server replays it from the start, then sends new lines. */
+  private attach(id: string): void {
+    const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
+    if (this.current) this.current.source = source;
+    source.onmessage = (event: MessageEvent<string>) => {
+      const record = JSON.parse(event.data) as HistoryRecord;
+      this.onRecord(record);
+      if (record.type === 'epoch') void this.showDetail(id);
+      if (record.type === 'end') this.finish(source, id);
+    };
+    source.addEventListener('exit', () => this.finish(source, id));
+  }
+
+  private finish(source: EventSource, id: string): void {
+    source.close();
+    void this.showDetail(id);
+    void this.refreshList();
+  }
+
+  private onRecord(record: HistoryRecord): void {
+    const state = this.current;
+    if (state === null) return;
+    this.charts.add(record);
+    if (record.type === 'start') {
+      state.epochs = record.epochs;
+      state.stepsPerEpoch = Math.max(1, record.stepsPerEpoch);
+      this.showProgress(record.initialEpoch);
+    } else if (record.type === 'batch') {
+      this.showProgress(record.epoch + (record.step + 1) / state.stepsPerEpoch, record.lr);
+    } else if (record.type === 'epoch') {
+      this.showProgress(record.epoch + 1, record.lr, record);
+    } else {
+      this.setStatus(record.status);
+    }
+    element('loss-chart').dataset.records = String(Number(element('loss-chart').dataset.records ?? 0) + 1);
+  }
+
+  private showProgress(epochsDone: number, lr?: number, epoch?: EpochRecord): void {
+    const total = this.current?.epochs ?? 1;
+    const progress = element<HTMLProgressElement>('epoch-progress');
+    progress.max = total;
+    progress.value = epochsDone;
+    element('epoch-text').textContent = `epoch ${Math.min(total, Math.ceil(epochsDone))}/${total}`;
+    if (lr !== undefined) element('lr-text').textContent = `learning rate ${lr.toPrecision(3)}`;
+    if (epoch !== undefined) {
+      element('val-text').textContent = `validation accuracy ${(epoch.val_accuracy * 100).toFixed(2)}% · loss ${epoch.val_loss.toFixed(4)}`;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+// The drawing pad: draw with mouse or touch, preprocess the MNIST way, predict in the page or through the server.
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, NUM_CLASSES } from '../../src/data/types.js';
+import { mnistify } from '../../src/predict/mnistify.js';
+import { getJson, postJson } from './api.js';
+
+const STROKE_WIDTH = 20;
+
+interface ServedModelInfo {
+  name: string;
+}
+
+interface Prediction {
+  probabilities: number[];
+  source: 'page' | 'server';
+}
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`the page lacks #${id}`);
+  return found as T;
+}
+
+export class DrawingPad {
+  private readonly canvas = element<HTMLCanvasElement>('pad-canvas');
+  private readonly context = this.canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
+  private model: tf.LayersModel | null = null;
+  private modelName = '';
+  private drawing = false;
+  private frame: number | null = null;
+  /** Increases with every prediction request, so a slow answer never overwrites a newer one. */
+  private sequence = 0;
+
+  async start(): Promise<void> {
+    this.clear();
+    this.listenToPointer();
+    element('pad-clear').addEventListener('click', () => this.clear());
+    element('pad-server').addEventListener('change', () => this.schedulePredict());
+    const select = element<HTMLSelectElement>('pad-model');
+    select.addEventListener('change', () => void this.loadModel(select.value));
+    await tf.setBackend('cpu');
+    const { models } = await getJson<{ models: ServedModelInfo[] }>('/v1/models');
+    select.replaceChildren(...models.map((m) => new Option(m.name, m.name)));
+    if (models.length === 0) {
+      element('pad-prediction').textContent = 'no model served: start the server with --model or --run';
+      return;
+    }
+    await this.loadModel(models[0].name);
+  }
+
+  private async loadModel(name: string): Promise<void> {
+    this.model?.dispose();
+    this.model = await tf.loadLayersModel(`/models/${encodeURIComponent(name)}/model.json`);
+    this.modelName = name;
+    document.body.dataset.padModel = name;
+    this.schedulePredict();
+  }
+
+  private listenToPointer(): void {
+    const point = (event: PointerEvent): [number, number] => {
+      const box = this.canvas.getBoundingClientRect();
+      return [((event.clientX - box.left) * this.canvas.width) / box.width, ((event.clientY - box.top) * this.canvas.height) / box.height];
+    };
+    this.canvas.addEventListener('pointerdown', (event) => {
+      this.drawing = true;
+      this.canvas.setPointerCapture(event.pointerId);
+      const [x, y] = point(event);
+      this.context.beginPath();
+      this.context.moveTo(x, y);
+      this.context.lineTo(x, y);
+      this.context.stroke();
+    });
+    this.canvas.addEventListener('pointermove', (event) => {
+      if (!this.drawing) return;
+      const [x, y] = point(event);
+      this.context.lineTo(x, y);
+      this.context.stroke();
+      this.schedulePredict();
+    });
+    const stop = () => {
+      if (!this.drawing) return;
+      this.drawing = false;
+      this.schedulePredict();
+    };
+    this.canvas.addEventListener('pointerup', stop);
+    this.canvas.addEventListener('pointercancel', stop);
+  }
+
+  clear(): void {
+    this.context.fillStyle = '#000';
+    this.context.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.context.strokeStyle = '#fff';
+    this.context.lineWidth = STROKE_WIDTH;
+    this.context.lineCap = 'round';
+    this.context.lineJoin = 'round';
+    this.sequence += 1;
+    this.showImage(new Float32Array(IMAGE_SIZE * IMAGE_SIZE));
+    this.showPrediction(null);
+  }
+
+  /** At most one prediction per animation frame, however fast the pointer moves. */
+  private schedulePredict(): void {
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = null;
+      void this.predict();
+    });
+  }
+
+  /** The canvas as the 28×28 image the model sees: white ink on black, MNIST-preprocessed. */
+  private image(): Float32Array {
+    const { width, height } = this.canvas;
+    const rgba = this.context.getImageData(0, 0, width, height).data;
+    const grey = new Float32Array(width * height);
+    for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i] / 255;
+    return mnistify(grey, width, height);
+  }
+
+  private async predict(): Promise<void> {
+    if (this.model === null) return;
+    const sequence = ++this.sequence;
+    const image = this.image();
+    this.showImage(image);
+    if (image.every((v) => v === 0)) return this.showPrediction(null);
+    const inPage = await this.predictInPage(image);
+    const viaServer = element<HTMLInputElement>('pad-server').checked ? await this.predictOnServer(image) : null;
+    if (sequence !== this.sequence) return;
+    this.showPrediction(viaServer ?? inPage, viaServer ? inPage : null);
+  }
+
+  private async predictInPage(image: Float32Array): Promise<Prediction> {
+    const model = this.model as tf.LayersModel;
+    const shape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
+    const output = tf.tidy(() => model.predict(tf.tensor(image, [1, ...shape])) as tf.Tensor);
+    const probabilities = Array.from(await output.data());
+    output.dispose();
+    return { probabilities, source: 'page' };
+  }
+
+  private async predictOnServer(image: Float32Array): Promise<Prediction> {
+    const rows = Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from(image.subarray(y * IMAGE_SIZE, (y + 1) * IMAGE_SIZE)));
+    const { predictions } = await postJson<{ predictions: { probabilities: number[] }[] }>(
+      `/v1/models/${encodeURIComponent(this.modelName)}:predict`,
+      { instances: [{ image: rows }] },
+    );
+    return { probabilities: predictions[0].probabilities, source: 'server' };
+  }
+
+  private showImage(image: Float32Array): void {
+    const preview = element<HTMLCanvasElement>('pad-preview');
+    const context = preview.getContext('2d') as CanvasRenderingContext2D;
+    const pixels = context.createImageData(IMAGE_SIZE, IMAGE_SIZE);
+    image.forEach((v, i) => {
+      const level = Math.round(v * 255);
+      pixels.data.set([level, level, level, 255], 4 * i);
+    });
+    context.putImageData(pixels, 0, 0);
+  }
+
+  /** Shows the bars of `shown`; with `other` (the in-page answer when the server answered) also their agreement. */
+  private showPrediction(shown: Prediction | null, other: Prediction | null = null): void {
+    const label = element('pad-prediction');
+    const agreement = element('pad-agreement');
+    const probabilities = shown?.probabilities ?? new Array<number>(NUM_CLASSES).fill(0);
+    const top = shown ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+    label.textContent = shown ? `${top}  (${(probabilities[top] * 100).toFixed(1)}%, ${shown.source === 'page' ? 'in the page' : 'server API'})` : 'draw a digit';
+    label.dataset.class = shown ? String(top) : '';
+    label.dataset.source = shown?.source ?? '';
+    label.dataset.probabilities = JSON.stringify(probabilities);
+    if (other !== null) {
+      const otherTop = other.probabilities.indexOf(Math.max(...other.probabilities));
+      const difference = Math.max(...probabilities.map((p, k) => Math.abs(p - other.probabilities[k])));
+      agreement.textContent = `in the page: ${otherTop} · largest probability difference ${difference.toExponential(1)}`;
+      agreement.dataset.pageClass = String(otherTop);
+      agreement.dataset.maxDifference = String(difference);
+    } else {
+      agreement.textContent = '';
+      delete agreement.dataset.pageClass;
+      delete agreement.dataset.maxDifference;
+    }
+    element('pad-bars').replaceChildren(
+      ...probabilities.map((p, k) => {
+        const item = document.createElement('li');
+        item.classList.toggle('top', k === top);
+        item.innerHTML = `<span class="bar" style="width:${(p * 180).toFixed(1)}px"></span>${(p * 100).toFixed(1)}%`;
+        return item;
+      }),
+    );
+  }
+}
