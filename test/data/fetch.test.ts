@@ -1,10 +1,10 @@
 // Downloads from a local HTTP server (never the internet): mirrors in order, resume with Range, clean restarts,
 // checksum failures, stalls, and atomic final files.
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_ROLES, type DatasetFile, type DatasetFileRole } from '../../src/data/datasets.js';
@@ -16,6 +16,7 @@ import { imagesArray, indexedDigits, labelsArray } from './fixtures.js';
 import { tempDirs } from './tmp.js';
 
 const tempDir = tempDirs('fetch');
+const SHARED_MNIST = new URL('../../../shared/data/mnist', import.meta.url).pathname;
 
 // The four fixture files; images gzip level 0 so the body is large enough (~160 kB) to cut midway.
 const train = indexedDigits(150);
@@ -74,6 +75,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const count = (seen.get(req.url ?? '') ?? 0) + 1;
   seen.set(req.url ?? '', count);
   res.on('finish', () => log.push({ path: req.url ?? '', range: req.headers.range, status: res.statusCode }));
+  if (mirror === 'real') return void serveReal(req, res, name);
   if (body === undefined || mirror === 'missing') return void res.writeHead(404).end();
   if (mirror === 'good') return send(req, res, body, true);
   if (mirror === 'norange') return send(req, res, body, false);
@@ -92,6 +94,14 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   res.writeHead(500).end();
+}
+
+/** Serves the real MNIST .gz files of shared/data/mnist. */
+function serveReal(req: IncomingMessage, res: ServerResponse, name: string): void {
+  readFile(join(SHARED_MNIST, basename(name))).then(
+    (body) => send(req, res, body, true),
+    () => res.writeHead(404).end(),
+  );
 }
 
 beforeAll(async () => {
@@ -219,6 +229,14 @@ describe('fetchDataset', () => {
     const down = await fetchInto(dir, [`http://127.0.0.1:${closed}/`]).catch((e) => e);
     expect(down.code).toBe('DOWNLOAD_FAILED');
     expect(down.message).toContain(`127.0.0.1:${closed}/train-images-idx3-ubyte.gz: fetch failed (ECONNREFUSED)`);
+  });
+
+  it('fetches the real MNIST files against the catalogue checksums', async () => {
+    const dir = await tempDir();
+    const result = await fetchDataset({ dataset: 'mnist', dir, mirrors: [mirror('real')] });
+    expect(result.map((r) => r.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+    const data = await loadDataset({ dir, dataset: 'mnist', verify: true });
+    expect([data.train.count, data.test.count]).toEqual([60000, 10000]);
   });
 
   it('replaces an invalid file already present, removing it', async () => {
