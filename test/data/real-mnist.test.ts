@@ -1,4 +1,5 @@
-// The real MNIST files in shared/data/mnist load whole, verified against the spec's SHA-256, in the expected shapes.
+// The real data files: shared/data/mnist (and Debian's Fashion-MNIST when installed) load whole, verified against the catalogue.
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { locateDataDir } from '../../src/data/locate.js';
@@ -21,5 +22,15 @@ describe('real MNIST', () => {
     // The canonical first labels: 5 0 4 1 9 (train) and 7 2 1 0 4 (test).
     expect(Array.from(data.train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
     expect(Array.from(data.test.labels.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+  });
+});
+
+const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
+
+describe.skipIf(!existsSync(DEBIAN_FASHION))('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
+  it('loads from the package folder with the catalogue checksums', async () => {
+    const data = await loadDataset({ dir: DEBIAN_FASHION, dataset: 'fashion', verify: true, limit: 10 });
+    expect([data.train.count, data.test.count]).toEqual([10, 10000]);
+    expect(data.classNames[data.train.labels[0]]).toBe('Ankle boot'); // the first training article
   });
 });
