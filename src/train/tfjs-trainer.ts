@@ -6,7 +6,7 @@ import type { EvalResult, OptimizerState, StepResult, Trainer } from './trainer.
 
 const EVAL_CHUNK = 1000;
 
-type LrSettable = tf.Optimizer & { learningRate: number };
+type LrSettable = tf.Optimizer & { learningRate: number; setLearningRate?: (lr: number) => void };
 
 /** Keras defaults: SGD without momentum; Adam beta1 0.9, beta2 0.999, epsilon 1e-7. */
 function makeOptimizer(spec: OptimizerSpec): LrSettable {
@@ -98,7 +98,9 @@ export class TfjsTrainer implements Trainer {
 }
 
 function setLearningRate(optimizer: LrSettable, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
+  // SGD caches -lr as a kept scalar and must rebuild it; Adam reads the field at each step.
+  if (optimizer.learningRate === lr) return;
+  if (optimizer.setLearningRate) optimizer.setLearningRate(lr);
   else optimizer.learningRate = lr;
 }
 

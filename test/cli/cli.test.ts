@@ -1,14 +1,15 @@
 // The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { runFiles } from '../../src/train/run-layout.js';
 import { captureIo } from '../helpers/capture.js';
 import { MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
-const TINY = ['--epochs', '1', '--steps', '20', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
+const TINY = ['--epochs', '1', '--steps', '20', '--lr', '0.5', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   const cwd = tempDir();
@@ -111,7 +112,7 @@ describe('mnist-lab models / summary / eval', () => {
 });
 
 describe('Ctrl-C in a real process', () => {
-  it('finishes the batch, writes a checkpoint and exits 130; --resume completes the run', async () => {
+  it('finishes the batch, writes a checkpoint and exits 130', async () => {
     const out = join(tempDir(), 'run');
     const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'train', '03-relu-adam', '--epochs', '1'];
     const child = spawn(process.execPath, [...args, '--limit', '60000', '--backend', 'wasm', '--no-pictures', '--data-dir', MNIST_DIR, '--out', out], {
@@ -121,21 +122,75 @@ describe('Ctrl-C in a real process', () => {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    // Interrupt once training is under way.
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Interrupt once the first batch has trained (its sample is in history.jsonl).
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (/Epoch 1\/1/.test(output)) {
+        const history = existsSync(runFiles(out).history) ? readFileSync(runFiles(out).history, 'utf8') : '';
+        if (history.includes('"type":"batch"')) {
           clearInterval(timer);
-          setTimeout(() => {
-            child.kill('SIGINT');
-            resolve();
-          }, 500);
+          child.kill('SIGINT');
+          resolve();
         }
-      }, 100);
+      }, 50);
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await exited;
     expect(output).toMatch(/Interrupted: checkpoint written/);
     expect(code).toBe(130);
     expect(readdirSync(runFiles(out).checkpoints).length).toBe(1);
+  });
+});
+
+describe('mnist-lab predict', () => {
+  let runDir = '';
+  const images: number[][][] = [];
+  const labels: number[] = [];
+
+  beforeAll(async () => {
+    runDir = join(tempDir(), 'run');
+    const r = await cli(['train', '01-softmax', '--epochs', '1', '--steps', '200', '--backend', 'wasm', '--no-pictures', '--data-dir', MNIST_DIR, '--out', runDir]);
+    expect(r.code).toBe(0);
+    const data = await loadDataset({ dir: MNIST_DIR, dataset: 'mnist', limit: 1, testLimit: 5 });
+    for (let i = 0; i < 5; i++) {
+      const pixels = data.test.images.subarray(i * 784, (i + 1) * 784);
+      images.push(Array.from({ length: 28 }, (_, y) => Array.from(pixels.subarray(y * 28, y * 28 + 28), (v) => v / 255)));
+      labels.push(data.test.labels[i]);
+    }
+  });
+
+  it('reads the codelab digits.json format (one {"image"} per line) and predicts the right digits', async () => {
+    const file = join(tempDir(), 'digits.json');
+    writeFileSync(file, images.map((image) => JSON.stringify({ image })).join('\n') + '\n');
+    const r = await cli(['predict', runDir, file, '--backend', 'wasm', '--json']);
+    expect(r.code).toBe(0);
+    const { predictions } = JSON.parse(r.out) as { predictions: { classes: number; probabilities: number[] }[] };
+    expect(predictions).toHaveLength(5);
+    for (const p of predictions) {
+      expect(p.probabilities).toHaveLength(10);
+      expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(p.classes).toBe(p.probabilities.indexOf(Math.max(...p.probabilities)));
+    }
+    // 200 steps of softmax regression get these five easy test digits right.
+    expect(predictions.map((p) => p.classes)).toEqual(labels);
+  });
+
+  it('accepts an {"instances": [...]} body with the same answers', async () => {
+    const file = join(tempDir(), 'body.json');
+    writeFileSync(file, JSON.stringify({ instances: images.map((image) => ({ image })) }));
+    const r = await cli(['predict', runDir, file, '--backend', 'wasm', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).predictions.map((p: { classes: number }) => p.classes)).toEqual(labels);
+  });
+
+  it.each([
+    ['a NaN pixel', (img: number[][][]) => [img[0], img[1].map((row, y) => (y === 3 ? row.map(() => NaN) : row))], /instance 1.*pixel \[3\]\[0\]/],
+    ['a 27-row image', (img: number[][][]) => [img[0].slice(1)], /instance 0.*28×28/],
+    ['a value above 1', (img: number[][][]) => [img[0].map((row) => row.map(() => 255))], /instance 0.*outside \[0,1\]/],
+  ])('rejects %s with exit 2, naming the instance', async (_name, mutate, message) => {
+    const file = join(tempDir(), 'bad.json');
+    writeFileSync(file, mutate(images).map((image) => JSON.stringify({ image })).join('\n'));
+    const r = await cli(['predict', runDir, file, '--backend', 'wasm']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
   });
 });
