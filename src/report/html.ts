@@ -6,7 +6,11 @@ export function escapeHtml(text: string): string {
 
 export type Cell = string | number | null | undefined;
 
-const cellText = (cell: Cell): string => (cell === null || cell === undefined ? '—' : escapeHtml(String(cell)));
+/** Integers get thousands separators (354,538); other values print as they are. */
+function cellText(cell: Cell): string {
+  if (cell === null || cell === undefined) return '—';
+  return escapeHtml(typeof cell === 'number' && Number.isInteger(cell) ? cell.toLocaleString('en-US') : String(cell));
+}
 
 /** A table with a header row; numbers are right-aligned. */
 export function htmlTable(headers: readonly string[], rows: readonly Cell[][]): string {

@@ -114,7 +114,11 @@ export function learningRateConfig(points: Point[], title: [string, string], epo
 }
 
 /** Accuracy of each class on the test set as bars, the value written above each bar. */
-export function perClassAccuracyConfig(classNames: readonly string[], accuracy: readonly number[]): ChartConfiguration<'bar', number[]> {
+export function perClassAccuracyConfig(
+  classNames: readonly string[],
+  accuracy: readonly number[],
+  validationNote: string,
+): ChartConfiguration<'bar', number[]> {
   const lowest = Math.min(...accuracy.filter(Number.isFinite));
   const min = Math.max(0, Math.floor((lowest - 0.02) * 50) / 50);
   return {
@@ -125,7 +129,7 @@ export function perClassAccuracyConfig(classNames: readonly string[], accuracy: 
     },
     options: {
       ...staticOptions,
-      plugins: { title: titleOption('Per-class accuracy on the test set'), legend: { display: false } },
+      plugins: { title: titleOption(`Per-class accuracy on the ${validationNote}`), legend: { display: false } },
       scales: {
         x: {
           title: { display: true, text: 'class', color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.axisTitle } },

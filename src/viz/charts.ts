@@ -23,8 +23,8 @@ export function learningRateChart(points: Point[], epochs: number): ChartPicture
   return { png: chartPng(config, figureSizes.learningRate), svg: chartSvg(config, figureSizes.learningRate) };
 }
 
-export function perClassAccuracyChart(classNames: readonly string[], accuracy: readonly number[]): ChartPicture {
-  const config = perClassAccuracyConfig(classNames, accuracy);
+export function perClassAccuracyChart(classNames: readonly string[], accuracy: readonly number[], validationNote: string): ChartPicture {
+  const config = perClassAccuracyConfig(classNames, accuracy, validationNote);
   return { png: chartPng(config, figureSizes.perClass), svg: chartSvg(config, figureSizes.perClass) };
 }
 

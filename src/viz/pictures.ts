@@ -169,11 +169,9 @@ export async function renderRunPictures(runDir: string, options: PictureOptions 
 
     const confusion = confusionMatrix(test.labels, predicted);
     const errors = test.count - confusion.reduce((n, row, k) => n + row[k], 0);
-    await out.png(
-      'confusionMatrix',
-      confusionMatrixPng(confusion, dataset.classNames, `Confusion matrix on ${validationNote(config, dataset.test.count)}: ${errors} errors in ${test.count}`),
-    );
-    await out.chart('perClassAccuracy', perClassAccuracyChart(dataset.classNames, perClassAccuracy(confusion)));
+    const note = validationNote(config, dataset.test.count);
+    await out.png('confusionMatrix', confusionMatrixPng(confusion, dataset.classNames, `Confusion matrix on the ${note}: ${errors} errors in ${test.count}`));
+    await out.chart('perClassAccuracy', perClassAccuracyChart(dataset.classNames, perClassAccuracy(confusion), note));
 
     const mistakes = confidentMistakes(predictions, test.labels, MISTAKES_SHOWN);
     await out.png(

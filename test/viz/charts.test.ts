@@ -72,7 +72,7 @@ describe('learning-rate chart', () => {
 
 describe('other charts', () => {
   it('per-class accuracy and comparison render at their sizes with one colour per run', async () => {
-    const bars = await decodePng(perClassAccuracyChart([...'0123456789'], [0.99, 0.98, 0.97, 0.96, 0.95, 0.99, 0.98, 0.97, 0.96, 0.9]).png);
+    const bars = await decodePng(perClassAccuracyChart([...'0123456789'], [0.99, 0.98, 0.97, 0.96, 0.95, 0.99, 0.98, 0.97, 0.96, 0.9], '10k test set').png);
     expect([bars.width, bars.height]).toEqual([864, 432]);
     expect(countColour(bars, WHOLE(bars), BLUE, 10)).toBeGreaterThan(5000);
     const runs = [0, 1, 2].map((k) => ({ name: `run${k}`, valAccuracy: [1, 2, 3].map((x) => ({ x, y: 0.9 + 0.02 * k + 0.005 * x })) }));
