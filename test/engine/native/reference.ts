@@ -92,12 +92,15 @@ export function referenceStep(
   seed: number,
   lossScale = 1,
 ): { loss: number; grads: Map<string, Float32Array> } {
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => referenceLoss(model, xs, labels, seed, lossScale), trainableVariables(model));
-    const out = new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array]));
-    optimizer.applyGradients(grads);
-    return { loss: value.dataSync()[0], grads: out };
+  let loss = 0;
+  const grads = new Map<string, Float32Array>();
+  tf.tidy(() => {
+    const { value, grads: byName } = tf.variableGrads(() => referenceLoss(model, xs, labels, seed, lossScale), trainableVariables(model));
+    for (const [name, g] of Object.entries(byName)) grads.set(name, g.dataSync() as Float32Array);
+    loss = value.dataSync()[0];
+    optimizer.applyGradients(byName);
   });
+  return { loss, grads };
 }
 
 /** All weights of the model (trainable and BN moving statistics) by variable name. */

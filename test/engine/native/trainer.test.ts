@@ -57,7 +57,8 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
       const xs = randomFloats(rng, 8 * 144);
       const labels = randomLabels(rng, 8);
       const lr = 0.01 * 0.666 ** step;
-      optimizer.learningRate = lr;
+      // A schedule in TF.js: the optimizer reads its learningRate field at each applyGradients.
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const native = trainer.step(xs, labels, lr, 40 + step);
       const reference = referenceStep(refModel, optimizer, xs, labels, 40 + step);
       expect(native.loss).toBeCloseTo(reference.loss, 4);

@@ -1,0 +1,132 @@
+// The TF.js backend 'native': TF.js's CPU backend with MatMul and Conv2D (plain and fused) forward on oneDNN;
+// every other kernel is the CPU one, so anything TF.js can run still runs.
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { LabError, badArgument } from '../../errors.js';
+import { ENABLE_HINT, loadAddon, type NativeActivation, type NativeAddon } from './addon.js';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type Attrs = Record<string, unknown>;
+
+/** TF.js's CPU backend under another name; data storage and fallback kernels are inherited unchanged. */
+class NativeBackend extends MathBackendCPU {}
+
+const product = (dims: number[]): number => dims.reduce((a, b) => a * b, 1);
+
+function floats(backend: NativeBackend, t: tf.TensorInfo): Float32Array {
+  return backend.readSync(t.dataId) as Float32Array;
+}
+
+/** The fused activation if oneDNN runs it here; null means: let the CPU kernel do it. */
+function nativeActivation(name: unknown): NativeActivation | null {
+  if (name === undefined || name === null || name === 'linear') return 'linear';
+  return name === 'relu' || name === 'sigmoid' ? name : null;
+}
+
+function cpuKernel(name: string, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const kernel = tf.getKernel(name, 'cpu');
+  if (!kernel) throw new LabError('NATIVE_FAILURE', `TF.js has no cpu kernel ${name} to fall back to`);
+  return kernel.kernelFunc(args);
+}
+
+function matMulKernel(addon: NativeAddon, name: string, fused: boolean): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as Attrs;
+    const act = fused ? nativeActivation(attrs['activation']) : 'linear';
+    if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || act === null || preluActivationWeights) return cpuKernel(name, args);
+    const transA = Boolean(attrs['transposeA']);
+    const transB = Boolean(attrs['transposeB']);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const [m, kA] = transA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
+    const [kB, n] = transB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
+    const batchShapeA = a.shape.slice(0, -2);
+    const batchShapeB = b.shape.slice(0, -2);
+    const batchA = product(batchShapeA);
+    const batchB = product(batchShapeB);
+    const sameBatch = batchShapeA.join(',') === batchShapeB.join(',');
+    const biasOk = !bias || (bias.dtype === 'float32' && product(bias.shape) === n && bias.shape[bias.shape.length - 1] === n);
+    if (kA !== kB || !biasOk || (!sameBatch && batchA !== 1 && batchB !== 1)) return cpuKernel(name, args);
+    const outShape = [...tf.backend_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB), m, n];
+    const out = new Float32Array(product(outShape));
+    const biasValues = bias ? floats(backend, bias) : null;
+    addon.matmul(floats(backend, a), floats(backend, b), out, batchA, batchB, m, kA, n, transA, transB, biasValues, act);
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as Attrs;
+    const act = fused ? nativeActivation(attrs['activation']) : 'linear';
+    const pad = attrs['pad'];
+    const supported =
+      x && filter && x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4 && act !== null &&
+      !preluActivationWeights && attrs['dataFormat'] === 'NHWC' && typeof pad !== 'object';
+    if (!supported) return cpuKernel(name, args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs['strides'] as number | [number, number],
+      attrs['dilations'] as number | [number, number],
+      pad as 'same' | 'valid' | number,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+      false,
+      'channelsLast',
+    );
+    const biasOk = !bias || (bias.dtype === 'float32' && product(bias.shape) === info.outChannels);
+    if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || !biasOk) return cpuKernel(name, args);
+    const out = new Float32Array(product(info.outShape));
+    const { top, left, bottom, right } = info.padInfo;
+    const geometry = [
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
+      info.strideHeight, info.strideWidth, top, left, bottom, right, info.outHeight, info.outWidth,
+    ];
+    addon.conv2d(floats(backend, x), floats(backend, filter), out, geometry, bias ? floats(backend, bias) : null, act);
+    return backend.makeTensorInfo(info.outShape, 'float32', out);
+  };
+}
+
+function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
+  const kernels: [string, tf.KernelFunc][] = [
+    [tf.BatchMatMul, matMulKernel(addon, tf.BatchMatMul, false)],
+    [tf._FusedMatMul, matMulKernel(addon, tf._FusedMatMul, true)],
+    [tf.Conv2D, convKernel(addon, tf.Conv2D, false)],
+    [tf.FusedConv2D, convKernel(addon, tf.FusedConv2D, true)],
+  ];
+  return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: 'native', kernelFunc }));
+}
+
+/**
+ * Registers the TF.js backend 'native' (once) and makes it active. Throws LabError NATIVE_FAILURE when the addon
+ * is not built or cannot load, BAD_ARGUMENT for a bad thread count.
+ */
+export async function registerNativeBackend(
+  opts: { threads?: number } = {},
+): Promise<{ name: 'native'; threads: number; onednnVersion: string }> {
+  const loaded = loadAddon();
+  if (!('addon' in loaded)) throw new LabError('NATIVE_FAILURE', loaded.reason, { hint: ENABLE_HINT });
+  const { addon } = loaded;
+  if (opts.threads !== undefined) {
+    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw badArgument('threads', 'a positive integer', opts.threads);
+    addon.setThreads(opts.threads);
+  }
+  if (!tf.findBackendFactory('native')) {
+    const overrides = nativeKernels(addon);
+    const overridden = new Set(overrides.map((k) => k.kernelName));
+    for (const config of tf.getKernelsForBackend('cpu')) {
+      if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: 'native' });
+    }
+    overrides.forEach((k) => tf.registerKernel(k));
+    tf.registerBackend('native', () => new NativeBackend(), 3);
+  }
+  if (!(await tf.setBackend('native'))) {
+    throw new LabError('NATIVE_FAILURE', 'TF.js could not initialise the native backend', { hint: ENABLE_HINT });
+  }
+  const info = addon.info();
+  return { name: 'native', threads: info.threads, onednnVersion: info.onednnVersion };
+}

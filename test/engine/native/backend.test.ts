@@ -1,0 +1,144 @@
+// The TF.js 'native' backend: oneDNN MatMul / Conv2D kernels (plain and fused) against the cpu backend on random
+// shapes, fallbacks for what they do not cover, model inference and a TF.js training step, and its errors.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerNativeBackend } from '../../../src/engine/native/backend.js';
+import { nativeStatus } from '../../../src/engine/native/index.js';
+import { getPreset } from '../../../src/models/index.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../models/allclose.js';
+import { SKIP_REASON, randomFloats, seededBuild } from './reference.js';
+
+/** Runs f on the given backend and returns its output values. */
+async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => f().dataSync() as Float32Array);
+}
+
+async function expectSameOnBothBackends(f: () => tf.Tensor, atol = 1e-5, rtol = 1e-4): Promise<void> {
+  const native = await on('native', f);
+  const cpu = await on('cpu', f);
+  expectAllClose(native, cpu, atol, rtol);
+}
+
+describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () => {
+  beforeAll(async () => {
+    const registered = await registerNativeBackend();
+    expect(registered).toEqual({ name: 'native', threads: expect.any(Number), onednnVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(tf.getBackend()).toBe('native');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('nativeStatus reports oneDNN, threads and CPU features', () => {
+    const status = nativeStatus();
+    expect(status).toMatchObject({ ok: true, onednnVersion: expect.stringMatching(/^\d+\.\d+/) });
+    if (status.ok) {
+      expect(status.threads).toBeGreaterThanOrEqual(1);
+      expect(status.cpuFeatures.some((f) => f.startsWith('onednn-isa:'))).toBe(true);
+    }
+  });
+
+  it('conv2d and fused conv2d match cpu on random shapes (strides 1-3, same/valid, odd sizes, batch 1)', async () => {
+    const rng = new Rng(21);
+    for (let i = 0; i < 12; i++) {
+      const [n, h, w, c] = [1 + rng.int(3), 3 + rng.int(10), 3 + rng.int(10), 1 + rng.int(4)];
+      const k = 1 + rng.int(Math.min(h, w, 5));
+      const stride = 1 + rng.int(3);
+      const padding = rng.next() < 0.5 ? 'same' : 'valid';
+      const oc = 1 + rng.int(6);
+      const activation = (['linear', 'relu', 'sigmoid'] as const)[rng.int(3)];
+      const x = randomFloats(rng, n * h * w * c, -1, 1);
+      const filter = randomFloats(rng, k * k * c * oc, -1, 1);
+      const bias = randomFloats(rng, oc, -1, 1);
+      const xs = (): tf.Tensor4D => tf.tensor4d(x, [n, h, w, c]);
+      const fs = (): tf.Tensor4D => tf.tensor4d(filter, [k, k, c, oc]);
+      await expectSameOnBothBackends(() => tf.conv2d(xs(), fs(), stride, padding));
+      await expectSameOnBothBackends(() => tf.fused.conv2d({ x: xs(), filter: fs(), strides: stride, pad: padding, bias: tf.tensor1d(bias), activation }));
+    }
+  });
+
+  it('matMul and fused matMul match cpu with transposes, batches, broadcasting and bias', async () => {
+    const rng = new Rng(22);
+    const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+      { a: [5, 7], b: [7, 3], ta: false, tb: false },
+      { a: [7, 5], b: [7, 3], ta: true, tb: false },
+      { a: [5, 7], b: [3, 7], ta: false, tb: true },
+      { a: [7, 5], b: [3, 7], ta: true, tb: true },
+      { a: [4, 5, 7], b: [4, 7, 3], ta: false, tb: false },
+      { a: [1, 5, 7], b: [4, 7, 3], ta: false, tb: false },
+      { a: [2, 3, 5, 7], b: [7, 3], ta: false, tb: false },
+      { a: [1, 1], b: [1, 9], ta: false, tb: false },
+    ];
+    for (const t of cases) {
+      const a = randomFloats(rng, t.a.reduce((p, d) => p * d, 1), -1, 1);
+      const b = randomFloats(rng, t.b.reduce((p, d) => p * d, 1), -1, 1);
+      const n = t.tb ? t.b[t.b.length - 2] : t.b[t.b.length - 1];
+      const bias = randomFloats(rng, n, -1, 1);
+      await expectSameOnBothBackends(() => tf.matMul(tf.tensor(a, t.a), tf.tensor(b, t.b), t.ta, t.tb));
+      await expectSameOnBothBackends(() =>
+        tf.fused.matMul({ a: tf.tensor(a, t.a), b: tf.tensor(b, t.b), transposeA: t.ta, transposeB: t.tb, bias: tf.tensor1d(bias), activation: 'relu' }),
+      );
+    }
+  });
+
+  it('falls back to the cpu kernels for what the native ones do not cover (prelu, dilation, explicit padding, int32)', async () => {
+    const rng = new Rng(23);
+    const x = randomFloats(rng, 2 * 9 * 9 * 2, -1, 1);
+    const filter = randomFloats(rng, 3 * 3 * 2 * 3, -1, 1);
+    const xs = (): tf.Tensor4D => tf.tensor4d(x, [2, 9, 9, 2]);
+    const fs = (): tf.Tensor4D => tf.tensor4d(filter, [3, 3, 2, 3]);
+    await expectSameOnBothBackends(() => tf.conv2d(xs(), fs(), 1, 'same', 'NHWC', 2));
+    await expectSameOnBothBackends(() => tf.conv2d(xs(), fs(), 1, [[0, 0], [1, 2], [2, 1], [0, 0]]));
+    await expectSameOnBothBackends(() =>
+      tf.fused.conv2d({ x: xs(), filter: fs(), strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: tf.scalar(0.2) }),
+    );
+    await expectSameOnBothBackends(() => tf.fused.conv2d({ x: xs(), filter: fs(), strides: 2, pad: 'valid', activation: 'elu' }));
+    await expectSameOnBothBackends(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32')).toFloat());
+  });
+
+  it('10-conv-bn inference equals cpu, and a TF.js training step on the native backend equals cpu', async () => {
+    const model = seededBuild(24, () => getPreset('10-conv-bn').build());
+    const rng = new Rng(25);
+    const x = randomFloats(rng, 3 * 784);
+    await expectSameOnBothBackends(() => model.predict(tf.tensor2d(x, [3, 784])) as tf.Tensor, 1e-6, 1e-4);
+
+    const dense = seededBuild(26, () => getPreset('03-relu-adam').build());
+    const initial = dense.getWeights().map((w) => w.clone());
+    const labels = tf.oneHot(tf.tensor1d([1, 7, 3], 'int32'), 10);
+    const trainOn = async (backend: string): Promise<Float32Array> => {
+      dense.setWeights(initial);
+      await tf.setBackend(backend);
+      const optimizer = tf.train.sgd(0.1); // SGD: Adam's first step is ~lr·sign(g), which amplifies rounding
+      optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(labels, dense.apply(tf.tensor2d(x, [3, 784])) as tf.Tensor)) as tf.Scalar);
+      optimizer.dispose();
+      return dense.getWeights()[0].dataSync() as Float32Array;
+    };
+    expectAllClose(await trainOn('native'), await trainOn('cpu'), 1e-6, 1e-4);
+    initial.forEach((t) => t.dispose());
+    labels.dispose();
+    model.dispose();
+    dense.dispose();
+  });
+
+  it('leaks no tensors', async () => {
+    await tf.setBackend('native');
+    const a = tf.ones([4, 6]);
+    const b = tf.ones([6, 3]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) {
+      tf.tidy(() => {
+        tf.fused.matMul({ a, b, bias: tf.ones([3]), activation: 'relu' });
+        tf.conv2d(tf.ones([1, 5, 5, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 2, 'same');
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('rejects a bad thread count with a LabError naming the argument', async () => {
+    await expect(registerNativeBackend({ threads: 0 })).rejects.toThrow(/threads must be a positive integer; got 0/);
+  });
+});
