@@ -96,9 +96,12 @@ export class Prefetcher {
     return snapshotToState(this.state);
   }
 
+  /** Stops the worker; a next() still waiting rejects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const closedError = new LabError('BAD_ARGUMENT', 'the Prefetcher was closed while a batch was awaited');
+    for (const waiter of this.waiting.splice(0)) waiter.reject(closedError);
     await this.producer.close();
   }
 
@@ -109,6 +112,7 @@ export class Prefetcher {
   }
 
   private onPrepared(prepared: PreparedBatch): void {
+    if (this.closed) return;
     const waiter = this.waiting.shift();
     if (waiter === undefined) {
       this.ready.push(prepared);

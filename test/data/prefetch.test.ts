@@ -61,9 +61,13 @@ describe('Prefetcher errors', () => {
     expect(() => new Prefetcher(set, { ...options, batchSize: 4 }, { state })).toThrow(/batchSize/);
   });
 
-  it('refuses next() after close()', async () => {
-    const prefetcher = new Prefetcher(set, options);
+  it('refuses next() after close(), and rejects a next() still waiting when closed', async () => {
+    const prefetcher = new Prefetcher(set, options, { depth: 1 });
+    const waiting = [prefetcher.next(), prefetcher.next(), prefetcher.next()];
+    const settled = Promise.allSettled(waiting);
     await prefetcher.close();
+    const outcomes = (await settled).map((o) => o.status);
+    expect(outcomes.at(-1)).toBe('rejected');
     await expect(prefetcher.next()).rejects.toThrow(/after close/);
   });
 });
