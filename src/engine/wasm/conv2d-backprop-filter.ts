@@ -1,15 +1,6 @@
 // Conv2DBackpropFilter for the wasm backend (which lacks it): the filter gradient as a forward convolution, dilation = stride.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/** Runs another kernel of the same backend directly on TensorInfos (no engine bookkeeping). */
-function runKernel(name: string, args: KernelArgs): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
-  return kernel.kernelFunc(args) as tf.TensorInfo;
-}
+import { type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oh, ow} xPadded[b, oh·sh + kh, ow·sw + kw, ci] · dy[b, oh, ow, co].
@@ -35,10 +26,7 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`wasm Conv2DBackpropFilter supports channelsLast only; got ${dataFormat}`);
   }
-  const wasm = backend as BackendWasm;
-  const temporaries: tf.TensorInfo[] = [];
-  const keep = (t: tf.TensorInfo): tf.TensorInfo => (temporaries.push(t), t);
-  try {
+  return withTemporaries(backend, (keep) => {
     const { top, left } = info.padInfo;
     const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - top - info.inHeight;
     const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - left - info.inWidth;
@@ -46,31 +34,23 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
     if (bottom < 0 || right < 0) {
       // Rows/columns the strided windows never reach (valid padding whose stride does not divide the size).
       const size = [info.batchSize, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), info.inChannels];
-      input = keep(runKernel('Slice', { inputs: { x }, backend, attrs: { begin: [0, 0, 0, 0], size } }));
+      input = keep(runKernel('Slice', backend, { x }, { begin: [0, 0, 0, 0], size }));
     }
-    const inputT = keep(runKernel('Transpose', { inputs: { x: input }, backend, attrs: { perm: [3, 1, 2, 0] } }));
-    const dyT = keep(runKernel('Transpose', { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }));
-    const explicitPad = [
-      [0, 0],
-      [top, Math.max(bottom, 0)],
-      [left, Math.max(right, 0)],
-      [0, 0],
-    ];
+    const inputT = keep(runKernel('Transpose', backend, { x: input }, { perm: [3, 1, 2, 0] }));
+    const dyT = keep(runKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }));
     const gradT = keep(
-      runKernel('Conv2D', {
-        inputs: { x: inputT, filter: dyT },
-        backend,
-        attrs: {
-          strides: [1, 1],
-          pad: explicitPad,
-          dataFormat: 'NHWC',
-          dilations: [info.strideHeight, info.strideWidth],
-          dimRoundingMode: undefined,
-        } as unknown as tf.NamedAttrMap,
+      runKernel('Conv2D', backend, { x: inputT, filter: dyT }, {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [top, Math.max(bottom, 0)],
+          [left, Math.max(right, 0)],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [info.strideHeight, info.strideWidth],
       }),
     );
-    return runKernel('Transpose', { inputs: { x: gradT }, backend, attrs: { perm: [1, 2, 0, 3] } });
-  } finally {
-    for (const t of temporaries) wasm.disposeData(t.dataId);
-  }
+    return runKernel('Transpose', backend, { x: gradT }, { perm: [1, 2, 0, 3] });
+  });
 }

@@ -1,7 +1,9 @@
-// The wasm Conv2DBackpropFilter kernel against TF.js's cpu kernel on strided, padded, odd-sized and batch-1 shapes.
+// Our wasm Conv2DBackpropFilter and Conv2DBackpropInput kernels against TF.js's cpu kernels on strided, padded, odd-sized and batch-1 shapes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2DBackpropFilterWasm } from '../../../src/engine/wasm/conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasm } from '../../../src/engine/wasm/conv2d-backprop-input.js';
 import { registerWasmKernels } from '../../../src/engine/wasm/index.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../models/allclose.js';
@@ -29,16 +31,16 @@ function randomArray(size: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
 }
 
-/** d/dfilter of Σ conv2d(x, filter) · weights: exactly Conv2DBackpropFilter(x, dy = weights). */
-function filterGradient(c: Case, x: Float32Array, filter: Float32Array, weights: Float32Array): Float32Array {
+/** Gradients of Σ conv2d(x, filter) · weights: exactly Conv2DBackpropInput/Filter with dy = weights. */
+function convGradients(c: Case, x: Float32Array, filter: Float32Array, weights: Float32Array): Float32Array[] {
   return tf.tidy(() => {
     const xs = tf.tensor4d(x, c.input);
     const f = tf.tensor4d(filter, [...c.kernel, c.input[3], c.outChannels]);
-    const loss = (w: tf.Tensor) => {
-      const y = tf.conv2d(xs, w as tf.Tensor4D, c.strides, c.pad);
+    const loss = (input: tf.Tensor, w: tf.Tensor) => {
+      const y = tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad);
       return tf.sum(tf.mul(y, tf.tensor(weights.subarray(0, y.size), y.shape)));
     };
-    return tf.grad(loss)(f).dataSync() as Float32Array;
+    return tf.grads(loss)([xs, f]).map((g) => g.dataSync() as Float32Array);
   });
 }
 
@@ -47,10 +49,12 @@ beforeAll(async () => {
   registerWasmKernels();
 });
 
-describe('wasm Conv2DBackpropFilter', () => {
-  it('is registered, and registering twice is harmless', () => {
+describe('wasm convolution gradients', () => {
+  it('are registered, and registering twice is harmless', () => {
+    const registered = () => ['Conv2DBackpropFilter', 'Conv2DBackpropInput'].map((k) => tf.getKernel(k, 'wasm')?.kernelFunc);
+    expect(registered()).toEqual([conv2DBackpropFilterWasm, conv2DBackpropInputWasm]);
     registerWasmKernels();
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(registered()).toEqual([conv2DBackpropFilterWasm, conv2DBackpropInputWasm]);
   });
 
   for (const c of CASES) {
@@ -60,12 +64,13 @@ describe('wasm Conv2DBackpropFilter', () => {
       const filter = randomArray(c.kernel[0] * c.kernel[1] * c.input[3] * c.outChannels, rng);
       const weights = randomArray(c.input.reduce((a, b) => a * b, 1) * c.outChannels, rng);
       await tf.setBackend('cpu');
-      const expected = filterGradient(c, x, filter, weights);
+      const [dxCpu, dFilterCpu] = convGradients(c, x, filter, weights);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;
-      const actual = filterGradient(c, x, filter, weights);
+      const [dx, dFilter] = convGradients(c, x, filter, weights);
       expect(tf.memory().numTensors).toBe(before);
-      expectAllClose(actual, expected, 1e-4, 1e-4);
+      expectAllClose(dFilter, dFilterCpu, 1e-4, 1e-4);
+      expectAllClose(dx, dxCpu, 1e-4, 1e-4);
     });
   }
 });
