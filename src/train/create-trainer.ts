@@ -5,15 +5,33 @@ import type { TrainConfig } from './config.js';
 import { TfjsTrainer } from './tfjs-trainer.js';
 import type { Trainer } from './trainer.js';
 
-export async function createTrainer(
-  model: tf.Sequential,
-  preset: Preset,
-  config: TrainConfig,
-  backend: string,
-): Promise<Trainer> {
+export interface CreatedTrainer {
+  trainer: Trainer;
+  /** Why the native compiled path was not used, when the native backend is active but the model isn't supported. */
+  note?: string;
+}
+
+export async function createTrainer(model: tf.Sequential, preset: Preset, config: TrainConfig, backend: string): Promise<CreatedTrainer> {
   const optimizer = { kind: preset.optimizer.kind, lr: config.lr };
   if (backend === 'native') {
-    // TODO(native): compiled trainer lands with the native engine.
+    const { compileTrainer } = await import('../engine/native/compile.js');
+    // The loop applies the preset's loss scale to what it reports, on every engine alike.
+    const compiled = compileTrainer(model, { optimizer, batchSize: config.batchSize, threads: config.threads ?? undefined });
+    if (compiled.trainer) {
+      const native = compiled.trainer;
+      return {
+        trainer: {
+          engine: 'native',
+          step: (xs, labels, lr, seed) => native.step(xs, labels, lr, seed),
+          evaluate: (xs, labels, count) => native.evaluate(xs, labels, count),
+          syncToModel: () => native.pushWeightsToModel(),
+          getOptimizerState: () => native.getOptimizerState(),
+          setOptimizerState: (state) => native.setOptimizerState(state),
+          dispose: () => native.dispose(),
+        },
+      };
+    }
+    return { trainer: new TfjsTrainer(model, optimizer), note: `native compiled step unavailable (${compiled.reason}); training op by op` };
   }
-  return new TfjsTrainer(model, optimizer);
+  return { trainer: new TfjsTrainer(model, optimizer) };
 }

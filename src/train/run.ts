@@ -70,7 +70,8 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
   try {
     const checkpoint = resuming ? await loadLatestCheckpoint(files.checkpoints) : null;
     const model = checkpoint ? (checkpoint.model as tf.Sequential) : preset.build();
-    const trainer = await createTrainer(model, preset, config, backend.name);
+    const { trainer, note } = await createTrainer(model, preset, config, backend.name);
+    if (note) progress.line(note);
     const batchOptions = { batchSize: config.batchSize, seed: config.seed };
     const batches = checkpoint
       ? TrainBatches.restore(data.train, batchOptions, checkpoint.state.batcher)
