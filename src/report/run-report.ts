@@ -121,16 +121,18 @@ export async function buildReportHtml(inputs: RunInputs): Promise<string> {
 export interface ReportOptions extends PictureOptions {
   /** Where to write the page (default: the run's report.html). */
   outFile?: string;
+  /** Render every picture again even when they exist (they may be from an earlier epoch). */
+  rerender?: boolean;
 }
 
 /**
  * Writes the run's report.html. A finished run is required (config, history, metrics, model; RUN_INCOMPLETE
- * lists what is missing); pictures that do not exist yet are rendered first. Returns the page's path.
+ * lists what is missing); pictures are rendered first when asked or when any is missing. Returns the page's path.
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   requireRunFiles(runDir, ['config', 'history', 'metrics', 'model'], 'report');
   let inputs = await readRunInputs(runDir, 'report');
-  if (expectedPictures(inputs).some((key) => !existsSync(pictureFile(runDir, key)))) {
+  if (options.rerender || expectedPictures(inputs).some((key) => !existsSync(pictureFile(runDir, key)))) {
     await renderRunPictures(runDir, options);
     inputs = await readRunInputs(runDir, 'report');
   }
@@ -152,11 +154,8 @@ export interface ReportCommandOptions extends PictureOptions {
 export async function reportCommand(options: ReportCommandOptions): Promise<string> {
   const cwd = options.cwd ?? process.cwd();
   const runDir = resolve(cwd, options.runDir);
-  requireRunFiles(runDir, ['config', 'history', 'metrics', 'model'], 'report');
-  const rendered = await renderRunPictures(runDir, options);
-  options.out.write(`pictures: ${rendered.files.length} files in ${runFiles(runDir).pictures}\n`);
   const outFile = options.outFile === undefined ? undefined : resolve(cwd, options.outFile);
-  const path = await writeReport(runDir, { ...options, outFile });
+  const path = await writeReport(runDir, { ...options, outFile, rerender: true });
   options.out.write(`report: ${path}\n`);
   return path;
 }
