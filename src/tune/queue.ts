@@ -80,6 +80,16 @@ function connectionFor(url: string): ConnectionOptions {
 
 const jobIdOf = (studyId: string, trialId: string) => `${studyId}-${trialId}`;
 
+/** Logs connection errors once per change of message (a Redis outage repeats the same one many times a second). */
+function errorLogger(log: (line: string) => void, who: string): (error: Error) => void {
+  let last = '';
+  return (error) => {
+    if (error.message === last) return;
+    last = error.message;
+    log(`${who}: ${error.message}`);
+  };
+}
+
 async function reachable(queue: Queue, url: string): Promise<void> {
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref(),
@@ -115,6 +125,7 @@ export interface QueueExecutorOptions {
 export class QueueExecutor implements TrialExecutor {
   private readonly waiting = new Map<string, Waiting>();
   private readonly watchdog: NodeJS.Timeout;
+  private readonly logError: (error: Error) => void;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -122,6 +133,9 @@ export class QueueExecutor implements TrialExecutor {
     private readonly queue: Queue<TrialJobData, TrialJobResult>,
     private readonly events: QueueEvents,
   ) {
+    this.logError = errorLogger(options.log, 'queue');
+    queue.on('error', this.logError);
+    events.on('error', this.logError);
     events.on('completed', ({ jobId }) => void this.check(jobId));
     events.on('failed', ({ jobId }) => void this.check(jobId));
     events.on('progress', ({ jobId, data }) => void this.progress(jobId, data));
@@ -194,7 +208,7 @@ export class QueueExecutor implements TrialExecutor {
       waiting.resolve(toResult(trial, outcome));
     } catch (error) {
       // Redis unreachable for now: the watchdog asks again.
-      this.options.log(`${waiting.trial.id}: cannot read its job state yet (${(error as Error).message})`);
+      this.logError(error as Error);
     }
   }
 
@@ -236,6 +250,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   const log = options.log ?? (() => undefined);
   const name = `${hostname()}:${process.pid}`;
   const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
+  const onError = errorLogger(log, 'worker');
+  control.on('error', onError);
   await reachable(control, options.queue);
   const running = new Set<TrialProcess>();
   let closing = false;
@@ -276,7 +292,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
     maxStalledCount: timings.maxStalledCount,
     name,
   });
-  worker.on('error', (error) => log(`worker: ${error.message}`));
+  worker.on('error', onError);
   await worker.waitUntilReady();
   log(`worker ${name} pulling trials from ${options.queue} (${options.concurrency} at a time, run folders in ${workDir})`);
   return {
