@@ -1,5 +1,5 @@
 // Writes a run's pictures into its pictures/ folder: renderCurves (cheap, each epoch) and renderRunPictures (all).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import { PIXELS, type Dataset, type DigitSet } from '../data/types.js';
@@ -56,10 +56,12 @@ class PictureWriter {
     await this.write(`${PICTURES[key].name}.svg`, chart.svg);
   }
 
+  /** Atomic (write a temporary file, then rename), so a server or browser never reads half a picture. */
   private async write(file: string, data: Buffer | string): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, file);
-    await writeFile(path, data);
+    await writeFile(`${path}.tmp`, data);
+    await rename(`${path}.tmp`, path);
     this.files.push(path);
   }
 }

@@ -39,10 +39,22 @@ export interface RunInputs {
 export async function readRunInputs(runDir: string, command: string): Promise<RunInputs> {
   requireRunFiles(runDir, ['config', 'history'], command);
   const files = runFiles(runDir);
-  const config = parseConfig(JSON.parse(await readFile(files.config, 'utf8')), files.config);
+  const config = parseConfig(await readJson(files.config), files.config);
   const history = parseHistory(await readFile(files.history, 'utf8'));
-  const metrics = existsSync(files.metrics) ? (JSON.parse(await readFile(files.metrics, 'utf8')) as RunMetrics) : null;
+  const metrics = existsSync(files.metrics) ? ((await readJson(files.metrics)) as RunMetrics) : null;
   return { runDir, config, history, metrics, preset: presetOf(config) };
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new LabError('BAD_INPUT', `${path} is not valid JSON (${(cause as Error).message})`, {
+      hint: 'the file is damaged or was cut short; train the run again or restore the file',
+      cause,
+    });
+  }
 }
 
 function presetOf(config: TrainConfig): Preset | null {

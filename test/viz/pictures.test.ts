@@ -1,7 +1,7 @@
 // renderRunPictures / renderCurves on hand-written run folders with a quickly trained model and the real test set.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PIXELS, type Dataset } from '../../src/data/types.js';
@@ -131,5 +131,14 @@ describe('renderRunPictures', () => {
     expect(error).toBeInstanceOf(LabError);
     expect((error as LabError).message).toContain('config.json');
     expect((error as LabError).message).toContain('history.jsonl');
+  });
+});
+
+describe('damaged run files', () => {
+  it('names a config.json that is not JSON', async () => {
+    const dir = await newDir();
+    await writeRun(dir, { preset: '01-softmax', epochs: 2, trainedEpochs: 1 });
+    await writeFile(runFiles(dir).config, '{"preset": "01-soft');
+    await expect(renderCurves(dir)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(runFiles(dir).config) });
   });
 });
