@@ -60,7 +60,7 @@ export class TrainingCharts {
     ];
     this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0 });
     this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', max: 1 });
-    this.lr = lineChart(lrCanvas, 'Learning rate', [series('learning rate', COLOURS.lr, true, 0)], { type: 'logarithmic' });
+    this.lr = lineChart(lrCanvas, 'Learning rate', [{ ...series('learning rate', COLOURS.lr, true, 0), stepped: 'before' }], { type: 'logarithmic' });
   }
 
   /** Clears every series. */
@@ -94,6 +94,11 @@ export class TrainingCharts {
     const [lr] = this.lr.data.datasets;
     if (record.type === 'start') {
       this.stepsPerEpoch = Math.max(1, record.stepsPerEpoch);
+      // The x axis spans the whole run from the start, so live curves grow without rescaling.
+      for (const chart of [this.loss, this.accuracy, this.lr]) {
+        const x = chart.options.scales?.x;
+        if (x) x.max = record.epochs;
+      }
     } else if (record.type === 'batch') {
       const x = record.epoch + (record.step + 1) / this.stepsPerEpoch;
       lossBatches.data.push({ x, y: record.loss });

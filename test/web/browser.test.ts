@@ -1,0 +1,167 @@
+// The web UI in real Chromium: drawing digits on the pad (page and server agree) and watching a training live.
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mnistify } from '../../src/predict/mnistify.js';
+import { predictImages } from '../../src/predict/predict.js';
+import { buildApp } from '../../src/server/app.js';
+import type { HistoryRecord } from '../../src/train/history.js';
+import { trainFixtureModel, type Fixture } from '../server/fixture-model.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/web');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
+
+/** A fake `mnist-lab train`: writes a 2-epoch history a record every 80 ms, as a real run would. */
+function fakeCli(): string {
+  const records: HistoryRecord[] = [
+    { type: 'start', time: new Date().toISOString(), preset: '01-softmax', epochs: 2, stepsPerEpoch: 8, batchSize: 128, backend: 'wasm', initialEpoch: 0 },
+  ];
+  for (let epoch = 0; epoch < 2; epoch++) {
+    for (let step = 0; step < 8; step++) {
+      const t = epoch * 8 + step;
+      records.push({ type: 'batch', epoch, step, globalStep: t, loss: 2.3 * Math.exp(-t / 5) + 0.2, accuracy: 0.95 - 0.85 * Math.exp(-t / 4), lr: 0.01 * 0.6 ** epoch });
+    }
+    records.push({ type: 'epoch', epoch, loss: 0.9 - 0.5 * epoch, accuracy: 0.8 + 0.1 * epoch, val_loss: 0.7 - 0.35 * epoch, val_accuracy: 0.85 + 0.06 * epoch, lr: 0.01 * 0.6 ** epoch, seconds: 1 });
+  }
+  records.push({ type: 'end', time: new Date().toISOString(), status: 'completed' });
+  return `
+const fs = require('node:fs');
+const out = process.argv[4];
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(out + '/config.json', JSON.stringify({ preset: process.argv[2] }));
+const records = ${JSON.stringify(records)};
+let i = 0;
+const timer = setInterval(() => {
+  fs.appendFileSync(out + '/history.jsonl', JSON.stringify(records[i++]) + '\\n');
+  if (i === records.length) clearInterval(timer);
+}, 80);
+`;
+}
+
+describe.skipIf(!hasChromium)('web UI in Chromium', () => {
+  let dir: string;
+  let fixture: Fixture;
+  let app: FastifyInstance;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mnist-lab-web-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    const webDir = join(dir, 'web');
+    await build({ configFile: join(import.meta.dirname, '../../web/vite.config.ts'), build: { outDir: webDir }, logLevel: 'warn' });
+    fixture = await trainFixtureModel(join(dir, 'model'));
+    await mkdir(join(dir, 'runs'));
+    app = await buildApp({
+      models: { mnist: join(dir, 'model') },
+      runsDir: join(dir, 'runs'),
+      webDir,
+      presets: [{ name: '01-softmax', title: 'Softmax', explain: 'One dense layer.' }],
+      trainCommand: [process.execPath, '-e', fakeCli()],
+      limits: { pollMs: 50 },
+    });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Draws polylines on the pad with the mouse, in the pad's own 280×280 coordinates. */
+  async function draw(strokes: [number, number][][]): Promise<void> {
+    const box = await page.locator('#pad-canvas').boundingBox();
+    if (box === null) throw new Error('the pad is not visible');
+    for (const stroke of strokes) {
+      await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+      await page.mouse.down();
+      for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 12 });
+      await page.mouse.up();
+    }
+  }
+
+  async function padState() {
+    return page.evaluate(() => {
+      const canvas = document.getElementById('pad-canvas') as HTMLCanvasElement;
+      const rgba = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, 280, 280).data;
+      const label = document.getElementById('pad-prediction') as HTMLElement;
+      const agreement = document.getElementById('pad-agreement') as HTMLElement;
+      return {
+        red: Array.from(rgba.filter((_, i) => i % 4 === 0)),
+        class: label.dataset.class,
+        source: label.dataset.source,
+        probabilities: JSON.parse(label.dataset.probabilities ?? '[]') as number[],
+        pageClass: agreement.dataset.pageClass,
+        maxDifference: Number(agreement.dataset.maxDifference),
+      };
+    });
+  }
+
+  const DIGITS: { digit: number; strokes: [number, number][][] }[] = [
+    { digit: 1, strokes: [[[150, 40], [145, 140], [140, 240]]] },
+    { digit: 7, strokes: [[[70, 55], [210, 50], [170, 130], [125, 240]]] },
+    { digit: 0, strokes: [[[140, 40], [80, 80], [70, 160], [100, 230], [170, 235], [210, 160], [200, 80], [140, 40]]] },
+  ];
+
+  it('reads drawn digits the same in the page and through the server, and right', async () => {
+    await page.goto(`${url}/#pad`);
+    await page.waitForSelector('body[data-pad-ready]', { timeout: 30_000 });
+    for (const { digit, strokes } of DIGITS) {
+      await page.click('#pad-clear');
+      await page.setChecked('#pad-server', false);
+      await draw(strokes);
+      await page.waitForFunction(() => document.getElementById('pad-prediction')?.dataset.source === 'page');
+      const inPage = await padState();
+      // The page's preprocessing and the model agree with the same steps run here in Node.
+      const image = mnistify(Float32Array.from(inPage.red, (v) => v / 255), 280, 280);
+      const expected = predictImages(fixture.model, image, 1).probabilities[0];
+      inPage.probabilities.forEach((p, k) => expect(p).toBeCloseTo(expected[k], 4));
+
+      await page.setChecked('#pad-server', true);
+      await page.waitForFunction(() => document.getElementById('pad-prediction')?.dataset.source === 'server');
+      const viaServer = await padState();
+      await page.screenshot({ path: join(ARTIFACTS, `pad-${digit}.png`), fullPage: true });
+      expect(viaServer.class).toBe(inPage.class);
+      expect(viaServer.pageClass).toBe(inPage.class);
+      expect(viaServer.maxDifference).toBeLessThan(1e-4);
+      expect(Number(inPage.class), `drawn ${digit}, probabilities ${inPage.probabilities.map((p) => p.toFixed(2))}`).toBe(digit);
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('starts a training from the dashboard and draws its curves live', async () => {
+    await page.goto(`${url}/#dashboard`);
+    await page.waitForSelector('body[data-dashboard-ready]', { timeout: 30_000 });
+    await page.selectOption('#start-preset', '01-softmax');
+    expect(await page.textContent('#preset-explain')).toBe('One dense layer.');
+    await page.fill('#start-steps', '8');
+    await page.click('#start-form button[type=submit]');
+    // Mid-run: some records are in and the status says running.
+    await page.waitForFunction(() => Number(document.getElementById('loss-chart')?.dataset.records ?? 0) >= 5, null, { timeout: 20_000 });
+    expect(await page.textContent('#run-status')).toBe('running');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png'), fullPage: true });
+    await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'completed', null, { timeout: 20_000 });
+    expect(Number(await page.getAttribute('#loss-chart', 'data-records'))).toBe(20);
+    expect(await page.textContent('#epoch-text')).toBe('epoch 2/2');
+    expect(await page.textContent('#val-text')).toContain('91.00%');
+    await page.waitForSelector('#run-list li.selected .status.completed');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-done.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
