@@ -9,6 +9,7 @@ import { locateDataDir, type Env } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { LabError } from '../errors.js';
+import { epochEndPictures, finishRunPictures } from '../report/after-training.js';
 import { getPreset } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import type { Preset } from '../models/preset.js';
@@ -126,7 +127,10 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
       progress,
       signal: io.signal ?? new AbortController().signal,
       appendHistory: append,
-      onEpochEnd: io.onEpochEnd ? (record) => io.onEpochEnd!(runDir, record) : undefined,
+      onEpochEnd: async (record) => {
+        if (config.pictures) await epochEndPictures(runDir);
+        await io.onEpochEnd?.(runDir, record);
+      },
     });
     await append({ type: 'end', time: new Date().toISOString(), status: result.status });
     const history = parseHistory(await readFile(files.history, 'utf8')).filter((r): r is EpochRecord => r.type === 'epoch');
@@ -154,6 +158,7 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
     }
     trainer.dispose();
     model.dispose();
+    if (config.pictures) await finishRunPictures(runDir, { out: io.log, dataset: data });
     return { runDir, config, status: result.status, metrics, history };
   } finally {
     restoreMathRandom();
