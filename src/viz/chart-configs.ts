@@ -44,8 +44,8 @@ function linearAxis(title: string, limits: Partial<AxisLimits>, extra: LinearAxi
 }
 
 /** The x axis in epochs 0…N, one major tick per epoch for the codelab's short runs. */
-function epochAxis(epochs: number): LinearAxis {
-  return linearAxis('epochs', { min: 0, max: epochs }, { ticks: tickStyle(epochs <= 20 ? 1 : undefined) } as LinearAxis);
+function epochAxis(epochs: number, title = 'epochs'): LinearAxis {
+  return linearAxis(title, { min: 0, max: epochs }, { ticks: tickStyle(epochs <= 20 ? 1 : undefined) } as LinearAxis);
 }
 
 function trainingLine(label: string, data: Point[]): ChartDataset<'line', Point[]> {
@@ -70,6 +70,8 @@ export interface CurvesOptions {
   epochs: number;
   /** What the validation data really is, for the legend, e.g. "10k test set". */
   validationNote: string;
+  /** X axis title; step-based recipes say what their "epochs" are (default "epochs"). */
+  xTitle?: string;
 }
 
 /** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */
@@ -82,7 +84,7 @@ export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { lo
       ...staticOptions,
       plugins: { title: titleOption(name), legend: legendOption },
       scales: {
-        x: epochAxis(options.epochs),
+        x: epochAxis(options.epochs, options.xTitle),
         y: linearAxis(name, y),
       },
     },
@@ -95,7 +97,7 @@ export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { lo
 }
 
 /** plot_learning_rate: a thick post-step line over epochs 0…N, titled with the first and last trained rates. */
-export function learningRateConfig(points: Point[], title: [string, string], epochs: number): LineConfig {
+export function learningRateConfig(points: Point[], title: [string, string], epochs: number, xTitle?: string): LineConfig {
   return {
     type: 'line',
     data: {
@@ -105,7 +107,7 @@ export function learningRateConfig(points: Point[], title: [string, string], epo
       ...staticOptions,
       plugins: { title: titleOption(title), legend: { display: false } },
       scales: {
-        x: epochAxis(epochs),
+        x: epochAxis(epochs, xTitle),
         y: linearAxis('learning rate', { min: 0 }),
       },
     },

@@ -18,8 +18,8 @@ export function trainingCurvesChart(history: readonly HistoryRecord[], options: 
 }
 
 /** plot_learning_rate's figure (648×432) for the sampled schedule. */
-export function learningRateChart(points: Point[], epochs: number): ChartPicture {
-  const config = learningRateConfig(points, lrTitle(points, epochs), epochs);
+export function learningRateChart(points: Point[], epochs: number, xTitle?: string): ChartPicture {
+  const config = learningRateConfig(points, lrTitle(points, epochs), epochs, xTitle);
   return { png: chartPng(config, figureSizes.learningRate), svg: chartSvg(config, figureSizes.learningRate) };
 }
 

@@ -9,8 +9,7 @@ import { runFiles } from '../train/run-layout.js';
 import { confidentMistakes, confusionMatrix, mistakesFirst, perClassAccuracy } from './analysis.js';
 import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, type ChartPicture } from './charts.js';
 import { confusionMatrixPng } from './confusion-picture.js';
-import { stepsPerEpochOf } from './curve-data.js';
-import { lrSeries } from './curve-data.js';
+import { lrSeries, stepsPerEpochOf } from './curve-data.js';
 import { digitGridPng, type Caption } from './digit-grid.js';
 import { fontDigits } from './font-digits.js';
 import { PICTURES, type PictureKey } from './picture-catalogue.js';
@@ -76,10 +75,12 @@ async function writeCurves(inputs: RunInputs, out: PictureWriter): Promise<void>
   const { config, history, preset } = inputs;
   const epochs = plannedEpochs(inputs);
   const zoom = preset?.zoom ?? 1;
-  await out.chart('curves', trainingCurvesChart(history, { zoom, epochs, validationNote: validationNote(config) }));
   const stepsPerEpoch = stepsPerEpochOf(history) ?? Math.floor(60_000 / config.batchSize);
+  // Step-based recipes (mlengine) call an evaluation period an epoch; say so on the axis.
+  const xTitle = preset?.iterations ? `evaluations (one every ${stepsPerEpoch} steps)` : 'epochs';
+  await out.chart('curves', trainingCurvesChart(history, { zoom, epochs, validationNote: validationNote(config), xTitle }));
   const rate = (epoch: number, step: number) => (preset ? learningRate(preset, config, epoch, step) : config.lr);
-  await out.chart('learningRate', learningRateChart(lrSeries(rate, epochs, stepsPerEpoch), epochs));
+  await out.chart('learningRate', learningRateChart(lrSeries(rate, epochs, stepsPerEpoch), epochs, xTitle));
 }
 
 /**
