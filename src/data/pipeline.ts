@@ -94,6 +94,12 @@ export function oneHot(labels: Uint8Array, classes = NUM_CLASSES): Float32Array 
 function checkOptions(set: DigitSet, options: TrainBatchesOptions): Required<TrainBatchesOptions> {
   const { batchSize, shuffleBuffer = DEFAULT_SHUFFLE_BUFFER, seed } = options;
   if (set.count < 1) throw badArgument('training set', 'non-empty', set.count, 'check --limit and the data folder');
+  if (set.images.length !== set.count * PIXELS || set.labels.length !== set.count) {
+    throw badArgument('training set', `${set.count} × ${PIXELS} pixels and ${set.count} labels`, {
+      pixels: set.images.length,
+      labels: set.labels.length,
+    });
+  }
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > set.count) {
     throw badArgument('--batch-size', `an integer in 1-${set.count} (the training digits)`, batchSize);
   }
