@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { badArgument } from '../errors.js';
+import { listPresets } from '../models/index.js';
 import { runFiles } from '../train/run-layout.js';
 import { buildApp, type AppOptions } from './app.js';
 import { MODEL_NAME_PATTERN } from './model-registry.js';
@@ -19,7 +21,10 @@ export interface ServeOptions {
   runsDir: string;
   /** Built web app; default <repo>/web/dist when it exists. */
   webDir?: string;
-  presets?: AppOptions['presets'];
+  /** TF.js backend for server-side predictions (default auto: native, else wasm, else cpu). */
+  backend?: BackendChoice;
+  /** argv prefix that runs the CLI for trainings started from the dashboard (default: bin/mnist-lab.js). */
+  trainCommand?: AppOptions['trainCommand'];
   /** Where the URL and hints are printed (default stdout). */
   print?: (line: string) => void;
 }
@@ -36,9 +41,12 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
   if (options.run !== undefined) models[modelName(options.run, 'run')] = runFiles(resolve(options.run)).model;
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
-  const app = await buildApp({ models, runsDir: resolve(options.runsDir), webDir, presets: options.presets });
+  const backend = await initBackend({ backend: options.backend ?? 'auto' });
+  if (backend.note) print(`note: ${backend.note}`);
+  const presets = listPresets().map(({ name, title, explain }) => ({ name, title, explain }));
+  const app = await buildApp({ models, runsDir: resolve(options.runsDir), webDir, presets, trainCommand: options.trainCommand });
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
-  print(`mnist-lab server listening on ${url}`);
+  print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
   return { app, url };

@@ -1,0 +1,66 @@
+// serve(): a run folder's model served on a loopback port, the URL printed, presets from the registry.
+import * as tf from '@tensorflow/tfjs';
+import type { FastifyInstance } from 'fastify';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIXELS } from '../../src/data/types.js';
+import { saveModel } from '../../src/models/io.js';
+import { listPresets } from '../../src/models/index.js';
+import { predictImages } from '../../src/predict/predict.js';
+import { serve } from '../../src/server/main.js';
+
+let dir: string;
+let app: FastifyInstance | undefined;
+let model: tf.LayersModel;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mnist-lab-serve-'));
+  await tf.setBackend('cpu');
+  model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [PIXELS], units: 10, activation: 'softmax' })] });
+  await saveModel(model, join(dir, 'runs', 'my-run', 'model'));
+  await mkdir(join(dir, 'empty-run'));
+});
+
+afterAll(async () => {
+  await app?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('serve', () => {
+  it('serves a run on 127.0.0.1, prints where, and predicts over HTTP', async () => {
+    const lines: string[] = [];
+    const started = await serve({ run: join(dir, 'runs', 'my-run'), port: 0, runsDir: join(dir, 'runs'), backend: 'cpu', print: (l) => lines.push(l) });
+    app = started.app;
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[0]).toBe(`mnist-lab server listening on ${started.url} (predictions on cpu)`);
+    expect(lines).toContain(`  predict: POST ${started.url}/v1/models/my-run:predict`);
+
+    const image = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => ((x * y) % 11) / 10));
+    const response = await fetch(`${started.url}/v1/models/my-run:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ image }] }),
+    });
+    const { predictions } = await response.json();
+    const expected = predictImages(model, Float32Array.from(image.flat()), 1);
+    expect(predictions[0].classes).toBe(expected.classes[0]);
+    predictions[0].probabilities.forEach((p: number, k: number) => expect(p).toBeCloseTo(expected.probabilities[0][k], 6));
+
+    const { presets } = await (await fetch(`${started.url}/api/presets`)).json();
+    expect(presets.map((p: { name: string }) => p.name)).toEqual(listPresets().map((p) => p.name));
+    expect(presets[0].explain).toBe(listPresets()[0].explain);
+  });
+
+  it('refuses a bad port and a run without a model, naming them', async () => {
+    await expect(serve({ run: join(dir, 'runs', 'my-run'), port: 70000, runsDir: dir, print: () => {} })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringContaining('--port'),
+    });
+    await expect(serve({ run: join(dir, 'empty-run'), port: 0, runsDir: dir, backend: 'cpu', print: () => {} })).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+      message: expect.stringContaining(join(dir, 'empty-run', 'model', 'model.json')),
+    });
+  });
+});
