@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/datasets.js';
 import { dataFetchCommand } from '../commands/data-fetch.js';
+import { doctorCommand } from '../commands/doctor.js';
 import { evalCommand } from '../commands/evaluate.js';
 import type { CommandIo } from '../commands/io.js';
 import { labCommand } from '../commands/lab.js';
@@ -183,6 +184,15 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--json', 'print the files fetched as JSON')
     .action(async (o: Opts) => {
       await dataFetchCommand({ dataset: o.dataset as 'mnist', dataDir: o.dataDir as string | undefined, json: Boolean(o.json) }, io);
+    });
+
+  program
+    .command('doctor')
+    .description('show the engine in use, threads, oneDNN version and CPU features')
+    .option('--threads <n>', 'native engine threads', intFlag('--threads', 1, 256))
+    .option('--json', 'machine-readable report')
+    .action(async (o: Opts) => {
+      await doctorCommand({ json: Boolean(o.json), threads: o.threads as number | undefined }, io);
     });
 
   return program;
