@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libdnnl-dev chromium redis-server fonts-dejavu-core fonts-freefont-ttf python3-torch)
+# libdnnl-dev: the native engine (oneDNN); chromium: browser tests; redis-server: distributed tuning tests;
+# fonts: the pictures; dataset-fashion-mnist: the second dataset; python3-torch: the benchmark's peer.
+APT_PACKAGES=(libdnnl-dev g++ make python3 chromium redis-server fonts-dejavu-core fonts-freefont-ttf dataset-fashion-mnist python3-torch)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -23,6 +25,12 @@ fi
 echo "setup: installing npm packages"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
-echo "setup: building"
+echo "setup: building the CLI and the web app"
 npm run build
+npm run build:web
+
+echo "setup: building the native engine (oneDNN)"
+if ! npm run build:native; then
+  echo "setup: the native engine did not build; mnist-lab will run on TF.js wasm (slower). See the README, 'The native engine'." >&2
+fi
 echo "setup: done. Try: npx mnist-lab models --explain"
