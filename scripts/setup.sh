@@ -33,4 +33,17 @@ echo "setup: building the native engine (oneDNN)"
 if ! npm run build:native; then
   echo "setup: the native engine did not build; mnist-lab will run on TF.js wasm (slower). See the README, 'The native engine'." >&2
 fi
+echo "setup: MNIST data"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/mnist-lab/mnist"
+if [ -n "${MNIST_DATA:-}" ]; then
+  echo "setup: using \$MNIST_DATA=$MNIST_DATA"
+elif [ -f "$cache/train-images-idx3-ubyte.gz" ] || [ -f "$cache/train-images-idx3-ubyte" ]; then
+  echo "setup: found the data in $cache"
+elif [ -d ../shared/data/mnist ]; then
+  mkdir -p "$cache"
+  ln -sf "$(cd ../shared/data/mnist && pwd)"/*-ubyte.gz "$cache/"
+  echo "setup: linked ../shared/data/mnist into $cache"
+else
+  node bin/mnist-lab.js data fetch || echo "setup: could not download MNIST; pass --data-dir or set MNIST_DATA to a folder with the four IDX files" >&2
+fi
 echo "setup: done. Try: npx mnist-lab models --explain"
