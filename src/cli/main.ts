@@ -12,6 +12,12 @@ function interruptController(): AbortController {
   return controller;
 }
 
+// A closed pipe (`mnist-lab models | head`) ends the output, not the process with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const controller = interruptController();
 process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),

@@ -27,14 +27,20 @@ export interface EpochPlan {
   totalSteps: number;
 }
 
-/** Epochs and steps: the codelab's 60000 // batch per epoch, or evaluation periods for step-based recipes. */
+/**
+ * Epochs and steps: the codelab's 60000 // batch steps per epoch, or, for step-based recipes (mlengine), its
+ * `iterations` steps cut into evaluation periods of `evalEvery` steps, each reported as an "epoch".
+ */
 export function planEpochs(preset: Preset, config: TrainConfig, dataStepsPerEpoch: number): EpochPlan {
-  let stepsPerEpoch = preset.iterations ? (preset.evalEvery ?? dataStepsPerEpoch) : dataStepsPerEpoch;
-  if (config.steps !== null) stepsPerEpoch = Math.min(stepsPerEpoch, config.steps);
-  const epochs = config.epochs;
-  const totalSteps =
-    preset.iterations && config.steps === null ? Math.min(preset.iterations, epochs * stepsPerEpoch) : epochs * stepsPerEpoch;
-  return { epochs: Math.ceil(totalSteps / stepsPerEpoch), stepsPerEpoch, totalSteps };
+  const cap = config.steps ?? Infinity;
+  if (preset.iterations) {
+    const period = preset.evalEvery ?? dataStepsPerEpoch;
+    const epochs = Math.ceil(preset.iterations / period);
+    const stepsPerEpoch = Math.min(period, cap);
+    return { epochs, stepsPerEpoch, totalSteps: config.steps === null ? preset.iterations : epochs * stepsPerEpoch };
+  }
+  const stepsPerEpoch = Math.min(dataStepsPerEpoch, cap);
+  return { epochs: config.epochs, stepsPerEpoch, totalSteps: config.epochs * stepsPerEpoch };
 }
 
 /** The learning rate of a step: the preset's schedule, rescaled when --lr changed its starting value. */
