@@ -1,0 +1,128 @@
+// Training and inference speed of mnist-lab's native engine against PyTorch on this machine, in the same run:
+// each configuration alternates the two engines (separate processes, so peak RSS is per engine) over rounds.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+export interface SpeedConfig {
+  model: '10-conv-bn' | '03-relu-adam';
+  batch: number;
+  mode: 'train' | 'infer';
+  steps: number;
+  warmup: number;
+}
+
+export const CONFIGS: SpeedConfig[] = [
+  { model: '10-conv-bn', batch: 64, mode: 'train', steps: 150, warmup: 15 },
+  { model: '10-conv-bn', batch: 128, mode: 'train', steps: 80, warmup: 10 },
+  { model: '03-relu-adam', batch: 128, mode: 'train', steps: 1500, warmup: 100 },
+  { model: '03-relu-adam', batch: 64, mode: 'train', steps: 2000, warmup: 100 },
+  { model: '10-conv-bn', batch: 1000, mode: 'infer', steps: 0, warmup: 1 },
+];
+
+interface WorkerResult {
+  engine: string;
+  imagesPerSecond: number;
+  peakRssMB: number;
+  backendPredictImagesPerSecond?: number;
+}
+
+const PYTHON = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+function configArgs(c: SpeedConfig, threads: number, dataDir: string | undefined): string[] {
+  const args = ['--model', c.model, '--batch', String(c.batch), '--steps', String(c.steps), '--warmup', String(c.warmup)];
+  args.push('--threads', String(threads), '--mode', c.mode);
+  return dataDir ? [...args, '--data-dir', dataDir] : args;
+}
+
+function run(command: string, args: string[]): WorkerResult {
+  // PyTorch's best setting here (issue 3): its own threads = cores, OpenBLAS single-threaded.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+  const out = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+  const line = out.stdout.trim().split('\n').pop() ?? '';
+  if (out.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${out.status}):\n${out.stderr.slice(-2000)}`);
+  }
+  return JSON.parse(line) as WorkerResult;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export interface SpeedRow {
+  config: SpeedConfig;
+  native: number[];
+  torch: number[];
+  nativeRssMB: number;
+  torchRssMB: number;
+  backendPredict?: number;
+}
+
+/** Runs every configuration `rounds` times, alternating which engine goes first; returns the per-round numbers. */
+export function measure(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): SpeedRow[] {
+  const dataDir = options.dataDir ?? process.env.MNIST_DATA;
+  const torchScript = join(import.meta.dirname, 'torch_train.py');
+  const nativeScript = join(import.meta.dirname, 'native-worker.ts');
+  return (options.configs ?? CONFIGS).map((config) => {
+    const row: SpeedRow = { config, native: [], torch: [], nativeRssMB: 0, torchRssMB: 0 };
+    const torchDir = dataDir ?? join(process.env.HOME ?? '', '.cache/mnist-lab/mnist');
+    for (let round = 0; round < options.rounds; round++) {
+      const engines = [
+        () => {
+          const r = run(process.execPath, ['--import', 'tsx', nativeScript, ...configArgs(config, options.threads, dataDir)]);
+          row.native.push(r.imagesPerSecond);
+          row.nativeRssMB = Math.max(row.nativeRssMB, r.peakRssMB);
+          if (r.backendPredictImagesPerSecond) row.backendPredict = r.backendPredictImagesPerSecond;
+        },
+        () => {
+          const r = run(PYTHON, [torchScript, ...configArgs(config, options.threads, torchDir)]);
+          row.torch.push(r.imagesPerSecond);
+          row.torchRssMB = Math.max(row.torchRssMB, r.peakRssMB);
+        },
+      ];
+      if (round % 2 === 1) engines.reverse();
+      engines.forEach((e) => e());
+      process.stderr.write(`  ${label(config)} round ${round + 1}: native ${row.native.at(-1)!.toFixed(0)} img/s, pytorch ${row.torch.at(-1)!.toFixed(0)} img/s\n`);
+    }
+    return row;
+  });
+}
+
+function label(c: SpeedConfig): string {
+  return `${c.model} ${c.mode} b${c.batch}`;
+}
+
+/** The benchmark table (medians over rounds; every round's numbers in brackets). */
+export function formatTable(rows: SpeedRow[]): string {
+  const lines = [
+    '| configuration | mnist-lab native img/s | PyTorch img/s | ratio | peak RSS native / PyTorch (MB) |',
+    '|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const n = median(r.native);
+    const t = median(r.torch);
+    const all = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
+    lines.push(
+      `| ${label(r.config)}${r.config.mode === 'train' ? ` (${r.config.steps} steps)` : ' (10,000 test digits)'} | ` +
+        `${n.toFixed(0)} [${all(r.native)}] | ${t.toFixed(0)} [${all(r.torch)}] | ${(n / t).toFixed(2)}× | ` +
+        `${r.nativeRssMB.toFixed(0)} / ${r.torchRssMB.toFixed(0)} |`,
+    );
+    if (r.backendPredict) lines.push(`| ↳ same inference via TF.js 'native' backend model.predict | ${r.backendPredict.toFixed(0)} | | ${(r.backendPredict / t).toFixed(2)}× | |`);
+  }
+  return lines.join('\n');
+}
+
+export function machineNote(): string {
+  const [one, five] = loadavg();
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${one.toFixed(2)} / ${five.toFixed(2)} (1 / 5 min) at the end`;
+}
+
+/** Runs the benchmark, prints the table and writes it to build/bench/train-speed.{md,json}. */
+export function trainSpeed(options: { rounds: number; threads: number; dataDir?: string }): void {
+  const rows = measure(options);
+  const table = `${formatTable(rows)}\n\nMachine: ${machineNote()}. Threads: ${options.threads} for both engines.`;
+  console.log(table);
+  mkdirSync('build/bench', { recursive: true });
+  writeFileSync('build/bench/train-speed.md', table + '\n');
+  writeFileSync('build/bench/train-speed.json', JSON.stringify(rows, null, 2) + '\n');
+}
