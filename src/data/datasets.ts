@@ -8,8 +8,6 @@ export interface DatasetFile {
   name: string;
   /** SHA-256 of the decompressed bytes (gzip streams differ between compressors, the data does not). */
   sha256: string;
-  /** Number of digits (first dimension). */
-  count: number;
 }
 
 export type DatasetFileRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
@@ -34,10 +32,10 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
     title: 'MNIST handwritten digits',
     // Checksums: spec §7 (the canonical files).
     files: {
-      trainImages: { name: 'train-images-idx3-ubyte', count: 60000, sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
-      trainLabels: { name: 'train-labels-idx1-ubyte', count: 60000, sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
-      testImages: { name: 't10k-images-idx3-ubyte', count: 10000, sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
-      testLabels: { name: 't10k-labels-idx1-ubyte', count: 10000, sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
+      trainImages: { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
+      trainLabels: { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
+      testImages: { name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
+      testLabels: { name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
     },
     mirrors: [
       'https://storage.googleapis.com/cvdf-datasets/mnist/',
@@ -52,10 +50,10 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
     title: 'Fashion-MNIST (Zalando article images)',
     // Checksums: computed from Debian's dataset-fashion-mnist 0.0~git20200523.55506a9-1, the upstream files.
     files: {
-      trainImages: { name: 'train-images-idx3-ubyte', count: 60000, sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
-      trainLabels: { name: 'train-labels-idx1-ubyte', count: 60000, sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
-      testImages: { name: 't10k-images-idx3-ubyte', count: 10000, sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
-      testLabels: { name: 't10k-labels-idx1-ubyte', count: 10000, sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+      trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
+      trainLabels: { name: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
+      testImages: { name: 't10k-images-idx3-ubyte', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
+      testLabels: { name: 't10k-labels-idx1-ubyte', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
     },
     mirrors: [
       'https://storage.googleapis.com/tensorflow/tf-keras-datasets/',
