@@ -74,25 +74,40 @@ export interface CurvesOptions {
   xTitle?: string;
 }
 
+/**
+ * The y range of one panel: the codelab's zoom, unless it would hide validation values (or, before the first
+ * validation, the latest training value), as in a short run; then zoom 1, and the title says why.
+ */
+function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[], zoom: number): { limits: AxisLimits; title: string } {
+  const zoomed = zoomLimits(zoom)[name];
+  const watched = val.length ? val : train.slice(-1);
+  if (zoom === 1 || watched.every((p) => p.y >= zoomed.min && p.y <= zoomed.max)) {
+    return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
+  }
+  return { limits: zoomLimits(1)[name], title: `${name} (zoom 1: zoom ${zoom} would hide validation values)` };
+}
+
 /** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */
 export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { loss: LineConfig; accuracy: LineConfig } {
-  const limits = zoomLimits(options.zoom);
-  const panel = (name: string, train: Point[], val: Point[], y: AxisLimits): LineConfig => ({
-    type: 'line',
-    data: { datasets: [trainingLine(`training ${name}`, train), validationLine(`validation ${name} (${options.validationNote})`, val)] },
-    options: {
-      ...staticOptions,
-      plugins: { title: titleOption(name), legend: legendOption },
-      scales: {
-        x: epochAxis(options.epochs, options.xTitle),
-        y: linearAxis(name, y),
+  const panel = (name: 'loss' | 'accuracy', train: Point[], val: Point[]): LineConfig => {
+    const { limits, title } = panelZoom(name, train, val, options.zoom);
+    return {
+      type: 'line',
+      data: { datasets: [trainingLine(`training ${name}`, train), validationLine(`validation ${name} (${options.validationNote})`, val)] },
+      options: {
+        ...staticOptions,
+        plugins: { title: titleOption(title), legend: legendOption },
+        scales: {
+          x: epochAxis(options.epochs, options.xTitle),
+          y: linearAxis(name, limits),
+        },
       },
-    },
-    plugins: [facePlugin, minorGridPlugin],
-  });
+      plugins: [facePlugin, minorGridPlugin],
+    };
+  };
   return {
-    loss: panel('loss', series.trainLoss, series.valLoss, limits.loss),
-    accuracy: panel('accuracy', series.trainAccuracy, series.valAccuracy, limits.accuracy),
+    loss: panel('loss', series.trainLoss, series.valLoss),
+    accuracy: panel('accuracy', series.trainAccuracy, series.valAccuracy),
   };
 }
 

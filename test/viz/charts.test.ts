@@ -58,6 +58,27 @@ describe('training curves', () => {
   });
 });
 
+describe('zoom', () => {
+  const point = (y: number) => [{ x: 1, y }];
+  const series = (valLoss: number, valAcc: number) => ({ trainLoss: point(0.5), trainAccuracy: point(0.5), valLoss: point(valLoss), valAccuracy: point(valAcc) });
+
+  it("uses the codelab's zoom when the latest validation values are inside it", () => {
+    const c = curvesConfigs(series(0.05, 0.98), { ...options, zoom: 10 });
+    expect(c.loss.options?.scales?.y?.max).toBeCloseTo(0.12, 12);
+    expect(c.accuracy.options?.scales?.y?.min).toBeCloseTo(0.95, 12);
+    expect(c.loss.options?.plugins?.title?.text).toBe('loss (zoom 10)');
+  });
+
+  it('falls back to zoom 1 per panel, saying so, when the zoom would hide validation values', () => {
+    const c = curvesConfigs(series(0.3, 0.98), { ...options, zoom: 10 });
+    expect(c.loss.options?.scales?.y?.max).toBeCloseTo(1.2, 12);
+    expect(c.loss.options?.plugins?.title?.text).toBe('loss (zoom 1: zoom 10 would hide validation values)');
+    expect(c.accuracy.options?.scales?.y?.min).toBeCloseTo(0.95, 12);
+    const early = curvesConfigs({ ...series(0.05, 0.98), valAccuracy: [{ x: 1, y: 0.93 }, { x: 2, y: 0.97 }] }, { ...options, zoom: 10 });
+    expect(early.accuracy.options?.scales?.y?.min).toBe(0.5);
+  });
+});
+
 describe('learning-rate chart', () => {
   it("renders 648×432 with the title the 10-conv-bn schedule gives", async () => {
     const points = lrSeries(getPreset('10-conv-bn').schedule!, 10, 937);
