@@ -1,7 +1,7 @@
 // Downloads a dataset's four files from mirrors: resumable .part files, SHA-256 of the decompressed bytes, atomic rename.
 import { open, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LabError } from '../errors.js';
+import { badArgument, LabError } from '../errors.js';
 import { DATASETS, FILE_ROLES, type DatasetFile, type DatasetFileRole } from './datasets.js';
 import { gunzipIfNeeded, isGzip } from './idx-file.js';
 import type { DatasetName } from './types.js';
@@ -64,7 +64,7 @@ interface Context {
 /** Downloads whichever of the four files are missing or invalid in `dir`; rejects with DOWNLOAD_FAILED or CHECKSUM_MISMATCH. */
 export async function fetchDataset(options: FetchOptions): Promise<FetchedFile[]> {
   const { dataset, dir } = options;
-  const mirrors = options.mirrors ?? DATASETS[dataset].mirrors;
+  const mirrors = checkMirrors(options.mirrors ?? DATASETS[dataset].mirrors);
   const files = options.files ?? DATASETS[dataset].files;
   const context: Context = {
     dir,
@@ -76,6 +76,16 @@ export async function fetchDataset(options: FetchOptions): Promise<FetchedFile[]
   const results: FetchedFile[] = [];
   for (const role of FILE_ROLES) results.push(await ensureFile(files[role], mirrors, context));
   return results;
+}
+
+function checkMirrors(mirrors: readonly string[]): readonly string[] {
+  if (mirrors.length === 0) throw badArgument('mirrors', 'at least one base URL', mirrors);
+  for (const mirror of mirrors) {
+    if (!URL.canParse(mirror) || !/^https?:$/.test(new URL(mirror).protocol)) {
+      throw badArgument('mirror', 'an http(s) base URL such as https://example.org/mnist/', mirror);
+    }
+  }
+  return mirrors;
 }
 
 /** The path of a valid copy of `file` already in `dir` (raw or .gz), if any. */

@@ -239,6 +239,13 @@ describe('fetchDataset', () => {
     expect([data.train.count, data.test.count]).toEqual([60000, 10000]);
   });
 
+  it('rejects an empty mirror list or a mirror that is not an http(s) URL', async () => {
+    const dir = await tempDir();
+    await expect(fetchInto(dir, [])).rejects.toThrow('mirrors must be at least one base URL; got []');
+    await expect(fetchInto(dir, ['ftp://x/'])).rejects.toThrow(/mirror must be an http\(s\) base URL .*; got "ftp:\/\/x\/"/);
+    await expect(fetchInto(dir, ['not a url'])).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+
   it('replaces an invalid file already present, removing it', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx(labelsArray(indexedDigits(3))));
