@@ -1,7 +1,7 @@
 // Draws chart.js configurations on @napi-rs/canvas: PNG buffers, SVG strings, and panels placed side by side.
 import { createCanvas, SvgExportFlag, type Canvas, type SvgCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type ChartItem } from 'chart.js/auto';
-import { ensureFonts } from './fonts.js';
+import { ensureFont, fontFaces } from './fonts.js';
 
 export interface Size {
   width: number;
@@ -16,7 +16,7 @@ type AnyChartConfig = ChartConfiguration<any, any, any>;
  * `use`, then frees the chart (destroy() clears the canvas, so `use` must read it first).
  */
 function withChart<C extends Canvas | SvgCanvas, T>(canvas: C, config: AnyChartConfig, use: (drawn: C) => T): T {
-  ensureFonts();
+  ensureFont(fontFaces.text);
   // @napi-rs/canvas implements the 2D context chart.js draws on; its types differ from the DOM's.
   const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, config);
   try {

@@ -1,6 +1,6 @@
 // The confusion matrix as a heatmap with the count in every cell: right answers in blue, mistakes in red.
 import { createCanvas } from '@napi-rs/canvas';
-import { ensureFonts, fontFaces } from './fonts.js';
+import { ensureFont, fontFaces } from './fonts.js';
 import { colors } from './style.js';
 
 const CELL = 52;
@@ -20,7 +20,7 @@ function tint(rgb: [number, number, number], t: number): string {
  * mistakes still show).
  */
 export function confusionMatrixPng(matrix: readonly number[][], classNames: readonly string[], title: string): Buffer {
-  ensureFonts();
+  ensureFont(fontFaces.text);
   const n = matrix.length;
   const family = fontFaces.text.family;
   const measure = createCanvas(1, 1).getContext('2d');

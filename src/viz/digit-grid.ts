@@ -1,7 +1,7 @@
 // Rows of 28×28 digits drawn black on white (the codelab's gray_r) with captions under each, wrong ones in red.
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
-import { fontFaces, ensureFonts } from './fonts.js';
+import { ensureFont, fontFaces } from './fonts.js';
 import { colors } from './style.js';
 
 /** One line of text under a digit; `wrong` draws it in red. */
@@ -80,7 +80,7 @@ function drawDigit(ctx: SKRSContext2D, images: Uint8Array, index: number, x: num
 }
 
 export function digitGridPng(spec: DigitGridSpec): Buffer {
-  ensureFonts();
+  ensureFont(fontFaces.text);
   const lines = spec.captions[0]?.length ?? 0;
   const layout = gridLayout(spec.count, spec.perRow, lines, spec.title !== undefined, spec.cellWidth);
   const canvas = createCanvas(layout.width, layout.height);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { LabError } from '../errors.js';
 import { FONT_FAMILY } from './style.js';
 
-interface FontFace {
+export interface FontFace {
   /** Family name the drawing code asks for. */
   family: string;
   file: string;
@@ -39,9 +39,4 @@ export function ensureFont(face: FontFace): string {
   if (key === null || !GlobalFonts.has(face.family)) throw fail('could not be loaded as a font');
   registered.add(face.family);
   return face.family;
-}
-
-/** Registers every face the pictures use. */
-export function ensureFonts(): void {
-  for (const face of Object.values(fontFaces)) ensureFont(face);
 }
