@@ -1,5 +1,6 @@
 // Load benchmark of the prediction server: autocannon posts single-digit predictions to 127.0.0.1 for 30 s.
-//   node --import tsx bench/server-load.ts [--model DIR] [--preset 03-relu-adam] [--duration 30] [--connections 10] [--backend auto]
+//   node --import tsx bench/server-load.ts [--model DIR] [--preset 03-relu-adam] [--duration 30] [--connections 10]
+//     [--backend auto|native|wasm|cpu] [--threads 1]
 // The server runs in a child process (this file with --serve-child) so its RSS is measured alone.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ import { initBackend, type BackendChoice } from '../src/engine/backend.js';
 import { getPreset } from '../src/models/index.js';
 import { saveModel } from '../src/models/io.js';
 import { buildApp } from '../src/server/app.js';
+import { SERVING_THREADS } from '../src/server/main.js';
 
 const MNIST_DIR = process.env.MNIST_DATA ?? '/work/shared/data/mnist';
 
@@ -31,13 +33,13 @@ type Autocannon = (options: {
   connections: number;
 }) => Promise<AutocannonResult>;
 
-type ChildMessage = { url: string } | { rss: number; calls: number; images: number };
+type ChildMessage = { url: string; backend: string } | { rss: number; calls: number; images: number };
 
-async function serveChild(modelDir: string, backend: BackendChoice): Promise<void> {
-  await initBackend({ backend });
+async function serveChild(modelDir: string, backend: BackendChoice, threads: number): Promise<void> {
+  const started = await initBackend({ backend, threads });
   const app = await buildApp({ models: { bench: modelDir } });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.send?.({ url } satisfies ChildMessage);
+  process.send?.({ url, backend: started.name } satisfies ChildMessage);
   process.on('message', async () => {
     const stats = (await app.inject('/health')).json().models.bench;
     process.send?.({ rss: process.memoryUsage().rss, calls: stats.calls, images: stats.images } satisfies ChildMessage);
@@ -59,11 +61,13 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '30' },
       connections: { type: 'string', default: '10' },
       backend: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: String(SERVING_THREADS) },
       'serve-child': { type: 'string' },
     },
   });
   const backend = values.backend as BackendChoice;
-  if (values['serve-child'] !== undefined) return serveChild(values['serve-child'], backend);
+  const threads = Number(values.threads);
+  if (values['serve-child'] !== undefined) return serveChild(values['serve-child'], backend, threads);
 
   let modelDir = values.model;
   if (modelDir === undefined) {
@@ -78,8 +82,11 @@ async function main(): Promise<void> {
   const image = Array.from({ length: 28 }, (_, y) => Array.from(digit.subarray(y * 28, (y + 1) * 28), (v) => v / 255));
   const body = JSON.stringify({ instances: [{ image }] });
 
-  const child = fork(import.meta.filename, ['--serve-child', modelDir, '--backend', backend], { execArgv: ['--import', 'tsx'] });
-  const { url } = (await new Promise<ChildMessage>((resolve) => child.once('message', (m) => resolve(m as ChildMessage)))) as { url: string };
+  const child = fork(import.meta.filename, ['--serve-child', modelDir, '--backend', backend, '--threads', String(threads)], { execArgv: ['--import', 'tsx'] });
+  const { url, backend: activeBackend } = (await new Promise<ChildMessage>((resolve) => child.once('message', (m) => resolve(m as ChildMessage)))) as {
+    url: string;
+    backend: string;
+  };
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const load = (duration: number) =>
     autocannon({
@@ -99,7 +106,8 @@ async function main(): Promise<void> {
     const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
     const report = {
       model: modelDir,
-      backend,
+      backend: activeBackend,
+      threads,
       duration_s: Number(values.duration),
       connections: Number(values.connections),
       requests_per_s: Math.round(result.requests.average),

@@ -23,11 +23,19 @@ export interface ServeOptions {
   webDir?: string;
   /** TF.js backend for server-side predictions (default auto: native, else wasm, else cpu). */
   backend?: BackendChoice;
+  /** Threads for the native engine (default 1, see SERVING_THREADS). */
+  threads?: number;
   /** argv prefix that runs the CLI for trainings started from the dashboard (default: bin/mnist-lab.js). */
   trainCommand?: AppOptions['trainCommand'];
   /** Where the URL and hints are printed (default stdout). */
   print?: (line: string) => void;
 }
+
+/**
+ * Predictions are batches of a few digits: one native thread serves them ~10× faster than a thread pool
+ * whose hand-offs dominate such small work (bench/server-load.ts: 1,388 vs 136 requests/s on 2 busy cores).
+ */
+export const SERVING_THREADS = 1;
 
 const BUILT_WEB = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -41,7 +49,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
   if (options.run !== undefined) models[modelName(options.run, 'run')] = runFiles(resolve(options.run)).model;
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
-  const backend = await initBackend({ backend: options.backend ?? 'auto' });
+  const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
   const presets = listPresets().map(({ name, title, explain }) => ({ name, title, explain }));
   const app = await buildApp({ models, runsDir: resolve(options.runsDir), webDir, presets, trainCommand: options.trainCommand });
