@@ -47,13 +47,21 @@ const TITLE_HEIGHT = 34;
 const LINE_HEIGHT = 22;
 const ROW_GAP = 8;
 const CAPTION_FONT_SIZE = 16;
+const TITLE_FONT_SIZE = 17;
 
 /** Where everything of a grid goes; the renderer and the tests share it. */
-export function gridLayout(count: number, perRow: number, lines: number, hasTitle: boolean, cellWidth = TILE): GridLayout {
+export function gridLayout(
+  count: number,
+  perRow: number,
+  lines: number,
+  hasTitle: boolean,
+  cellWidth = TILE,
+  minWidth = 0,
+): GridLayout {
   const rows = Math.max(1, Math.ceil(count / perRow));
   const rowHeight = TILE + lines * LINE_HEIGHT + ROW_GAP;
   const top = MARGIN + (hasTitle ? TITLE_HEIGHT : 0);
-  const width = 2 * MARGIN + Math.min(count, perRow) * cellWidth;
+  const width = Math.max(minWidth, 2 * MARGIN + Math.min(count, perRow) * cellWidth);
   const cellX = (i: number) => MARGIN + (i % perRow) * cellWidth;
   const cellY = (i: number) => top + Math.floor(i / perRow) * rowHeight;
   return {
@@ -82,14 +90,18 @@ function drawDigit(ctx: SKRSContext2D, images: Uint8Array, index: number, x: num
 export function digitGridPng(spec: DigitGridSpec): Buffer {
   ensureFont(fontFaces.text);
   const lines = spec.captions[0]?.length ?? 0;
-  const layout = gridLayout(spec.count, spec.perRow, lines, spec.title !== undefined, spec.cellWidth);
+  const measure = createCanvas(1, 1).getContext('2d');
+  measure.font = `${TITLE_FONT_SIZE}px "${fontFaces.text.family}"`;
+  // Wide enough for the title even when there are few digits (or none: a model with no mistakes to show).
+  const titleWidth = spec.title === undefined ? 0 : Math.ceil(measure.measureText(spec.title).width) + 2 * MARGIN;
+  const layout = gridLayout(spec.count, spec.perRow, lines, spec.title !== undefined, spec.cellWidth, titleWidth);
   const canvas = createCanvas(layout.width, layout.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = colors.figure;
   ctx.fillRect(0, 0, layout.width, layout.height);
   if (spec.title !== undefined && layout.title) {
     ctx.fillStyle = colors.text;
-    ctx.font = `17px "${fontFaces.text.family}"`;
+    ctx.font = `${TITLE_FONT_SIZE}px "${fontFaces.text.family}"`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     ctx.fillText(spec.title, layout.title.x, layout.title.y + layout.title.height / 2 - 4);

@@ -192,7 +192,7 @@ export async function renderRunPictures(runDir: string, options: PictureOptions 
         ]),
         perRow: MISTAKES_PER_ROW,
         cellWidth: 76,
-        title: `the ${mistakes.length} most confident mistakes (of ${errors})`,
+        title: errors === 0 ? `no mistakes on the ${test.count} test digits` : `the ${mistakes.length} most confident mistakes (of ${errors})`,
       }),
     );
     return { files: out.files, count: test.count, errors, confusion, fontErrors };

@@ -45,3 +45,15 @@ describe('digitGridPng', () => {
     expect(layout.tile(1).x - layout.tile(0).x).toBe(56);
   });
 });
+
+describe('digitGridPng with few or no digits', () => {
+  it('is wide enough for its title, and renders with no digits at all', async () => {
+    const title = 'no mistakes on the 10000 test digits';
+    const p = await decodePng(digitGridPng({ images: new Uint8Array(0), count: 0, captions: [], perRow: 12, title }));
+    expect(p.width).toBeGreaterThan(250);
+    const layout = gridLayout(0, 12, 0, true, 56, p.width);
+    expect(p.height).toBe(layout.height);
+    // Title ink reaches the right part of the title box: not clipped at a 32-pixel-wide canvas.
+    expect(countColour(p, { x: p.width / 2, y: 16, width: p.width / 2 - 16, height: 34 }, [0xa8, 0x15, 0x1a], 40)).toBeGreaterThan(5);
+  });
+});
