@@ -166,6 +166,8 @@ export class QueueExecutor implements TrialExecutor {
 
   async close(): Promise<void> {
     clearInterval(this.watchdog);
+    // The jobs stay in Redis: a --resume picks them up again.
+    for (const waiting of this.waiting.values()) waiting.reject(new Error('the tuner stopped waiting for this trial'));
     this.waiting.clear();
     await this.events.close();
     await this.queue.close();

@@ -74,6 +74,10 @@ export async function runStudy(store: StudyStore, executor: TrialExecutor, optio
     inFlight.set(trial.id, task.finally(() => inFlight.delete(trial.id)));
   };
 
+  const aborted = new Promise<void>((resolve) => {
+    if (options.signal?.aborted) resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
   try {
     for (;;) {
       while (!fatal && !options.signal?.aborted && inFlight.size < study.maxParallelTrials) {
@@ -82,7 +86,7 @@ export async function runStudy(store: StudyStore, executor: TrialExecutor, optio
         launch(trial);
       }
       if (inFlight.size === 0) break;
-      await Promise.race(inFlight.values());
+      await Promise.race([...inFlight.values(), aborted]);
       if (fatal || options.signal?.aborted) break;
     }
   } finally {

@@ -4,8 +4,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LabError } from '../../src/errors.js';
 import { tuneCommand } from '../../src/tune/commands.js';
+import { shouldStopByMedian } from '../../src/tune/median-stop.js';
 import { RespConnection } from '../../src/tune/resp-connection.js';
 import type { TrialResult } from '../../src/tune/store.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
@@ -57,6 +59,13 @@ async function startWorker(url: string, workDir: string): Promise<WorkerProcess>
 }
 
 /** Run folders of a worker's work dir whose history has at least one evaluation. */
+function readResults(dir: string): TrialResult[] {
+  return readFileSync(join(dir, 'results.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TrialResult);
+}
+
 function evaluatedRuns(workDir: string): string[] {
   if (!existsSync(workDir)) return [];
   return readdirSync(workDir, { recursive: true, encoding: 'utf8' })
@@ -86,8 +95,12 @@ describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
     });
   });
 
+  // Each test brings its own workers, so jobs of one test never run on another's.
+  afterEach(() => {
+    for (const w of workers.splice(0)) w.child.kill('SIGKILL');
+  });
+
   afterAll(() => {
-    for (const w of workers) w.child.kill('SIGKILL');
     redis?.kill('SIGTERM');
   });
 
@@ -101,7 +114,7 @@ describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
       'algorithm: random',
       'seed: 2',
       'preset: fake',
-      'args: { evals: 4, delay-ms: 400 }',
+      'args: { evals: 3, delay-ms: 350 }',
       'params:',
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
     ]);
@@ -120,16 +133,13 @@ describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
 
     const summary = await study;
     const dir = join(cwd, 'study');
-    const results = readFileSync(join(dir, 'results.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TrialResult);
+    const results = readResults(dir);
     expect(results.map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004']);
     expect(summary).toMatchObject({ completed: 4, failed: 0 });
     for (const r of results) {
       expect(r.status).toBe('completed');
       expect(r.objective).toBeCloseTo(((r.params.x as number) - 3) ** 2 + 1, 10);
-      expect(r.intermediate).toHaveLength(4);
+      expect(r.intermediate).toHaveLength(3);
       // The run folder came back through the queue into the study.
       const metrics = JSON.parse(readFileSync(join(dir, 'trials', r.id, 'metrics.json'), 'utf8'));
       expect(metrics.test_loss).toBe(r.objective);
@@ -139,5 +149,72 @@ describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
     expect(killedTrial).toBeDefined();
     expect(results.find((r) => r.id === killedTrial)?.worker).toBe(survivor.name);
     expect(results.some((r) => r.worker === victim.name)).toBe(false);
+  });
+
+  it('resumes after the tuner stops, taking results that workers finished meanwhile without re-running them', async () => {
+    const cwd = tempDir('tune-queue-resume');
+    const studyFile = writeStudy(cwd, [
+      'goal: MINIMIZE',
+      'metric: loss',
+      'maxTrials: 4',
+      'maxParallelTrials: 2',
+      'algorithm: random',
+      'preset: fake',
+      'args: { evals: 2, delay-ms: 300 }',
+      'params:',
+      '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
+    ]);
+    const worker = await startWorker(url, join(cwd, 'worker'));
+    workers.push(worker);
+    const controller = new AbortController();
+    const io = captureIo(cwd, controller.signal, (line) => {
+      if (/^t00\d completed/.test(line)) controller.abort();
+    });
+    const stopped = await tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io }).catch((e: unknown) => e);
+    expect((stopped as LabError).code).toBe('INTERRUPTED');
+    const dir = join(cwd, 'study');
+    expect(readResults(dir)).toHaveLength(1);
+    // Let the worker finish the trial that was in flight while no tuner listens.
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const summary = await tuneCommand({ studyFile, out: 'study', queue: url, resume: true, timings: TIMINGS, io: captureIo(cwd) });
+    expect(summary.completed).toBe(4);
+    expect(readResults(dir).map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004']);
+    // Each trial ran exactly once on the worker: the in-flight one was not started again.
+    const runsPerTrial = readdirSync(join(cwd, 'worker'), { recursive: true, encoding: 'utf8' })
+      .filter((p) => p.endsWith('metrics.json'))
+      .map((p) => /(t\d{3})-/.exec(p)?.[1])
+      .sort();
+    expect(runsPerTrial).toEqual(['t001', 't002', 't003', 't004']);
+  });
+
+  it('stops trials by the median rule through job progress', async () => {
+    const cwd = tempDir('tune-queue-median');
+    const studyFile = writeStudy(cwd, [
+      'goal: MINIMIZE',
+      'metric: loss',
+      'maxTrials: 6',
+      'maxParallelTrials: 1',
+      'algorithm: random',
+      'seed: 1',
+      'earlyStopping: median',
+      'earlyStoppingMinTrials: 2',
+      'preset: fake',
+      'args: { evals: 4, delay-ms: 200 }',
+      'params:',
+      '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 12 }',
+    ]);
+    workers.push(await startWorker(url, join(cwd, 'worker')));
+    const summary = await tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io: captureIo(cwd) });
+    const results = readResults(join(cwd, 'study')).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+    expect(results).toHaveLength(6);
+    expect(summary.stopped).toBeGreaterThan(0);
+    results.forEach((r, i) => {
+      if (r.status !== 'stopped') return;
+      const completed = results.slice(0, i).filter((c) => c.status === 'completed').map((c) => c.intermediate);
+      // The decision was taken on the evaluations seen so far (a few more may arrive before the stop does).
+      const prefixes = r.intermediate.map((_, k) => r.intermediate.slice(0, k + 1));
+      expect(prefixes.some((values) => shouldStopByMedian({ values, completed, goal: 'MINIMIZE', minCompleted: 2 }))).toBe(true);
+    });
   });
 });
