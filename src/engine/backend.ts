@@ -1,7 +1,6 @@
 // Picks and starts the TF.js backend: the native oneDNN engine when built, else wasm (with our kernels), else pure-JS cpu.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { availableParallelism } from 'node:os';
 import { LabError } from '../errors.js';
 import { registerWasmKernels } from './wasm/index.js';
 
@@ -9,7 +8,7 @@ export type BackendChoice = 'auto' | 'native' | 'wasm' | 'cpu';
 
 export interface BackendOptions {
   backend?: BackendChoice;
-  /** Threads for the native engine (default: all cores); wasm and cpu run on one thread in Node. */
+  /** Threads for the native engine (default: the engine's own choice); wasm and cpu run on one thread in Node. */
   threads?: number;
 }
 
@@ -23,7 +22,7 @@ export interface BackendInfo {
 
 /** What src/engine/native/index.ts exports; loaded lazily so that a missing or unbuilt engine is only "unavailable". */
 interface NativeModule {
-  registerNativeBackend(options: { threads: number }): unknown;
+  registerNativeBackend(options: { threads?: number }): unknown;
 }
 
 const NATIVE_MODULE = './native/index.js';
@@ -36,12 +35,12 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const choice = options.backend ?? 'auto';
   const key = `${choice}:${options.threads ?? ''}`;
   if (current?.key === key && tf.getBackend() === current.info.name) return current.info;
-  const info = await start(choice, options.threads ?? availableParallelism());
+  const info = await start(choice, options.threads);
   current = { key, info };
   return info;
 }
 
-async function start(choice: BackendChoice, threads: number): Promise<BackendInfo> {
+async function start(choice: BackendChoice, threads: number | undefined): Promise<BackendInfo> {
   if (choice === 'cpu') return activate('cpu', 1);
   if (choice === 'wasm') return startWasm();
   const native = await tryNative(threads);
@@ -77,7 +76,7 @@ async function activate(name: string, threads: number): Promise<BackendInfo> {
 
 type NativeAttempt = { ok: true; info: BackendInfo } | { ok: false; reason: string };
 
-async function tryNative(threads: number): Promise<NativeAttempt> {
+async function tryNative(threads: number | undefined): Promise<NativeAttempt> {
   let native: NativeModule;
   try {
     native = (await import(NATIVE_MODULE)) as NativeModule;
@@ -90,7 +89,7 @@ async function tryNative(threads: number): Promise<NativeAttempt> {
   }
   try {
     const registered = (await native.registerNativeBackend({ threads })) as Partial<BackendInfo> | undefined;
-    const info = await activate(registered?.name ?? 'native', registered?.threads ?? threads);
+    const info = await activate(registered?.name ?? 'native', registered?.threads ?? threads ?? 1);
     return { ok: true, info };
   } catch (cause) {
     return { ok: false, reason: messageOf(cause) };
