@@ -348,7 +348,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
                      b.Data() + (batchB == 1 ? 0 : i * k * n), c, false);
       if (bias) mnl::ops::addBias(m, n, bias, c);
     }
-    mnl::ops::activationForward(act, batch * m * n, out.Data());
+    mnl::ops::activationForward(act, batch * m * n, out.Data(), out.Data());
     return info.Env().Undefined();
   });
 }
@@ -382,7 +382,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     const float* bias = s.bias ? floatArg(info, 4, "bias", static_cast<size_t>(s.oc)).Data() : nullptr;
     const mnl::ops::Act act = parseAct(info[5].ToString().Utf8Value());
     cachedConv(s).forward(x.Data(), w.Data(), bias, out.Data());
-    mnl::ops::activationForward(act, s.n * s.oh * s.ow * s.oc, out.Data());
+    mnl::ops::activationForward(act, s.n * s.oh * s.ow * s.oc, out.Data(), out.Data());
     return info.Env().Undefined();
   });
 }

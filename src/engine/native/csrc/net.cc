@@ -131,12 +131,12 @@ void Net::forward(dim n, bool training, uint32_t seed) {
     switch (l.kind) {
       case Kind::Conv:
         convOp(i, n, training).forward(x, w(s.kernel), w(s.bias), y);
-        ops::activationForward(l.act, outCount, y);
+        ops::activationForward(l.act, outCount, y, y);
         break;
       case Kind::Dense:
         ops::gemm(false, false, n, l.units, l.inFeatures, x, w(s.kernel), y, false);
         if (l.bias) ops::addBias(n, l.units, w(s.bias), y);
-        if (l.act != ops::Act::Softmax) ops::activationForward(l.act, outCount, y);
+        if (l.act != ops::Act::Softmax) ops::activationForward(l.act, outCount, y, y);
         break;
       case Kind::BatchNorm: {
         const dim rows = outCount / l.channels;
@@ -152,8 +152,7 @@ void Net::forward(dim n, bool training, uint32_t seed) {
         break;
       }
       case Kind::Activation:
-        std::memcpy(y, x, sizeof(float) * static_cast<size_t>(outCount));
-        ops::activationForward(l.act, outCount, y);
+        ops::activationForward(l.act, outCount, x, y);
         break;
       case Kind::Dropout:
         if (training && l.rate > 0.0f) {

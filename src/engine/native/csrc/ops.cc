@@ -5,9 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace mnl::ops {
+
+// Loops over fewer elements than this run on one thread: a parallel region's fork and barrier cost more than the
+// work, and much more when another process holds a core.
+constexpr dim kParallelMin = 1 << 15;
 
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
   const dim lda = transA ? m : k;
@@ -21,7 +26,7 @@ void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const f
 }
 
 void addBias(dim rows, dim c, const float* bias, float* y) {
-#pragma omp parallel for
+#pragma omp parallel for if (rows * c >= kParallelMin)
   for (dim r = 0; r < rows; r++) {
     float* yr = y + r * c;
 #pragma omp simd
@@ -44,7 +49,7 @@ template <typename RowFn>
 void channelSums(dim rows, dim c, double* out0, double* out1, RowFn rowFn) {
   double* scratch = threadScratch(static_cast<size_t>(2 * c));
   int used = 1;
-#pragma omp parallel
+#pragma omp parallel if (rows * c >= kParallelMin)
   {
     const int t = omp_get_thread_num();
     const int nt = omp_get_num_threads();
@@ -79,22 +84,24 @@ void biasGrad(dim rows, dim c, const float* dy, float* db) {
   for (dim j = 0; j < c; j++) db[j] = static_cast<float>(sums[j]);
 }
 
-void activationForward(Act act, dim n, float* y) {
-  if (act == Act::Relu) {
-#pragma omp parallel for simd
-    for (dim i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+void activationForward(Act act, dim n, const float* x, float* y) {
+  if (act == Act::Linear || act == Act::Softmax) {
+    if (x != y) std::memcpy(y, x, sizeof(float) * static_cast<size_t>(n));
+  } else if (act == Act::Relu) {
+#pragma omp parallel for simd if (n >= kParallelMin)
+    for (dim i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
   } else if (act == Act::Sigmoid) {
-#pragma omp parallel for
-    for (dim i = 0; i < n; i++) y[i] = 1.0f / (1.0f + std::exp(-y[i]));
+#pragma omp parallel for if (n >= kParallelMin)
+    for (dim i = 0; i < n; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
   }
 }
 
 void activationBackward(Act act, dim n, const float* y, float* dy) {
   if (act == Act::Relu) {
-#pragma omp parallel for simd
+#pragma omp parallel for simd if (n >= kParallelMin)
     for (dim i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
   } else if (act == Act::Sigmoid) {
-#pragma omp parallel for simd
+#pragma omp parallel for simd if (n >= kParallelMin)
     for (dim i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]);
   }
 }
@@ -122,7 +129,7 @@ void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const f
   }
   const float* sc = scale.data();
   const float* sh = shift.data();
-#pragma omp parallel for
+#pragma omp parallel for if (rows * c >= kParallelMin)
   for (dim r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -140,7 +147,7 @@ void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const f
   }
   const float* sc = scale.data();
   const float* sh = shift.data();
-#pragma omp parallel for
+#pragma omp parallel for if (rows * c >= kParallelMin)
   for (dim r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -172,7 +179,7 @@ void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const f
     meanDyXhat[j] = static_cast<float>(sumDyXhat[j] / static_cast<double>(rows));
   }
   const float *kp = k.data(), *md = meanDy.data(), *mdx = meanDyXhat.data();
-#pragma omp parallel for
+#pragma omp parallel for if (rows * c >= kParallelMin)
   for (dim r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     const float* dyr = dy + r * c;
@@ -201,7 +208,7 @@ float counterUniform(uint32_t seed, uint32_t salt, uint64_t index) {
 
 void dropoutForward(dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y, uint8_t* mask) {
   const float keepScale = 1.0f / (1.0f - rate);
-#pragma omp parallel for
+#pragma omp parallel for if (n >= kParallelMin)
   for (dim i = 0; i < n; i++) {
     const bool keep = counterUniform(seed, salt, static_cast<uint64_t>(i)) >= rate;
     mask[i] = keep ? 1 : 0;
@@ -211,7 +218,7 @@ void dropoutForward(dim n, float rate, uint32_t seed, uint32_t salt, const float
 
 void dropoutBackward(dim n, float rate, const uint8_t* mask, const float* dy, float* dx) {
   const float keepScale = 1.0f / (1.0f - rate);
-#pragma omp parallel for simd
+#pragma omp parallel for simd if (n >= kParallelMin)
   for (dim i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * keepScale : 0.0f;
 }
 
@@ -220,7 +227,7 @@ LossSums softmaxCrossEntropy(dim rows, dim k, float* p, const uint8_t* labels, f
   LossSums sums;
   double loss = 0;
   dim correct = 0;
-#pragma omp parallel for reduction(+ : loss, correct)
+#pragma omp parallel for reduction(+ : loss, correct) if (rows * k >= kParallelMin)
   for (dim r = 0; r < rows; r++) {
     float* row = p + r * k;
     float maxV = row[0];
@@ -255,7 +262,7 @@ void adamUpdate(dim n, float* w, const float* g, float* m, float* v, float lr, f
                 float oneMinusAccBeta1, float oneMinusAccBeta2) {
   const float c1 = 1.0f - beta1;
   const float c2 = 1.0f - beta2;
-#pragma omp parallel for simd
+#pragma omp parallel for simd if (n >= kParallelMin)
   for (dim i = 0; i < n; i++) {
     const float mi = m[i] * beta1 + g[i] * c1;
     const float vi = v[i] * beta2 + (g[i] * g[i]) * c2;
@@ -268,7 +275,7 @@ void adamUpdate(dim n, float* w, const float* g, float* m, float* v, float lr, f
 }
 
 void sgdUpdate(dim n, float* w, const float* g, float lr) {
-#pragma omp parallel for simd
+#pragma omp parallel for simd if (n >= kParallelMin)
   for (dim i = 0; i < n; i++) w[i] = w[i] - lr * g[i];
 }
 

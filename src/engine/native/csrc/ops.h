@@ -18,8 +18,8 @@ void addBias(dim rows, dim c, const float* bias, float* y);
 /** db[c] = sum over rows of dy[rows, c]. */
 void biasGrad(dim rows, dim c, const float* dy, float* db);
 
-/** In place y = act(y) (not Softmax). */
-void activationForward(Act act, dim n, float* y);
+/** y = act(x), x may equal y (not Softmax: Linear copies when x != y). */
+void activationForward(Act act, dim n, const float* x, float* y);
 /** In place dy *= act'(y), y being the activation's output (not Softmax). */
 void activationBackward(Act act, dim n, const float* y, float* dy);
 
