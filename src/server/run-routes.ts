@@ -1,5 +1,6 @@
 // The dashboard's API: presets, runs, one run's details, its live history as server-sent events, starting a training.
 import type { FastifyInstance } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.js';
 import { runFiles } from '../train/run-layout.js';
 import { tailHistory } from './history-tail.js';
@@ -95,7 +96,9 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
         stopWhen: () => launched !== undefined && launched.exitCode !== null,
       });
       for await (const { record, offset } of records) stream.write(`id: ${offset}\ndata: ${JSON.stringify(record)}\n\n`);
-      if (launched?.exitCode !== undefined && launched.exitCode !== null) {
+      // A run this server started still writes metrics, pictures and the report after its "end" record:
+      // its stream closes with an "exit" event once the process is gone.
+      if (launched !== undefined && (await processExit(launched, options.pollMs, abort.signal))) {
         stream.write(`event: exit\ndata: ${JSON.stringify({ exitCode: launched.exitCode, log: launched.log.slice(-20) })}\n\n`);
       }
     } finally {
@@ -113,6 +116,18 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const html = await readRunReport(runsDir, request.params.id);
     return reply.type('text/html; charset=utf-8').send(html);
   });
+}
+
+/** Resolves true once the process has exited, false if the client left first. */
+async function processExit(run: LaunchedRun, pollMs: number, signal: AbortSignal): Promise<boolean> {
+  while (run.exitCode === null) {
+    try {
+      await sleep(pollMs, undefined, { signal });
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** A run this server started whose folder does not exist yet (or never will, if the process failed). */

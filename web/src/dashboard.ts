@@ -6,6 +6,9 @@ import { getJson, postJson } from './api.js';
 import { TrainingCharts } from './charts.js';
 
 const LIST_REFRESH_MS = 4000;
+/** After a run ends, how often and how many times to look for its report. */
+const REPORT_POLL_MS = 2000;
+const REPORT_POLLS = 15;
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -140,23 +143,36 @@ export class Dashboard {
     badge.className = `status ${status}`;
   }
 
-  /** Follows the run's history.jsonl; the server replays it from the start, then sends new lines. */
+  /**
+   * Follows the run's history.jsonl; the server replays it from the start, then sends new lines. A run this
+   * server started ends with an "exit" event once its process is done (pictures and report written); a run
+   * started elsewhere ends when the server closes the stream after the "end" record.
+   */
   private attach(id: string): void {
     const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
     if (this.current) this.current.source = source;
+    let ended = false;
     source.onmessage = (event: MessageEvent<string>) => {
       const record = JSON.parse(event.data) as HistoryRecord;
       this.onRecord(record);
       if (record.type === 'epoch') void this.showDetail(id);
-      if (record.type === 'end') this.finish(source, id);
+      if (record.type === 'end') ended = true;
     };
-    source.addEventListener('exit', () => this.finish(source, id));
+    source.addEventListener('exit', () => void this.finish(source, id));
+    source.onerror = () => {
+      if (ended) void this.finish(source, id);
+    };
   }
 
-  private finish(source: EventSource, id: string): void {
+  /** Closes the stream and shows the final state, looking again for a while until the report is written. */
+  private async finish(source: EventSource, id: string): Promise<void> {
     source.close();
-    void this.showDetail(id);
     void this.refreshList();
+    for (let attempt = 0; attempt < REPORT_POLLS && this.current?.id === id; attempt++) {
+      const detail = await this.showDetail(id);
+      if (detail.hasReport || detail.status === 'failed') return;
+      await new Promise((resolve) => setTimeout(resolve, REPORT_POLL_MS));
+    }
   }
 
   private onRecord(record: HistoryRecord): void {
