@@ -9,7 +9,10 @@ import { labCommand } from '../commands/lab.js';
 import { modelsCommand, summaryCommand } from '../commands/models.js';
 import { predictCommand } from '../commands/predict.js';
 import { trainCommand } from '../commands/train.js';
+import { initBackend } from '../engine/backend.js';
 import { listPresets } from '../models/index.js';
+import { compareCommand } from '../report/compare.js';
+import { reportCommand } from '../report/run-report.js';
 import { BACKENDS, type TrainOverrides } from '../train/config.js';
 import { choiceFlag, floatFlag, intFlag, listFlag } from './flags.js';
 
@@ -184,6 +187,25 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--json', 'print the files fetched as JSON')
     .action(async (o: Opts) => {
       await dataFetchCommand({ dataset: o.dataset as 'mnist', dataDir: o.dataDir as string | undefined, json: Boolean(o.json) }, io);
+    });
+
+  program
+    .command('report')
+    .description('render every picture of a run again and rewrite its self-contained report.html')
+    .argument('<run>', 'a run folder')
+    .option('--out <file>', 'write the report here instead of <run>/report.html')
+    .action(async (runDir: string, o: Opts) => {
+      await initBackend({ backend: 'auto' });
+      await reportCommand({ runDir, out: io.stdout, outFile: o.out as string | undefined, cwd: io.cwd });
+    });
+
+  program
+    .command('compare')
+    .description('overlay the validation curves of several runs and tabulate their metrics')
+    .argument('<runs...>', 'run folders (e.g. runs/lab-*/*)')
+    .option('--out <file>', 'HTML page to write (the chart goes beside it as .png and .svg)', 'compare.html')
+    .action(async (runDirs: string[], o: Opts) => {
+      await compareCommand({ runDirs, out: io.stdout, outFile: o.out as string, cwd: io.cwd });
     });
 
   program
