@@ -7,6 +7,7 @@ import type { TrialExecutor } from './executor.js';
 import { LocalPool } from './pool.js';
 import { QueueExecutor, runWorker, type QueueTimings } from './queue.js';
 import { StudyStore } from './store.js';
+import { readStudyText } from './study.js';
 import { defaultTrialCommand } from './trial-command.js';
 import { runStudy, type StudySummary } from './tuner.js';
 
@@ -23,17 +24,6 @@ export interface TuneCommandOptions {
   /** Queue timings, for tests. */
   timings?: Partial<QueueTimings>;
   io: CommandIo;
-}
-
-function readStudyText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new LabError('BAD_ARGUMENT', `study file ${file} cannot be read: ${(error as Error).message}`, {
-      hint: 'pass the path of a study YAML file (docs/tuning.md shows one)',
-      cause: error,
-    });
-  }
 }
 
 function openStore(options: TuneCommandOptions, dir: string, studyFile: string): StudyStore {
@@ -70,7 +60,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
     `done: ${summary.completed} completed, ${summary.stopped} stopped, ${summary.failed} failed` +
       (best ? `; best ${best.id} ${study.metric}=${best.objective} (${store.runDir(best.id)})` : '; no trial completed'),
   );
-  io.stdout.write(`${JSON.stringify({ study: dir, ...summary, best: best && { id: best.id, objective: best.objective, params: best.params } })}\n`);
+  io.stdout.write(`${JSON.stringify({ ...summary, best: best && { id: best.id, objective: best.objective, params: best.params } })}\n`);
   return summary;
 }
 

@@ -155,16 +155,19 @@ export function parseStudyYaml(text: string, source = 'study'): Study {
   return parseStudy(raw, source);
 }
 
-/** Reads and validates a study file. */
-export function loadStudy(file: string): Study {
-  let text: string;
+/** Reads a study file's text; the error names the file. */
+export function readStudyText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new LabError('BAD_ARGUMENT', `study file ${file} cannot be read: ${(error as Error).message}`, {
-      hint: 'pass the path of a study YAML file, e.g. examples/study-tiny.yaml',
+      hint: 'pass the path of a study YAML file (docs/tuning.md shows one)',
       cause: error,
     });
   }
-  return parseStudyYaml(text, file);
+}
+
+/** Reads and validates a study file. */
+export function loadStudy(file: string): Study {
+  return parseStudyYaml(readStudyText(file), file);
 }

@@ -107,13 +107,14 @@ export function startTrialProcess(options: TrialProcessOptions): TrialProcess {
       const intermediate = readIntermediate(runDir, metric);
       const seconds = (Date.now() - started) / 1000;
       const base = { intermediate, exitCode, seconds };
-      if (ending === 'stopped') {
-        resolve({ ...base, status: 'stopped', objective: best(intermediate, metric), metrics: null });
-        return;
-      }
-      const metrics = exitCode === 0 && !ending ? readMetrics(stdout, runDir) : null;
+      // A trial that got to its end before the stop arrived (exit 0 with metrics) counts as completed.
+      const metrics = exitCode === 0 ? readMetrics(stdout, runDir) : null;
       if (metrics) {
         resolve({ ...base, status: 'completed', objective: metric === 'loss' ? metrics.test_loss : metrics.test_accuracy, metrics });
+        return;
+      }
+      if (ending === 'stopped') {
+        resolve({ ...base, status: 'stopped', objective: best(intermediate, metric), metrics: null });
         return;
       }
       const why = error ?? (ending === 'aborted' ? 'aborted by shutdown' : exitCode === 0 ? 'exited 0 without printing its metrics JSON' : `exited with code ${exitCode ?? child.signalCode}`);

@@ -1,7 +1,7 @@
 // Study-file validation: a good file gets its defaults, and each bad field gives an error that names it and its value.
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
-import { parseStudy, parseStudyYaml } from '../../src/tune/study.js';
+import { loadStudy, parseStudy, parseStudyYaml } from '../../src/tune/study.js';
 
 const valid = {
   goal: 'MINIMIZE',
@@ -82,6 +82,10 @@ describe('study file', () => {
     expect(error.message).toMatch(/^study\.yaml: /);
     expect(error.message).toMatch(message);
     expect(error.hint).toBeTruthy();
+  });
+
+  it('names a study file that cannot be read', () => {
+    expect(() => loadStudy('/nonexistent/study.yaml')).toThrow(/study file \/nonexistent\/study\.yaml cannot be read/);
   });
 
   it('reports YAML syntax errors with the file name', () => {
