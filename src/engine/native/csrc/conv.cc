@@ -22,6 +22,20 @@ std::string ConvShape::text() const {
          " pads(t,l,b,r)" + shapeText({padTop, padLeft, padBottom, padRight}) + " → y" + shapeText({n, oh, ow, oc});
 }
 
+namespace {
+
+/** Runs a primitive execution; a oneDNN failure becomes a NativeError naming the pass and the shape. */
+template <typename Fn>
+void execute(const char* pass, const ConvShape& shape, Fn body) {
+  try {
+    body();
+  } catch (const dnnl::error& e) {
+    throw NativeError(std::string("conv2d ") + pass + " failed for " + shape.text() + ": " + e.what());
+  }
+}
+
+}  // namespace
+
 struct ConvOp::Impl {
   memory::desc srcMd, wUserMd, biasMd, dstMd;
   dnnl::convolution_forward::primitive_desc fwdPd;
@@ -47,6 +61,15 @@ struct ConvOp::Impl {
 
 ConvOp::ConvOp(const ConvShape& s, bool backward, bool inputGrad) : shape_(s), impl_(std::make_shared<Impl>()) {
   s.validate();
+  try {
+    build(backward, inputGrad);
+  } catch (const dnnl::error& e) {
+    throw NativeError(std::string("conv2d: oneDNN cannot build primitives for ") + s.text() + ": " + e.what());
+  }
+}
+
+void ConvOp::build(bool backward, bool inputGrad) {
+  const ConvShape& s = shape_;
   auto& eng = cpuEngine();
   Impl& m = *impl_;
   const memory::dims strides{s.sh, s.sw}, padL{s.padTop, s.padLeft}, padR{s.padBottom, s.padRight};
@@ -100,53 +123,59 @@ ConvOp::ConvOp(const ConvShape& s, bool backward, bool inputGrad) : shape_(s), i
 }
 
 void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y) {
-  Impl& m = *impl_;
-  auto& st = cpuStream();
-  m.src.set_data_handle(const_cast<float*>(x));
-  m.dst.set_data_handle(y);
-  m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
-  if (m.reorderFwd) m.toFwd.execute(st, m.wUser, m.wFwd);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
-  if (shape_.bias) {
-    m.bias.set_data_handle(const_cast<float*>(bias));
-    args.emplace(DNNL_ARG_BIAS, m.bias);
-  }
-  m.fwd.execute(st, args);
-  st.wait();
+  execute("forward", shape_, [&] {
+    Impl& m = *impl_;
+    auto& st = cpuStream();
+    m.src.set_data_handle(const_cast<float*>(x));
+    m.dst.set_data_handle(y);
+    m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
+    if (m.reorderFwd) m.toFwd.execute(st, m.wUser, m.wFwd);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
+    if (shape_.bias) {
+      m.bias.set_data_handle(const_cast<float*>(bias));
+      args.emplace(DNNL_ARG_BIAS, m.bias);
+    }
+    m.fwd.execute(st, args);
+    st.wait();
+  });
 }
 
 void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
-  Impl& m = *impl_;
-  if (!m.hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + shape_.text());
-  auto& st = cpuStream();
-  m.diffDst.set_data_handle(const_cast<float*>(dy));
-  m.diffSrc.set_data_handle(dx);
-  m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
-  if (m.reorderBwd) m.toBwd.execute(st, m.wUser, m.wBwd);
-  m.bwdData.execute(st, {{DNNL_ARG_DIFF_DST, m.diffDst},
-                         {DNNL_ARG_WEIGHTS, m.reorderBwd ? m.wBwd : m.wUser},
-                         {DNNL_ARG_DIFF_SRC, m.diffSrc}});
-  st.wait();
+  if (!impl_->hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + shape_.text());
+  execute("backward-data", shape_, [&] {
+    Impl& m = *impl_;
+    auto& st = cpuStream();
+    m.diffDst.set_data_handle(const_cast<float*>(dy));
+    m.diffSrc.set_data_handle(dx);
+    m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
+    if (m.reorderBwd) m.toBwd.execute(st, m.wUser, m.wBwd);
+    m.bwdData.execute(st, {{DNNL_ARG_DIFF_DST, m.diffDst},
+                           {DNNL_ARG_WEIGHTS, m.reorderBwd ? m.wBwd : m.wUser},
+                           {DNNL_ARG_DIFF_SRC, m.diffSrc}});
+    st.wait();
+  });
 }
 
 void ConvOp::backwardWeights(const float* x, const float* dy, float* dKernelHwio, float* dBias) {
-  Impl& m = *impl_;
-  if (!m.hasBwdWeights) throw NativeError("conv2d backward-weights was not prepared for " + shape_.text());
-  auto& st = cpuStream();
-  m.src.set_data_handle(const_cast<float*>(x));
-  m.diffDst.set_data_handle(const_cast<float*>(dy));
-  m.diffWUser.set_data_handle(dKernelHwio);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src},
-                                       {DNNL_ARG_DIFF_DST, m.diffDst},
-                                       {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
-  if (shape_.bias) {
-    m.diffBias.set_data_handle(dBias);
-    args.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
-  }
-  m.bwdW.execute(st, args);
-  if (m.reorderDiffW) m.fromDiffW.execute(st, m.diffWPrim, m.diffWUser);
-  st.wait();
+  if (!impl_->hasBwdWeights) throw NativeError("conv2d backward-weights was not prepared for " + shape_.text());
+  execute("backward-weights", shape_, [&] {
+    Impl& m = *impl_;
+    auto& st = cpuStream();
+    m.src.set_data_handle(const_cast<float*>(x));
+    m.diffDst.set_data_handle(const_cast<float*>(dy));
+    m.diffWUser.set_data_handle(dKernelHwio);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src},
+                                         {DNNL_ARG_DIFF_DST, m.diffDst},
+                                         {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
+    if (shape_.bias) {
+      m.diffBias.set_data_handle(dBias);
+      args.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
+    }
+    m.bwdW.execute(st, args);
+    if (m.reorderDiffW) m.fromDiffW.execute(st, m.diffWPrim, m.diffWUser);
+    st.wait();
+  });
 }
 
 }  // namespace mnl

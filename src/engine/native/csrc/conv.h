@@ -33,6 +33,7 @@ class ConvOp {
 
  private:
   struct Impl;
+  void build(bool backward, bool inputGrad);
   ConvShape shape_;
   std::shared_ptr<Impl> impl_;
 };
