@@ -6,6 +6,7 @@ import { LabError } from '../errors.js';
 import type { TrialExecutor } from './executor.js';
 import { LocalPool } from './pool.js';
 import { QueueExecutor, runWorker, type QueueTimings } from './queue.js';
+import { pingRedis } from './resp-connection.js';
 import { StudyStore } from './store.js';
 import { readStudyText } from './study.js';
 import { defaultTrialCommand } from './trial-command.js';
@@ -43,6 +44,8 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
   const { io } = options;
   const studyFile = resolve(io.cwd, options.studyFile);
   const dir = resolve(io.cwd, options.out ?? `runs/study-${basename(studyFile, extname(studyFile))}`);
+  // Check the queue before a study folder is made for a study that cannot run.
+  if (options.queue) await pingRedis(options.queue);
   const store = openStore(options, dir, studyFile);
   const { study } = store;
   const log = (line: string) => io.stderr.write(`${line}\n`);

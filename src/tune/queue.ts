@@ -3,10 +3,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { createBunRedisClient, Job, Queue, QueueEvents, RedisConnection, Worker, type ConnectionOptions } from 'bullmq';
-import { LabError } from '../errors.js';
 import type { RunMetrics } from '../train/run-layout.js';
 import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
-import { RespConnection, parseRedisUrl, type RedisTarget } from './resp-connection.js';
+import { RespConnection, parseRedisUrl, pingRedis, type RedisTarget } from './resp-connection.js';
 import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
 import type { StudyStore, TrialResult, TrialSpec, TrialStatus } from './store.js';
 import { startTrialProcess, type TrialProcess } from './trial-process.js';
@@ -90,21 +89,6 @@ function errorLogger(log: (line: string) => void, who: string): (error: Error) =
   };
 }
 
-async function reachable(queue: Queue, url: string): Promise<void> {
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref(),
-  );
-  try {
-    await Promise.race([queue.waitUntilReady(), timeout]);
-  } catch (error) {
-    await queue.close().catch(() => undefined);
-    throw new LabError('BAD_ARGUMENT', `--queue ${url}: cannot reach Redis: ${(error as Error).message}`, {
-      hint: 'start it with `redis-server` (see docs/tuning.md) and check host, port and firewall',
-      cause: error,
-    });
-  }
-}
-
 interface Waiting {
   trial: TrialSpec;
   data: TrialJobData;
@@ -146,8 +130,8 @@ export class QueueExecutor implements TrialExecutor {
 
   static async connect(options: QueueExecutorOptions): Promise<QueueExecutor> {
     const connection = connectionFor(options.url);
+    await pingRedis(options.url);
     const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
-    await reachable(queue, options.url);
     const events = new QueueEvents(QUEUE_NAME, { connection });
     await events.waitUntilReady();
     return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, queue, events);
@@ -251,10 +235,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   const workDir = options.workDir ?? join(tmpdir(), 'mnist-lab-worker');
   const log = options.log ?? (() => undefined);
   const name = `${hostname()}:${process.pid}`;
+  await pingRedis(options.queue);
   const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
   const onError = errorLogger(log, 'worker');
   control.on('error', onError);
-  await reachable(control, options.queue);
   const running = new Set<TrialProcess>();
   let closing = false;
 

@@ -193,3 +193,23 @@ export class RespConnection {
     if (wasConnected || this.closedByUser) this.onclose(this.closedByUser ? undefined : error);
   }
 }
+
+/** Checks that Redis answers PING within `timeoutMs`; the error names the flag and says how to start Redis. */
+export async function pingRedis(url: string, flag = '--queue', timeoutMs = 10_000): Promise<void> {
+  const connection = new RespConnection(parseRedisUrl(url, flag));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    await Promise.race([connection.connect().then(() => connection.send('PING', [])), timeout]);
+  } catch (error) {
+    throw new LabError('BAD_ARGUMENT', `${flag} ${url}: cannot reach Redis: ${(error as Error).message}`, {
+      hint: 'start it with `redis-server` (see docs/tuning.md) and check host, port, password and firewall',
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    connection.close();
+  }
+}

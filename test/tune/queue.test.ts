@@ -218,3 +218,15 @@ describe.skipIf(!hasRedis)('BullMQ queue on a real redis-server', () => {
     });
   });
 });
+
+describe('queue flag', () => {
+  it('refuses an unreachable Redis before making a study folder', async () => {
+    const cwd = tempDir('tune-noredis');
+    const studyFile = writeStudy(cwd, ['goal: MINIMIZE', 'metric: loss', 'maxTrials: 1', 'params:', '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }']);
+    const port = await freePort();
+    await expect(tuneCommand({ studyFile, out: 'study', queue: `redis://127.0.0.1:${port}`, io: captureIo(cwd) })).rejects.toThrow(
+      new RegExp(`--queue redis://127.0.0.1:${port}: cannot reach Redis`),
+    );
+    expect(existsSync(join(cwd, 'study'))).toBe(false);
+  });
+});
