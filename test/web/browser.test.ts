@@ -18,6 +18,9 @@ const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/web');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
 
+/** A 4×4 grey PNG standing in for the CLI's prediction grid. */
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAAAAACMmsGiAAAADklEQVR4nGNoAAIGVAIAUBQIAXAlrj8AAAAASUVORK5CYII=';
+
 /** A fake `mnist-lab train`: writes a 2-epoch history a record every 80 ms, as a real run would. */
 function fakeCli(): string {
   const records: HistoryRecord[] = [
@@ -37,9 +40,16 @@ const out = process.argv[4];
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(out + '/config.json', JSON.stringify({ preset: process.argv[2] }));
 const records = ${JSON.stringify(records)};
+const picture = Buffer.from(${JSON.stringify(TINY_PNG)}, 'base64');
 let i = 0;
 const timer = setInterval(() => {
-  fs.appendFileSync(out + '/history.jsonl', JSON.stringify(records[i++]) + '\\n');
+  const record = records[i++];
+  // Like the CLI's epoch-end pictures: a prediction grid appears before the epoch record.
+  if (record.type === 'epoch') {
+    fs.mkdirSync(out + '/pictures', { recursive: true });
+    fs.writeFileSync(out + '/pictures/predictions.png', picture);
+  }
+  fs.appendFileSync(out + '/history.jsonl', JSON.stringify(record) + '\\n');
   if (i === records.length) clearInterval(timer);
 }, 80);
 `;
@@ -155,6 +165,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     // Mid-run: some records are in and the status says running.
     await page.waitForFunction(() => Number(document.getElementById('loss-chart')?.dataset.records ?? 0) >= 5, null, { timeout: 20_000 });
     expect(await page.textContent('#run-status')).toBe('running');
+    // The epoch-end pictures of the run show up while it trains.
+    await page.waitForSelector('#run-pictures img[alt="predictions.png"]', { timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png'), fullPage: true });
     await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'completed', null, { timeout: 20_000 });
     expect(Number(await page.getAttribute('#loss-chart', 'data-records'))).toBe(20);

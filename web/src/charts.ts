@@ -110,7 +110,7 @@ export class TrainingCharts {
       lossValidation.data.push({ x, y: record.val_loss });
       accuracyEpochs.data.push({ x, y: record.accuracy });
       accuracyValidation.data.push({ x, y: record.val_accuracy });
-      if (lr.data.length === 0 || lr.data[lr.data.length - 1].x < record.epoch) lr.data.push({ x: record.epoch, y: record.lr });
+      if (lr.data.length === 0 || lr.data[lr.data.length - 1].x < x) lr.data.push({ x, y: record.lr });
     }
   }
 }

@@ -1,8 +1,8 @@
 // The drawing pad: draw with mouse or touch, preprocess the MNIST way, predict in the page or through the server.
-import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES } from '../../src/data/types.js';
 import { mnistify } from '../../src/predict/mnistify.js';
 import { getJson, postJson } from './api.js';
+import type { WorkerRequest, WorkerResponse } from './predict-worker.js';
 
 const STROKE_WIDTH = 20;
 
@@ -15,6 +15,41 @@ interface Prediction {
   source: 'page' | 'server';
 }
 
+type WorkerCall = { type: 'load'; url: string } | { type: 'predict'; image: Float32Array };
+
+/** The in-page model, run by TF.js in a web worker; each call resolves with its own answer. */
+class PagePredictor {
+  private readonly worker = new Worker(new URL('./predict-worker.ts', import.meta.url), { type: 'module' });
+  private readonly pending = new Map<number, { resolve(p: number[] | undefined): void; reject(e: Error): void }>();
+  private nextId = 0;
+
+  constructor() {
+    this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+      const { id, probabilities, error } = event.data;
+      const call = this.pending.get(id);
+      this.pending.delete(id);
+      if (error !== undefined) call?.reject(new Error(error));
+      else call?.resolve(probabilities);
+    };
+  }
+
+  async load(url: string): Promise<void> {
+    await this.call({ type: 'load', url });
+  }
+
+  async predict(image: Float32Array): Promise<number[]> {
+    return (await this.call({ type: 'predict', image })) as number[];
+  }
+
+  private call(request: WorkerCall): Promise<number[] | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...request, id } satisfies WorkerRequest);
+    });
+  }
+}
+
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (found === null) throw new Error(`the page lacks #${id}`);
@@ -24,7 +59,8 @@ function element<T extends HTMLElement>(id: string): T {
 export class DrawingPad {
   private readonly canvas = element<HTMLCanvasElement>('pad-canvas');
   private readonly context = this.canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
-  private model: tf.LayersModel | null = null;
+  private readonly predictor = new PagePredictor();
+  /** Name of the served model loaded in the worker; empty until one is. */
   private modelName = '';
   private drawing = false;
   private frame: number | null = null;
@@ -38,7 +74,6 @@ export class DrawingPad {
     element('pad-server').addEventListener('change', () => this.schedulePredict());
     const select = element<HTMLSelectElement>('pad-model');
     select.addEventListener('change', () => void this.loadModel(select.value));
-    await tf.setBackend('cpu');
     const { models } = await getJson<{ models: ServedModelInfo[] }>('/v1/models');
     select.replaceChildren(...models.map((m) => new Option(m.name, m.name)));
     if (models.length === 0) {
@@ -49,8 +84,8 @@ export class DrawingPad {
   }
 
   private async loadModel(name: string): Promise<void> {
-    this.model?.dispose();
-    this.model = await tf.loadLayersModel(`/models/${encodeURIComponent(name)}/model.json`);
+    this.modelName = '';
+    await this.predictor.load(new URL(`/models/${encodeURIComponent(name)}/model.json`, location.href).href);
     this.modelName = name;
     document.body.dataset.padModel = name;
     this.schedulePredict();
@@ -116,7 +151,7 @@ export class DrawingPad {
   }
 
   private async predict(): Promise<void> {
-    if (this.model === null) return;
+    if (this.modelName === '') return;
     const sequence = ++this.sequence;
     const image = this.image();
     this.showImage(image);
@@ -128,12 +163,7 @@ export class DrawingPad {
   }
 
   private async predictInPage(image: Float32Array): Promise<Prediction> {
-    const model = this.model as tf.LayersModel;
-    const shape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
-    const output = tf.tidy(() => model.predict(tf.tensor(image, [1, ...shape])) as tf.Tensor);
-    const probabilities = Array.from(await output.data());
-    output.dispose();
-    return { probabilities, source: 'page' };
+    return { probabilities: await this.predictor.predict(image), source: 'page' };
   }
 
   private async predictOnServer(image: Float32Array): Promise<Prediction> {
