@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { TrainBatches, toBatch } from '../data/pipeline.js';
+import { toBatch, type BatcherState } from '../data/pipeline.js';
+import { Prefetcher } from '../data/prefetch.js';
 import { loadDataset } from '../data/load.js';
 import { locateDataDir, type Env } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
@@ -68,15 +69,16 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
   });
   const rng = new Rng(config.seed);
   const restoreMathRandom = installMathRandom(rng);
+  let closeBatches = async (): Promise<void> => {};
   try {
     const checkpoint = resuming ? await loadLatestCheckpoint(files.checkpoints) : null;
     const model = checkpoint ? (checkpoint.model as tf.Sequential) : preset.build();
     const { trainer, note } = await createTrainer(model, preset, config, backend.name);
     if (note) progress.line(note);
     const batchOptions = { batchSize: config.batchSize, seed: config.seed };
-    const batches = checkpoint
-      ? TrainBatches.restore(data.train, batchOptions, checkpoint.state.batcher)
-      : new TrainBatches(data.train, batchOptions);
+    // Batches are prepared in a worker thread while the current step trains.
+    const batches = new Prefetcher(data.train, batchOptions, { state: (checkpoint?.state.batcher as BatcherState | undefined) ?? undefined });
+    closeBatches = () => batches.close();
     const plan = planEpochs(preset, config, batches.stepsPerEpoch);
     if (plan.stepsPerEpoch < 1) {
       throw new LabError('BAD_ARGUMENT', `--batch-size ${config.batchSize} is larger than the ${data.train.count} training digits`, {
@@ -162,6 +164,7 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
     return { runDir, config, status: result.status, metrics, history };
   } finally {
     restoreMathRandom();
+    await closeBatches();
   }
 }
 
