@@ -1,4 +1,4 @@
-// Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG files) into n×784 floats in [0,1].
+// Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG and IDX files) into n×784 floats in [0,1].
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { parseIdx } from '../data/idx.js';
 import { gunzipIfNeeded, isGzip } from '../data/idx-file.js';
@@ -165,7 +165,7 @@ const BACKGROUND_NOTES: Record<PngBackground, string> = {
 };
 
 /** RGBA bytes → ink intensity in [0,1] (white ink on black), and the background the border showed. */
-export function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number): { grey: Float32Array; background: PngBackground } {
+function toInkGrey(rgba: Uint8ClampedArray, width: number, height: number): { grey: Float32Array; background: PngBackground } {
   const pixels = width * height;
   const luminance = new Float32Array(pixels);
   const alpha = new Float32Array(pixels);
