@@ -1,0 +1,94 @@
+// Shared setup of the Redis tests: a throwaway redis-server on a free loopback port, worker processes, and readers of the study's results.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pingRedis } from '../../src/tune/resp-connection.js';
+import type { TrialResult } from '../../src/tune/store.js';
+
+export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
+
+/** Short locks and checks so a dead worker is noticed in about 3 s. */
+export const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200 };
+const WORKER_MAIN = fileURLToPath(new URL('./fixtures/worker-main.ts', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RedisServer {
+  url: string;
+  /** SIGTERM, resolved once the server has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server without persistence on a free loopback port and waits for its PING. */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor('redis-server', () => pingRedis(url, 'redis', 1000).then(() => true, () => undefined));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** host:pid, as results record it. */
+  name: string;
+  workDir: string;
+}
+
+/** A `mnist-lab worker` child process (fixtures/worker-main.ts) running the fake trainer. */
+export async function startWorker(url: string, workDir: string): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), WORKER_MAIN, url, workDir, JSON.stringify(TIMINGS)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const name = await waitFor('a worker to be ready', () => /^ready (\S+)/m.exec(out)?.[1]).catch((error: Error) => {
+    throw new Error(`${error.message}; its stderr: ${err}`);
+  });
+  return { child, name, workDir };
+}
+
+export function readResults(studyDir: string): TrialResult[] {
+  return readFileSync(join(studyDir, 'results.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TrialResult);
+}
+
+/** History files under a worker's work dir that hold at least one evaluation. */
+export function evaluatedRuns(workDir: string): string[] {
+  if (!existsSync(workDir)) return [];
+  return readdirSync(workDir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.endsWith('history.jsonl'))
+    .filter((p) => readFileSync(join(workDir, p), 'utf8').includes('"type":"epoch"'));
+}
