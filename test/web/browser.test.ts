@@ -1,7 +1,7 @@
 // The web UI in real Chromium: drawing digits on the pad (page and server agree) and watching a training live.
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -174,6 +174,31 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await page.textContent('#val-text')).toContain('91.00%');
     await page.waitForSelector('#run-list li.selected .status.completed');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-done.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+  it('attaches to a training started elsewhere and follows it to the end', async () => {
+    const runDir = join(dir, 'runs', 'external-run');
+    await mkdir(runDir);
+    const history = join(runDir, 'history.jsonl');
+    const line = (record: HistoryRecord) => `${JSON.stringify(record)}\n`;
+    await writeFile(join(runDir, 'config.json'), JSON.stringify({ preset: '03-relu-adam' }));
+    await writeFile(
+      history,
+      line({ type: 'start', time: '2026-11-30T00:00:00.000Z', preset: '03-relu-adam', epochs: 1, stepsPerEpoch: 4, batchSize: 128, backend: 'wasm', initialEpoch: 0 }) +
+        line({ type: 'batch', epoch: 0, step: 0, globalStep: 0, loss: 2.2, accuracy: 0.2, lr: 0.001 }),
+    );
+    await page.goto(`${url}/#dashboard`);
+    await page.waitForSelector('body[data-dashboard-ready]', { timeout: 30_000 });
+    await page.click('#run-list li[data-id="external-run"]');
+    await page.waitForFunction(() => document.getElementById('loss-chart')?.dataset.records === '2');
+    expect(await page.textContent('#run-status')).toBe('running');
+    await appendFile(history, line({ type: 'batch', epoch: 0, step: 3, globalStep: 3, loss: 0.6, accuracy: 0.8, lr: 0.001 }));
+    await appendFile(history, line({ type: 'epoch', epoch: 0, loss: 0.9, accuracy: 0.7, val_loss: 0.5, val_accuracy: 0.88, lr: 0.001, seconds: 2 }));
+    await appendFile(history, line({ type: 'end', time: '2026-11-30T00:00:03.000Z', status: 'completed' }));
+    await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'completed', null, { timeout: 20_000 });
+    expect(await page.getAttribute('#loss-chart', 'data-records')).toBe('5');
+    expect(await page.textContent('#val-text')).toContain('88.00%');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -77,11 +77,6 @@ export class TrainingCharts {
     this.frame ??= requestAnimationFrame(() => this.draw());
   }
 
-  /** Points drawn so far in the loss chart (for tests and the status line). */
-  pointCount(): number {
-    return this.loss.data.datasets.reduce((n, d) => n + d.data.length, 0);
-  }
-
   private draw(): void {
     this.frame = null;
     for (const record of this.queued.splice(0)) this.apply(record);

@@ -24,6 +24,8 @@ interface RunState {
   epochs: number | null;
   stepsPerEpoch: number;
   source: EventSource | null;
+  /** History records shown so far (also on #loss-chart's data-records, for tests). */
+  records: number;
 }
 
 export class Dashboard {
@@ -100,7 +102,8 @@ export class Dashboard {
   /** Shows a run: its history so far, then live records while it trains. */
   async select(id: string): Promise<void> {
     this.current?.source?.close();
-    this.current = { id, epochs: null, stepsPerEpoch: 1, source: null };
+    this.current = { id, epochs: null, stepsPerEpoch: 1, source: null, records: 0 };
+    element('loss-chart').dataset.records = '0';
     element('run-list').querySelectorAll('li').forEach((item) => item.classList.toggle('selected', item.dataset.id === id));
     element('run-view').hidden = false;
     element('no-run').hidden = true;
@@ -190,7 +193,8 @@ export class Dashboard {
     } else {
       this.setStatus(record.status);
     }
-    element('loss-chart').dataset.records = String(Number(element('loss-chart').dataset.records ?? 0) + 1);
+    state.records += 1;
+    element('loss-chart').dataset.records = String(state.records);
   }
 
   private showProgress(epochsDone: number, lr?: number, epoch?: EpochRecord): void {
