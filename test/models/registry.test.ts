@@ -73,7 +73,8 @@ describe('preset registry', () => {
   it('gives every fixed preset its recipe, lesson and choices', () => {
     for (const preset of listPresets()) {
       expect(preset.explain.length, preset.name).toBeGreaterThan(80);
-      expect(preset.expected.accuracy).toBeGreaterThan(0.79);
+      expect(preset.expected.accuracy).toBeGreaterThanOrEqual(0.6);
+      expect(preset.expected.accuracy).toBeLessThan(1);
       expect(preset.expected.claim.length).toBeGreaterThan(5);
       expect((preset.schedule === null) === (preset.scheduleText === null), preset.name).toBe(true);
     }
