@@ -65,3 +65,21 @@ function modelName(dir: string, fallback: string): string {
   const name = basename(resolve(dir));
   return MODEL_NAME_PATTERN.test(name) ? name : fallback;
 }
+
+/**
+ * `mnist-lab serve` from start to finish: serves until `stop` aborts (default: SIGINT or SIGTERM), then
+ * closes the server, which also interrupts the trainings it started (they checkpoint and exit).
+ */
+export async function runServer(options: ServeOptions, stop: AbortSignal = signalOnTermination()): Promise<void> {
+  const { app } = await serve(options);
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  await app.close();
+}
+
+function signalOnTermination(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}

@@ -9,7 +9,7 @@ import { PIXELS } from '../../src/data/types.js';
 import { saveModel } from '../../src/models/io.js';
 import { listPresets } from '../../src/models/index.js';
 import { predictImages } from '../../src/predict/predict.js';
-import { serve } from '../../src/server/main.js';
+import { runServer, serve } from '../../src/server/main.js';
 
 let dir: string;
 let app: FastifyInstance | undefined;
@@ -62,5 +62,17 @@ describe('serve', () => {
       code: 'MODEL_NOT_FOUND',
       message: expect.stringContaining(join(dir, 'empty-run', 'model', 'model.json')),
     });
+  });
+
+  it('runServer serves until told to stop, then closes', async () => {
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const running = runServer({ model: join(dir, 'runs', 'my-run', 'model'), port: 0, runsDir: dir, backend: 'cpu', print: (l) => lines.push(l) }, stop.signal);
+    while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const serverUrl = lines[0].split(' ')[4];
+    expect((await fetch(`${serverUrl}/health`)).status).toBe(200);
+    stop.abort();
+    await running;
+    await expect(fetch(`${serverUrl}/health`)).rejects.toThrow();
   });
 });
