@@ -1,6 +1,6 @@
 // Prediction inputs: digits.json lines, {"instances"} bodies, PNG and IDX files, and every bad case named precisely.
 import { createCanvas } from '@napi-rs/canvas';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../../src/data/idx.js';
 import { PIXELS } from '../../src/data/types.js';
@@ -100,6 +100,26 @@ describe('JSON inputs', () => {
   });
 });
 
+/** A true greyscale PNG (colour type 0, 8-bit), written chunk by chunk. */
+function greyPng(grey: (x: number, y: number) => number, width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth; colour type 0, compression 0, filter 0, interlace 0 follow as zeros
+  const rows = Buffer.concat(
+    Array.from({ length: height }, (_, y) => Buffer.from([0, ...Array.from({ length: width }, (_, x) => Math.round(255 * grey(x, y)))])),
+  );
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 describe('PNG inputs', () => {
   const digit = (x: number, y: number) => (x >= 10 && x < 16 && y >= 4 && y < 24 ? 1 : x === 9 && y >= 4 && y < 24 ? 0.5 : 0);
 
@@ -107,6 +127,11 @@ describe('PNG inputs', () => {
     const input = await decodePng(pngOf(digit, 28, 28), 'w.png');
     expect(input.count).toBe(1);
     expect(input.note).toContain('light ink on a dark background');
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) expect(input.images[y * 28 + x]).toBeCloseTo(digit(x, y), 2);
+  });
+
+  it('reads a greyscale (colour type 0) PNG', async () => {
+    const input = await decodePng(greyPng(digit, 28, 28), 'grey.png');
     for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) expect(input.images[y * 28 + x]).toBeCloseTo(digit(x, y), 2);
   });
 
