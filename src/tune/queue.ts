@@ -26,6 +26,8 @@ export interface QueueTimings {
   watchdogMs: number;
   /** How often a worker checks whether the tuner asked it to stop a trial. */
   stopPollMs: number;
+  /** A worker's pause after losing Redis before it asks for jobs again (BullMQ's internal runRetryDelay, 15 s); tests shorten it. */
+  workerRetryDelayMs?: number;
 }
 
 export const DEFAULT_TIMINGS: QueueTimings = {
@@ -96,6 +98,8 @@ interface Waiting {
   resolve: (result: TrialResult) => void;
   reject: (error: Error) => void;
   stopRequested: boolean;
+  /** Whether the job was ever added; until then an unknown job is not "gone". */
+  added: boolean;
 }
 
 export interface QueueExecutorOptions {
@@ -142,9 +146,11 @@ export class QueueExecutor implements TrialExecutor {
     const data: TrialJobData = { studyId, trialId: trial.id, number: trial.number, args, metric: this.options.store.study.metric };
     const jobId = jobIdOf(studyId, trial.id);
     return new Promise<TrialResult>((resolve, reject) => {
-      this.waiting.set(jobId, { trial, data, control, resolve, reject, stopRequested: false });
-      // Adding an id that is already queued (a resumed study) is a no-op; check() then picks up a result that came in meanwhile.
-      this.add(jobId, data).then(() => this.check(jobId), reject);
+      const waiting: Waiting = { trial, data, control, resolve, reject, stopRequested: false, added: false };
+      this.waiting.set(jobId, waiting);
+      // Adding an id that is already queued (a resumed study) is a no-op; check() then picks up a result that came in
+      // meanwhile. If Redis is away, the watchdog adds the job once it is back.
+      this.add(jobId, waiting).then(() => this.check(jobId), this.logError);
     });
   }
 
@@ -157,15 +163,16 @@ export class QueueExecutor implements TrialExecutor {
     await this.queue.close();
   }
 
-  private async add(jobId: string, data: TrialJobData): Promise<void> {
+  private async add(jobId: string, waiting: Waiting): Promise<void> {
     const keep = { age: 7 * 24 * 3600 };
-    await this.queue.add('trial', data, {
+    await this.queue.add('trial', waiting.data, {
       jobId,
       attempts: this.timings.attempts,
       backoff: { type: 'fixed', delay: 1000 },
       removeOnComplete: keep,
       removeOnFail: keep,
     });
+    waiting.added = true;
   }
 
   /** Settles a waiting trial from its job's state; re-adds a job Redis no longer knows (e.g. restarted without persistence). */
@@ -175,8 +182,8 @@ export class QueueExecutor implements TrialExecutor {
     try {
       const state = await this.queue.getJobState(jobId);
       if (state === 'unknown') {
-        this.options.log(`${waiting.trial.id}: its job is gone from Redis; queueing it again`);
-        await this.add(jobId, waiting.data);
+        if (waiting.added) this.options.log(`${waiting.trial.id}: its job is gone from Redis; queueing it again`);
+        await this.add(jobId, waiting);
         return;
       }
       if (state !== 'completed' && state !== 'failed') return;
@@ -276,6 +283,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
     lockDuration: timings.lockDurationMs,
     stalledInterval: timings.stalledIntervalMs,
     maxStalledCount: timings.maxStalledCount,
+    ...(timings.workerRetryDelayMs === undefined ? {} : { runRetryDelay: timings.workerRetryDelayMs }),
     name,
   });
   worker.on('error', onError);

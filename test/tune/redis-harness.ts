@@ -9,8 +9,8 @@ import type { TrialResult } from '../../src/tune/store.js';
 
 export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 
-/** Short locks and checks so a dead worker is noticed in about 3 s. */
-export const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200 };
+/** Short locks and checks so a dead worker is noticed in about 3 s and a lost Redis within a second of its return. */
+export const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200, workerRetryDelayMs: 500 };
 const WORKER_MAIN = fileURLToPath(new URL('./fixtures/worker-main.ts', import.meta.url));
 
 export function freePort(): Promise<number> {
@@ -40,9 +40,9 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server without persistence on a free loopback port and waits for its PING. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts redis-server without persistence on a loopback port (default: a free one) and waits for its PING. */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   await waitFor('redis-server', () => pingRedis(url, 'redis', 1000).then(() => true, () => undefined));
