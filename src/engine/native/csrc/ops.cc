@@ -14,6 +14,24 @@ namespace mnl::ops {
 // work, and much more when another process holds a core.
 constexpr dim kParallelMin = 1 << 15;
 
+/**
+ * Runs fn(begin, end) over [0, n): split across the OpenMP threads when n is large enough, else in one call. The
+ * loops inside fn are plain, so the compiler vectorises them.
+ */
+template <typename Fn>
+void parallelRange(dim n, Fn fn) {
+  if (n < kParallelMin || omp_get_max_threads() == 1) {
+    fn(dim(0), n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const dim t = omp_get_thread_num();
+    const dim nt = omp_get_num_threads();
+    fn(n * t / nt, n * (t + 1) / nt);
+  }
+}
+
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
   const dim lda = transA ? m : k;
   const dim ldb = transB ? k : n;
@@ -26,12 +44,12 @@ void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const f
 }
 
 void addBias(dim rows, dim c, const float* bias, float* y) {
-#pragma omp parallel for if (rows * c >= kParallelMin)
-  for (dim r = 0; r < rows; r++) {
-    float* yr = y + r * c;
-#pragma omp simd
-    for (dim j = 0; j < c; j++) yr[j] += bias[j];
-  }
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      float* yr = y + r * c;
+      for (dim j = 0; j < c; j++) yr[j] += bias[j];
+    }
+  });
 }
 
 namespace {
@@ -88,21 +106,25 @@ void activationForward(Act act, dim n, const float* x, float* y) {
   if (act == Act::Linear || act == Act::Softmax) {
     if (x != y) std::memcpy(y, x, sizeof(float) * static_cast<size_t>(n));
   } else if (act == Act::Relu) {
-#pragma omp parallel for simd if (n >= kParallelMin)
-    for (dim i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    parallelRange(n, [&](dim b, dim e) {
+      for (dim i = b; i < e; i++) y[i] = std::max(x[i], 0.0f);
+    });
   } else if (act == Act::Sigmoid) {
-#pragma omp parallel for if (n >= kParallelMin)
-    for (dim i = 0; i < n; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+    parallelRange(n, [&](dim b, dim e) {
+      for (dim i = b; i < e; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+    });
   }
 }
 
 void activationBackward(Act act, dim n, const float* y, float* dy) {
   if (act == Act::Relu) {
-#pragma omp parallel for simd if (n >= kParallelMin)
-    for (dim i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    parallelRange(n, [&](dim b, dim e) {
+      for (dim i = b; i < e; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    });
   } else if (act == Act::Sigmoid) {
-#pragma omp parallel for simd if (n >= kParallelMin)
-    for (dim i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]);
+    parallelRange(n, [&](dim b, dim e) {
+      for (dim i = b; i < e; i++) dy[i] *= y[i] * (1.0f - y[i]);
+    });
   }
 }
 
@@ -129,13 +151,13 @@ void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const f
   }
   const float* sc = scale.data();
   const float* sh = shift.data();
-#pragma omp parallel for if (rows * c >= kParallelMin)
-  for (dim r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-#pragma omp simd
-    for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
-  }
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
+    }
+  });
 }
 
 void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const float* beta, const float* movingMean,
@@ -147,13 +169,13 @@ void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const f
   }
   const float* sc = scale.data();
   const float* sh = shift.data();
-#pragma omp parallel for if (rows * c >= kParallelMin)
-  for (dim r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-#pragma omp simd
-    for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
-  }
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
+    }
+  });
 }
 
 void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const float* gamma, const float* mean,
@@ -179,17 +201,17 @@ void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const f
     meanDyXhat[j] = static_cast<float>(sumDyXhat[j] / static_cast<double>(rows));
   }
   const float *kp = k.data(), *md = meanDy.data(), *mdx = meanDyXhat.data();
-#pragma omp parallel for if (rows * c >= kParallelMin)
-  for (dim r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
-    const float* dyr = dy + r * c;
-    float* dxr = dx + r * c;
-#pragma omp simd
-    for (dim j = 0; j < c; j++) {
-      const float xhat = (xr[j] - mean[j]) * invStd[j];
-      dxr[j] = kp[j] * (dyr[j] - md[j] - xhat * mdx[j]);
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      const float* dyr = dy + r * c;
+      float* dxr = dx + r * c;
+      for (dim j = 0; j < c; j++) {
+        const float xhat = (xr[j] - mean[j]) * invStd[j];
+        dxr[j] = kp[j] * (dyr[j] - md[j] - xhat * mdx[j]);
+      }
     }
-  }
+  });
 }
 
 void movingAverage(dim c, const float* value, float momentum, float* moving) {
@@ -208,18 +230,20 @@ float counterUniform(uint32_t seed, uint32_t salt, uint64_t index) {
 
 void dropoutForward(dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y, uint8_t* mask) {
   const float keepScale = 1.0f / (1.0f - rate);
-#pragma omp parallel for if (n >= kParallelMin)
-  for (dim i = 0; i < n; i++) {
-    const bool keep = counterUniform(seed, salt, static_cast<uint64_t>(i)) >= rate;
-    mask[i] = keep ? 1 : 0;
-    y[i] = keep ? x[i] * keepScale : 0.0f;
-  }
+  parallelRange(n, [&](dim b, dim e) {
+    for (dim i = b; i < e; i++) {
+      const bool keep = counterUniform(seed, salt, static_cast<uint64_t>(i)) >= rate;
+      mask[i] = keep ? 1 : 0;
+      y[i] = keep ? x[i] * keepScale : 0.0f;
+    }
+  });
 }
 
 void dropoutBackward(dim n, float rate, const uint8_t* mask, const float* dy, float* dx) {
   const float keepScale = 1.0f / (1.0f - rate);
-#pragma omp parallel for simd if (n >= kParallelMin)
-  for (dim i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * keepScale : 0.0f;
+  parallelRange(n, [&](dim b, dim e) {
+    for (dim i = b; i < e; i++) dx[i] = dy[i] * (mask[i] ? keepScale : 0.0f);
+  });
 }
 
 LossSums softmaxCrossEntropy(dim rows, dim k, float* p, const uint8_t* labels, float* dlogits, float gradScale) {
@@ -262,21 +286,23 @@ void adamUpdate(dim n, float* w, const float* g, float* m, float* v, float lr, f
                 float oneMinusAccBeta1, float oneMinusAccBeta2) {
   const float c1 = 1.0f - beta1;
   const float c2 = 1.0f - beta2;
-#pragma omp parallel for simd if (n >= kParallelMin)
-  for (dim i = 0; i < n; i++) {
-    const float mi = m[i] * beta1 + g[i] * c1;
-    const float vi = v[i] * beta2 + (g[i] * g[i]) * c2;
-    m[i] = mi;
-    v[i] = vi;
-    const float mHat = mi / oneMinusAccBeta1;
-    const float vHat = vi / oneMinusAccBeta2;
-    w[i] = (mHat / (std::sqrt(vHat) + eps)) * -lr + w[i];
-  }
+  parallelRange(n, [&](dim b, dim e) {
+    for (dim i = b; i < e; i++) {
+      const float mi = m[i] * beta1 + g[i] * c1;
+      const float vi = v[i] * beta2 + (g[i] * g[i]) * c2;
+      m[i] = mi;
+      v[i] = vi;
+      const float mHat = mi / oneMinusAccBeta1;
+      const float vHat = vi / oneMinusAccBeta2;
+      w[i] = (mHat / (std::sqrt(vHat) + eps)) * -lr + w[i];
+    }
+  });
 }
 
 void sgdUpdate(dim n, float* w, const float* g, float lr) {
-#pragma omp parallel for simd if (n >= kParallelMin)
-  for (dim i = 0; i < n; i++) w[i] = w[i] - lr * g[i];
+  parallelRange(n, [&](dim b, dim e) {
+    for (dim i = b; i < e; i++) w[i] = w[i] - lr * g[i];
+  });
 }
 
 }  // namespace mnl::ops
