@@ -1,12 +1,16 @@
 // Entry point of the mnist-lab command: the process's streams, Ctrl-C handling and exit code.
+import * as tf from '@tensorflow/tfjs';
 import { runCli } from './run-cli.js';
+
+// Production mode: no debug checks, and no banner asking to install tfjs-node (our engine replaces it).
+tf.enableProdMode();
 
 /** Ctrl-C once: finish the batch, checkpoint, exit 130. Twice: exit now. */
 function interruptController(): AbortController {
   const controller = new AbortController();
   process.on('SIGINT', () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nCtrl-C: finishing this batch and writing a checkpoint (Ctrl-C again to quit now)…\n');
+    process.stderr.write('\nCtrl-C: stopping cleanly; training finishes its batch and writes a checkpoint (Ctrl-C again to quit now)…\n');
     controller.abort();
   });
   return controller;

@@ -13,6 +13,7 @@ import { initBackend } from '../engine/backend.js';
 import { listPresets } from '../models/index.js';
 import { compareCommand } from '../report/compare.js';
 import { reportCommand } from '../report/run-report.js';
+import { runServer } from '../server/main.js';
 import { BACKENDS, type TrainOverrides } from '../train/config.js';
 import { choiceFlag, floatFlag, intFlag, listFlag } from './flags.js';
 
@@ -206,6 +207,30 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--out <file>', 'HTML page to write (the chart goes beside it as .png and .svg)', 'compare.html')
     .action(async (runDirs: string[], o: Opts) => {
       await compareCommand({ runDirs, out: io.stdout, outFile: o.out as string, cwd: io.cwd });
+    });
+
+  program
+    .command('serve')
+    .description('prediction server (AI Platform-style API) and web UI: live dashboard and drawing pad')
+    .option('--model <dir>', 'a model folder to serve')
+    .option('--run <dir>', 'a run folder whose model to serve')
+    .option('--port <n>', 'port', intFlag('--port', 0, 65535), 8080)
+    .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
+    .option('--runs-dir <dir>', 'folder of run folders for the dashboard', 'runs')
+    .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
+    .action(async (o: Opts) => {
+      await runServer(
+        {
+          model: o.model as string | undefined,
+          run: o.run as string | undefined,
+          port: o.port as number,
+          host: o.host as string,
+          runsDir: o.runsDir as string,
+          backend: o.backend as 'auto' | undefined,
+          print: (line) => io.stdout.write(`${line}\n`),
+        },
+        io.signal,
+      );
     });
 
   program
