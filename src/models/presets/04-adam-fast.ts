@@ -17,7 +17,8 @@ export const adamFastPreset: Preset = {
   zoom: 1,
   choices: [
     'learning rate 0.01 (10x the default): the codelab does not give the value; the later notebooks use Adam(lr=0.01)',
-    'pass bar 0.96 is ours: the spec gives no number for this step',
+    'pass bar 0.96 is ours: the spec gives no number for this step. One full run here (wasm) ended at 0.9713, its ' +
+      'epochs jumping between 0.963 and 0.973',
   ],
   explain:
     'Only the learning rate changes, from 0.001 to 0.01. Big steps make early progress faster but leave the ' +
