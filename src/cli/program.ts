@@ -14,6 +14,7 @@ import { listPresets } from '../models/index.js';
 import { compareCommand } from '../report/compare.js';
 import { reportCommand } from '../report/run-report.js';
 import { runServer } from '../server/main.js';
+import { tuneCommand, workerCommand } from '../tune/commands.js';
 import { BACKENDS, type TrainOverrides } from '../train/config.js';
 import { choiceFlag, floatFlag, intFlag, listFlag } from './flags.js';
 
@@ -231,6 +232,39 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
         },
         io.signal,
       );
+    });
+
+  program
+    .command('tune')
+    .description('run a hyperparameter study: a local pool by default, or trials on a Redis queue (docs/tuning.md)')
+    .argument('<study>', 'study file (YAML), like the codelab\'s config-hptune.yaml')
+    .option('--out <dir>', 'study folder (default runs/study-<name>)')
+    .option('--queue <url>', 'run trials as BullMQ jobs on this Redis, e.g. redis://127.0.0.1:6379')
+    .option('--resume', 'continue a study folder after a crash or Ctrl-C')
+    .action(async (studyFile: string, o: Opts) => {
+      await tuneCommand({
+        studyFile,
+        out: o.out as string | undefined,
+        queue: o.queue as string | undefined,
+        resume: Boolean(o.resume),
+        io,
+      });
+      if (io.signal?.aborted) setExitCode(130);
+    });
+
+  program
+    .command('worker')
+    .description('pull trials from a Redis queue and run them (any number of machines)')
+    .requiredOption('--queue <url>', 'the Redis the tuner uses, e.g. redis://10.0.0.5:6379')
+    .option('--concurrency <n>', 'trials at once on this machine', intFlag('--concurrency', 1, 64), 1)
+    .option('--work-dir <dir>', 'where trial run folders are written before they are sent back')
+    .action(async (o: Opts) => {
+      await workerCommand({
+        queue: o.queue as string,
+        concurrency: o.concurrency as number,
+        workDir: o.workDir as string | undefined,
+        io,
+      });
     });
 
   program

@@ -6,7 +6,7 @@ import { LabError } from '../errors.js';
 import type { TrialExecutor } from './executor.js';
 import { LocalPool } from './pool.js';
 import { QueueExecutor, runWorker, type QueueTimings } from './queue.js';
-import { pingRedis } from './resp-connection.js';
+import { pingRedis } from './redis.js';
 import { StudyStore } from './store.js';
 import { readStudyText } from './study.js';
 import { defaultTrialCommand } from './trial-command.js';

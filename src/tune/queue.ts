@@ -2,10 +2,10 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { createBunRedisClient, Job, Queue, QueueEvents, RedisConnection, Worker, type ConnectionOptions } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { RunMetrics } from '../train/run-layout.js';
 import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
-import { RespConnection, parseRedisUrl, pingRedis, type RedisTarget } from './resp-connection.js';
+import { pingRedis, redisConnection } from './redis.js';
 import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
 import type { StudyStore, TrialResult, TrialSpec, TrialStatus } from './store.js';
 import { startTrialProcess, type TrialProcess } from './trial-process.js';
@@ -63,22 +63,6 @@ export interface TrialJobResult {
   files: PackedFile[];
 }
 
-/** Our RESP connection behind BullMQ's Bun adapter, for every BullMQ connection in this process. */
-function useRespConnections(): void {
-  RedisConnection.clientFactory = (opts) => {
-    const o = opts as Partial<RedisTarget> & { host?: string; port?: number };
-    return createBunRedisClient(
-      new RespConnection({ host: o.host ?? '127.0.0.1', port: o.port ?? 6379, db: o.db ?? 0, username: o.username, password: o.password }),
-    );
-  };
-}
-
-function connectionFor(url: string): ConnectionOptions {
-  const target = parseRedisUrl(url);
-  useRespConnections();
-  return { host: target.host, port: target.port, db: target.db, username: target.username, password: target.password, maxRetriesPerRequest: null };
-}
-
 const jobIdOf = (studyId: string, trialId: string) => `${studyId}-${trialId}`;
 
 /** Logs connection errors once per change of message (a Redis outage repeats the same one many times a second). */
@@ -133,10 +117,10 @@ export class QueueExecutor implements TrialExecutor {
   }
 
   static async connect(options: QueueExecutorOptions): Promise<QueueExecutor> {
-    const connection = connectionFor(options.url);
     await pingRedis(options.url);
-    const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
-    const events = new QueueEvents(QUEUE_NAME, { connection });
+    // One connection per BullMQ object: QueueEvents blocks on its own.
+    const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: redisConnection(options.url) });
+    const events = new QueueEvents(QUEUE_NAME, { connection: redisConnection(options.url) });
     await events.waitUntilReady();
     return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, queue, events);
   }
@@ -238,12 +222,11 @@ export interface RunningWorker {
 /** The `mnist-lab worker` side: pulls trial jobs, runs each as a child process, reports evaluations as progress, returns the run folder. */
 export async function runWorker(options: RunWorkerOptions): Promise<RunningWorker> {
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const connection = connectionFor(options.queue);
   const workDir = options.workDir ?? join(tmpdir(), 'mnist-lab-worker');
   const log = options.log ?? (() => undefined);
   const name = `${hostname()}:${process.pid}`;
   await pingRedis(options.queue);
-  const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection });
+  const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: redisConnection(options.queue) });
   const onError = errorLogger(log, 'worker');
   control.on('error', onError);
   const running = new Set<TrialProcess>();
@@ -278,7 +261,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   };
 
   const worker = new Worker<TrialJobData, TrialJobResult>(QUEUE_NAME, processor, {
-    connection,
+    connection: redisConnection(options.queue),
     concurrency: options.concurrency,
     lockDuration: timings.lockDurationMs,
     stalledInterval: timings.stalledIntervalMs,

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pingRedis } from '../../src/tune/resp-connection.js';
+import { pingRedis } from '../../src/tune/redis.js';
 import type { TrialResult } from '../../src/tune/store.js';
 
 export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRedisUrl } from '../../src/tune/resp-connection.js';
+import { parseRedisUrl } from '../../src/tune/redis.js';
 import { packRunFolder, unpackRunFolder } from '../../src/tune/run-folder-pack.js';
 import { defaultTrialCommand, flagWords, parseCommand, trainArgs } from '../../src/tune/trial-command.js';
 import { tempDir } from './helpers.js';
