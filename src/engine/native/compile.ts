@@ -1,7 +1,7 @@
 // Compiles a tf.Sequential Layers model into the native trainer: translates each layer into the C++ network spec
 // and keeps the native weights, moving statistics and Adam slots exchangeable with the TF.js model.
 import * as tf from '@tensorflow/tfjs';
-import { LabError } from '../../errors.js';
+import { LabError, badArgument } from '../../errors.js';
 import { loadAddon, type LayerSpec, type NativeActivation, type RawTrainer } from './addon.js';
 
 export interface StepResult {
@@ -179,7 +179,11 @@ class NativeCompiledTrainer implements CompiledTrainer {
   private readonly inputFeatures: number;
   private readonly classes: number;
 
-  constructor(raw: RawTrainer, translation: Translation) {
+  constructor(
+    raw: RawTrainer,
+    translation: Translation,
+    private readonly adam: boolean,
+  ) {
     this.raw = raw;
     const info = raw.weightInfo();
     this.weightsByLayer = translation.sources.map((layer, specIndex) => {
@@ -245,34 +249,33 @@ class NativeCompiledTrainer implements CompiledTrainer {
 
   getOptimizerState(): OptimizerState {
     const raw = this.native();
-    const step = raw.getOptimizerStep();
-    let slots: OptimizerSlot[] = [];
-    try {
-      const trainable = this.trainable();
-      slots = (['m', 'v'] as const).flatMap((which) =>
-        trainable.map((t) => ({ name: `${t.name}/${which}`, shape: t.shape, data: raw.getSlot(t.index, which) })),
-      );
-    } catch (err) {
-      if (!/no optimizer slot/.test((err as Error).message)) throw err;
-    }
-    return { step, slots };
+    const slots = this.adam
+      ? (['m', 'v'] as const).flatMap((which) =>
+          this.trainable().map((t) => ({ name: `${t.name}/${which}`, shape: t.shape, data: raw.getSlot(t.index, which) })),
+        )
+      : [];
+    return { step: raw.getOptimizerStep(), slots };
   }
 
+  /** Restores a state from getOptimizerState() of the same model and optimizer (Adam: every m and v slot). */
   setOptimizerState(state: OptimizerState): void {
     const raw = this.native();
-    const byName = new Map(state.slots.map((s) => [s.name, s]));
-    const trainable = this.trainable();
-    const expected = state.slots.length === 0 ? [] : (['m', 'v'] as const);
-    for (const which of expected) {
-      for (const t of trainable) {
-        const slot = byName.get(`${t.name}/${which}`);
-        if (!slot) {
-          throw new LabError('BAD_INPUT', `optimizer state has no slot ${t.name}/${which}`, { hint: 'restore a state saved from the same model and optimizer' });
+    if (!Number.isInteger(state.step) || state.step < 0) throw badArgument('optimizer state step', 'an integer >= 0', state.step);
+    if (this.adam && !(state.step === 0 && state.slots.length === 0)) {
+      const byName = new Map(state.slots.map((s) => [s.name, s]));
+      for (const which of ['m', 'v'] as const) {
+        for (const t of this.trainable()) {
+          const slot = byName.get(`${t.name}/${which}`);
+          if (!slot) {
+            throw new LabError('BAD_INPUT', `optimizer state has no slot ${t.name}/${which}`, {
+              hint: 'restore a state saved from the same model and optimizer',
+            });
+          }
+          if (slot.data.length !== t.shape.reduce((a, b) => a * b, 1)) {
+            throw new LabError('BAD_INPUT', `optimizer slot ${slot.name} has ${slot.data.length} values; expected shape [${t.shape}]`);
+          }
+          raw.setSlot(t.index, which, slot.data);
         }
-        if (slot.data.length !== t.shape.reduce((a, b) => a * b, 1)) {
-          throw new LabError('BAD_INPUT', `optimizer slot ${slot.name} has ${slot.data.length} values; expected shape [${t.shape}]`);
-        }
-        raw.setSlot(t.index, which, slot.data);
       }
     }
     raw.setOptimizerStep(state.step);
@@ -299,8 +302,12 @@ export function compileTrainer(
 ): { trainer: CompiledTrainer } | { trainer: null; reason: string } {
   const loaded = loadAddon();
   if (!('addon' in loaded)) return { trainer: null, reason: loaded.reason };
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
-    return { trainer: null, reason: `batchSize must be a positive integer; got ${opts.batchSize}` };
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw badArgument('batchSize', 'a positive integer', opts.batchSize);
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw badArgument('threads', 'a positive integer', opts.threads);
+  }
+  if (opts.optimizer.kind !== 'adam' && opts.optimizer.kind !== 'sgd') {
+    return { trainer: null, reason: `not supported natively: optimizer ${JSON.stringify(opts.optimizer.kind)} (sgd or adam)` };
   }
   let translation: Translation;
   try {
@@ -321,5 +328,5 @@ export function compileTrainer(
   } catch (err) {
     throw new LabError('NATIVE_FAILURE', (err as Error).message, { cause: err });
   }
-  return { trainer: new NativeCompiledTrainer(raw, translation) };
+  return { trainer: new NativeCompiledTrainer(raw, translation, opts.optimizer.kind === 'adam') };
 }

@@ -225,6 +225,9 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     expect(() => addon!.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), 1, 1, 2, 3, 2, false, false, null, 'tanh' as 'relu')).toThrow(
       /native MatMul: unsupported activation 'tanh'/,
     );
+    expect(() => trainer.setOptimizerState({ step: -1, slots: [] })).toThrow(/optimizer state step must be an integer >= 0; got -1/);
+    expect(() => compileTrainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4, threads: 0 })).toThrow(/threads must be a positive integer/);
+    expect(() => compileTrainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
     trainer.dispose();
     expect(() => trainer.step(xs, new Uint8Array(4), 0.01, 1)).toThrow(/disposed/);
   });
