@@ -25,7 +25,8 @@ export const deeperPreset: Preset = {
   zoom: 10,
   choices: [
     'layer sizes 200-100-60: the codelab gives none; these are keras_03 without its dropout, so step 7 changes only dropout',
-    'pass bar 0.975 is ours, the same as step 5: the codelab says accuracy does not move',
+    'pass bar 0.975 is ours, the same as step 5: the codelab says accuracy does not move. One full run here (wasm) ' +
+      'ended at 0.9842, its test loss lowest at epoch 6 (0.069) and rising to 0.075 by epoch 10',
   ],
   explain:
     'A third hidden layer (200-100-60) adds capacity, but accuracy stays near 98%. Watch the two loss curves ' +
