@@ -70,12 +70,14 @@ function normalizeInTraining(epsilon: number, reductionAxes: number[]): (...args
       value: tf.add(tf.mul(xHat, gamma), beta),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedXHat, gammaInvStd] = saved;
-        const dyXHat = tf.mul(dy, savedXHat);
+        const count = dy.size / dy.shape[dy.rank - 1];
+        const dBeta = tf.sum(dy, reductionAxes);
+        const dGamma = tf.sum(tf.mul(dy, savedXHat), reductionAxes);
         // dx = gamma / std * (dy - mean(dy) - xHat * mean(dy * xHat)); the batch statistics' own gradients are
         // folded into this form, so mean and variance receive zeros.
-        const centred = tf.sub(tf.sub(dy, tf.mean(dy, reductionAxes)), tf.mul(savedXHat, tf.mean(dyXHat, reductionAxes)));
+        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(savedXHat, tf.div(dGamma, count)));
         const dx = tf.mul(centred, gammaInvStd);
-        return [dx, tf.zerosLike(mean), tf.zerosLike(variance), tf.sum(dy, reductionAxes), tf.sum(dyXHat, reductionAxes)];
+        return [dx, tf.zerosLike(mean), tf.zerosLike(variance), dBeta, dGamma];
       },
     };
   });
