@@ -5,7 +5,7 @@ import { locateDataDir } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { loadModel } from '../models/io.js';
-import { predictImages } from '../predict/predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import { scoreProbabilities } from '../train/tfjs-trainer.js';
 import { runFiles } from '../train/run-layout.js';
 import { toBatch } from '../data/pipeline.js';
@@ -40,10 +40,9 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
   const model = await loadModel(modelDir);
   const start = performance.now();
   const test = toBatch(data.test, 0, data.test.count);
-  const { probabilities } = predictImages(model, test.xs, test.size);
+  const probabilities = predictProbabilities(model, test.xs, test.size);
   model.dispose();
-  const flat = Float32Array.from(probabilities.flat());
-  const score = scoreProbabilities(flat, test.labels, test.size);
+  const score = scoreProbabilities(probabilities, test.labels, test.size);
   const report: EvalReport = {
     model: modelDir,
     dataset,

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS } from '../data/types.js';
 import type { OptimizerSpec } from '../models/preset.js';
+import { predictProbabilities } from '../predict/predict.js';
 import type { EvalResult, OptimizerState, StepResult, Trainer } from './trainer.js';
 
 const EVAL_CHUNK = 1000;
@@ -54,17 +55,7 @@ export class TfjsTrainer implements Trainer {
   }
 
   evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
-    const probabilities = new Float32Array(count * NUM_CLASSES);
-    for (let start = 0; start < count; start += EVAL_CHUNK) {
-      const n = Math.min(EVAL_CHUNK, count - start);
-      const probs = tf.tidy(() => {
-        const x = tf.tensor2d(xs.subarray(start * PIXELS, (start + n) * PIXELS), [n, PIXELS]);
-        return this.model.predict(x) as tf.Tensor;
-      });
-      // Sync point: evaluation reads the probabilities back once per chunk.
-      probabilities.set(probs.dataSync(), start * NUM_CLASSES);
-      probs.dispose();
-    }
+    const probabilities = predictProbabilities(this.model, xs, count, EVAL_CHUNK);
     return { ...scoreProbabilities(probabilities, labels, count), probabilities };
   }
 
