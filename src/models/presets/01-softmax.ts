@@ -17,7 +17,8 @@ export const softmaxPreset: Preset = {
   batchSize: KERAS_BATCH_SIZE,
   epochs: KERAS_EPOCHS,
   params: { total: 7850, trainable: 7850, nonTrainable: 0 },
-  expected: { accuracy: 0.89, claim: 'about 90%: it misses about 1,000 of the 10,000 test digits' },
+  // Pass bar from issue 2's accuracy targets, which are stricter than the spec's suggested bars.
+  expected: { accuracy: 0.9, claim: 'about 90%: it misses about 1,000 of the 10,000 test digits' },
   zoom: 1,
   choices: ["optimizer 'sgd' is Keras's default SGD: learning rate 0.01, no momentum"],
   explain:

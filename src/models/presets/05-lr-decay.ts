@@ -12,7 +12,8 @@ export const lrDecayPreset: Preset = {
   batchSize: KERAS_BATCH_SIZE,
   epochs: KERAS_EPOCHS,
   params: { total: 169670, trainable: 169670, nonTrainable: 0 },
-  expected: { accuracy: 0.975, claim: 'above 98% consistently' },
+  // Pass bar from issue 2's accuracy targets, which are stricter than the spec's suggested bars.
+  expected: { accuracy: 0.98, claim: 'above 98% consistently' },
   zoom: 10,
   choices: ['zoom 10 as keras_03, the notebook that introduces this schedule'],
   explain:

@@ -24,7 +24,8 @@ export const denseDropoutPreset: Preset = {
   batchSize: KERAS_BATCH_SIZE,
   epochs: KERAS_EPOCHS,
   params: { total: 183770, trainable: 183770, nonTrainable: 0 },
-  expected: { accuracy: 0.97, claim: 'validation accuracy "dropped a bit" (recorded: val_accuracy 0.9775)' },
+  // Pass bar from issue 2's accuracy targets, which are stricter than the spec's suggested bars.
+  expected: { accuracy: 0.975, claim: 'validation accuracy "dropped a bit" (recorded: val_accuracy 0.9775)' },
   zoom: 10,
   choices: [],
   explain:
