@@ -110,6 +110,29 @@ describe('train', () => {
   });
 });
 
+describe('the CNN presets train (on the fastest engine here)', () => {
+  const cnn = (preset: string, limit: number) =>
+    train(
+      { preset, dataDir: MNIST_DIR, out: join(tempDir(), 'run'), overrides: { epochs: 1, limit, pictures: false } },
+      { cwd: tempDir(), env: {}, log: new Capture() },
+    );
+
+  it('08-conv beats 95% on the test set after one epoch on 12,000 digits', async () => {
+    const outcome = await cnn('08-conv', 12_000);
+    expect(outcome.metrics!.test_accuracy).toBeGreaterThan(0.95);
+  });
+
+  it('10-conv-bn lowers its loss and fits the training batches within one epoch', async () => {
+    // Its test accuracy lags after so few steps: batch norm's moving averages (momentum 0.99) are still young.
+    const outcome = await cnn('10-conv-bn', 6_000);
+    const batches = parseHistory(readFileSync(runFiles(outcome.runDir).history, 'utf8')).filter((r) => r.type === 'batch');
+    const first = batches.slice(0, 3).reduce((a, r) => a + r.loss, 0) / 3;
+    const last = batches.slice(-3).reduce((a, r) => a + r.loss, 0) / 3;
+    expect(last).toBeLessThan(first / 4);
+    expect(outcome.history[0].accuracy).toBeGreaterThan(0.9);
+  });
+});
+
 describe('TfjsTrainer', () => {
   it('keeps tf.memory().numTensors flat across steps and evaluation', () => {
     const preset = getPreset('10-conv-bn');
