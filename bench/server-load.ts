@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../src/data/load.js';
 import { PIXELS } from '../src/data/types.js';
@@ -14,7 +15,7 @@ import { saveModel } from '../src/models/io.js';
 import { buildApp } from '../src/server/app.js';
 import { SERVING_THREADS } from '../src/server/main.js';
 
-const MNIST_DIR = process.env.MNIST_DATA ?? '/work/shared/data/mnist';
+const MNIST_DIR = process.env.MNIST_DATA ?? fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
 
 interface AutocannonResult {
   requests: { average: number; total: number };

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tuneCommand } from '../../src/tune/commands.js';
 import type { TrialResult } from '../../src/tune/store.js';
+import { MNIST_DIR } from '../helpers/paths.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
 
-const DATA_DIR = '/work/shared/data/mnist';
+const DATA_DIR = MNIST_DIR;
 const hasData = existsSync(join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'));
 if (!hasData) console.warn(`real-trials.test.ts skipped: no MNIST files in ${DATA_DIR}`);
 

@@ -9,7 +9,8 @@ import { resolveConfig } from '../../src/train/config.js';
 import type { HistoryRecord } from '../../src/train/history.js';
 import { runFiles, type RunMetrics } from '../../src/train/run-layout.js';
 
-export const MNIST_DIR = '/work/shared/data/mnist';
+export { MNIST_DIR } from '../helpers/paths.js';
+import { MNIST_DIR } from '../helpers/paths.js';
 
 let mnist: Promise<Dataset> | null = null;
 export function loadMnist(): Promise<Dataset> {
