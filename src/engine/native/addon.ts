@@ -82,6 +82,20 @@ export interface NativeAddon {
   ): void;
   /** NHWC conv with an HWIO kernel; geometry = n,h,w,c,kh,kw,oc,sh,sw,padTop,padLeft,padBottom,padRight,oh,ow. */
   conv2d(x: Float32Array, kernel: Float32Array, out: Float32Array, geometry: number[], bias: Float32Array | null, act: NativeActivation): void;
+  /** Inference batch norm over the last axis: out = (x - mean) / sqrt(variance + epsilon) * scale + offset. */
+  batchNorm(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    epsilon: number,
+  ): void;
+  /** out = act(x) elementwise (relu or sigmoid). */
+  activation(x: Float32Array, out: Float32Array, act: 'relu' | 'sigmoid'): void;
   info(): { onednnVersion: string; threads: number; cpuFeatures: string[] };
   setThreads(threads: number): number;
   /** The keep mask (1 kept, 0 dropped) that the dropout layer at model.layers[salt] draws for `seed`. */

@@ -1,5 +1,5 @@
-// The TF.js backend 'native': TF.js's CPU backend with MatMul and Conv2D (plain and fused) forward on oneDNN;
-// every other kernel is the CPU one, so anything TF.js can run still runs.
+// The TF.js backend 'native': TF.js's CPU backend with MatMul, Conv2D (plain and fused), inference batch norm,
+// Relu and Sigmoid native; every other kernel is the CPU one, so anything TF.js can run still runs.
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { LabError, badArgument } from '../../errors.js';
@@ -91,12 +91,44 @@ function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kernel
   };
 }
 
+function batchNormKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const channels = x?.shape[x.shape.length - 1] ?? 0;
+    const perChannel = (t: tf.TensorInfo | undefined): boolean => !t || (t.dtype === 'float32' && product(t.shape) === channels);
+    const supported = x && mean && variance && x.dtype === 'float32' && channels > 0 && [mean, variance, offset, scale].every(perChannel);
+    if (!supported) return cpuKernel(tf.FusedBatchNorm, args);
+    const out = new Float32Array(product(x.shape));
+    const epsilon = (args.attrs as Attrs)['varianceEpsilon'] as number;
+    addon.batchNorm(
+      floats(backend, x), out, product(x.shape) / channels, channels, floats(backend, mean), floats(backend, variance),
+      offset ? floats(backend, offset) : null, scale ? floats(backend, scale) : null, epsilon,
+    );
+    return backend.makeTensorInfo(x.shape, 'float32', out);
+  };
+}
+
+function activationKernel(addon: NativeAddon, name: string, act: 'relu' | 'sigmoid'): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { x } = args.inputs as Record<string, tf.TensorInfo>;
+    if (x.dtype !== 'float32') return cpuKernel(name, args);
+    const out = new Float32Array(product(x.shape));
+    addon.activation(floats(backend, x), out, act);
+    return backend.makeTensorInfo(x.shape, 'float32', out);
+  };
+}
+
 function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
   const kernels: [string, tf.KernelFunc][] = [
     [tf.BatchMatMul, matMulKernel(addon, tf.BatchMatMul, false)],
     [tf._FusedMatMul, matMulKernel(addon, tf._FusedMatMul, true)],
     [tf.Conv2D, convKernel(addon, tf.Conv2D, false)],
     [tf.FusedConv2D, convKernel(addon, tf.FusedConv2D, true)],
+    [tf.FusedBatchNorm, batchNormKernel(addon)],
+    [tf.Relu, activationKernel(addon, tf.Relu, 'relu')],
+    [tf.Sigmoid, activationKernel(addon, tf.Sigmoid, 'sigmoid')],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: 'native', kernelFunc }));
 }

@@ -83,6 +83,19 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
     }
   });
 
+  it('inference batch norm, relu and sigmoid match cpu (per-channel params, with and without offset/scale)', async () => {
+    const rng = new Rng(27);
+    const x = randomFloats(rng, 2 * 5 * 3 * 4, -2, 2);
+    const [mean, offset, scale] = [0, 1, 2].map(() => randomFloats(rng, 4, -1, 1));
+    const variance = randomFloats(rng, 4, 0.1, 2);
+    const xs = (): tf.Tensor4D => tf.tensor4d(x, [2, 5, 3, 4]);
+    await expectSameOnBothBackends(() => tf.batchNorm(xs(), tf.tensor1d(mean), tf.tensor1d(variance), tf.tensor1d(offset), tf.tensor1d(scale), 1e-3));
+    await expectSameOnBothBackends(() => tf.batchNorm(xs(), tf.tensor1d(mean), tf.tensor1d(variance), undefined, undefined, 1e-5));
+    await expectSameOnBothBackends(() => tf.batchNorm(tf.tensor2d(x, [6, 20]), tf.tensor2d(x.slice(0, 120), [6, 20]), tf.fill([6, 20], 0.5)));
+    await expectSameOnBothBackends(() => tf.relu(xs()));
+    await expectSameOnBothBackends(() => tf.sigmoid(xs()));
+  });
+
   it('falls back to the cpu kernels for what the native ones do not cover (prelu, dilation, explicit padding, int32)', async () => {
     const rng = new Rng(23);
     const x = randomFloats(rng, 2 * 9 * 9 * 2, -1, 1);

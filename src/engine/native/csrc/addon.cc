@@ -387,6 +387,37 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   });
 }
 
+/** batchNorm(x, out, rows, c, mean, variance, offset|null, scale|null, epsilon): per-channel (last axis). */
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), "native FusedBatchNorm", [&]() -> Napi::Value {
+    const dim rows = intArg(info, 2, "rows"), c = intArg(info, 3, "channels");
+    if (rows < 0 || c < 1) throw NativeError("bad shape: rows " + std::to_string(rows) + ", channels " + std::to_string(c));
+    auto x = floatArg(info, 0, "x", static_cast<size_t>(rows * c));
+    auto out = floatArg(info, 1, "out", static_cast<size_t>(rows * c));
+    auto mean = floatArg(info, 4, "mean", static_cast<size_t>(c));
+    auto variance = floatArg(info, 5, "variance", static_cast<size_t>(c));
+    const bool hasOffset = !info[6].IsNull() && !info[6].IsUndefined();
+    const bool hasScale = !info[7].IsNull() && !info[7].IsUndefined();
+    const float* offset = hasOffset ? floatArg(info, 6, "offset", static_cast<size_t>(c)).Data() : nullptr;
+    const float* scale = hasScale ? floatArg(info, 7, "scale", static_cast<size_t>(c)).Data() : nullptr;
+    mnl::ops::batchNormInfer(rows, c, x.Data(), scale, offset, mean.Data(), variance.Data(),
+                             static_cast<float>(numberArg(info, 8, "epsilon")), out.Data());
+    return info.Env().Undefined();
+  });
+}
+
+/** activation(x, out, act): out = act(x) elementwise (relu or sigmoid). */
+Napi::Value Activation(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), "native activation", [&]() -> Napi::Value {
+    auto x = floatArg(info, 0, "x", 0);
+    auto out = floatArg(info, 1, "out", x.ElementLength());
+    const mnl::ops::Act act = parseAct(info[2].ToString().Utf8Value());
+    if (act == mnl::ops::Act::Softmax) throw NativeError("softmax is not elementwise");
+    mnl::ops::activationForward(act, static_cast<dim>(x.ElementLength()), x.Data(), out.Data());
+    return info.Env().Undefined();
+  });
+}
+
 std::string isaName(dnnl::cpu_isa isa) {
   switch (isa) {
     case dnnl::cpu_isa::sse41: return "sse41";
@@ -459,6 +490,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", Trainer::Define(env));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("activation", Napi::Function::New(env, Activation));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
