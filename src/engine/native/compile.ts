@@ -102,6 +102,9 @@ function translate(model: tf.Sequential): Translation {
     const name = `${layer.name} (${cls})`;
     const out = (layer.outputShape as number[]).slice(1);
     const inFeatures = features();
+    if (!layer.trainable && layer.trainableWeights.length + layer.nonTrainableWeights.length > 0) {
+      throw new Unsupported(`layer ${name}: frozen (trainable false)`);
+    }
     switch (cls) {
       case 'InputLayer':
       case 'Reshape':

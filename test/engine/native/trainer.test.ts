@@ -247,6 +247,9 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     expect(compileTrainer(pooled, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/MaxPooling2D/) });
     expect(compileTrainer(tanh, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/activation "tanh"/) });
     expect(compileTrainer(noSoftmax, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/last layer must be Dense with activation softmax/) });
-    [pooled, tanh, noSoftmax].forEach((m) => m.dispose());
+    const frozen = denseModel();
+    frozen.layers[0].trainable = false;
+    expect(compileTrainer(frozen, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/dense_Dense\d+ \(Dense\): frozen/) });
+    [pooled, tanh, noSoftmax, frozen].forEach((m) => m.dispose());
   });
 });
