@@ -129,7 +129,8 @@ describe('the CNN presets train (on the fastest engine here)', () => {
     const first = batches.slice(0, 3).reduce((a, r) => a + r.loss, 0) / 3;
     const last = batches.slice(-3).reduce((a, r) => a + r.loss, 0) / 3;
     expect(last).toBeLessThan(first / 4);
-    expect(outcome.history[0].accuracy).toBeGreaterThan(0.9);
+    const lastAccuracy = batches.slice(-3).reduce((a, r) => a + r.accuracy, 0) / 3;
+    expect(lastAccuracy).toBeGreaterThan(0.9);
   });
 });
 
