@@ -32,11 +32,19 @@ void parallelRange(dim n, Fn fn) {
   }
 }
 
+// Products smaller than this (multiply-adds) run on one thread: the codelab's dense layers take well under a
+// millisecond that way, while a second thread that another process holds stalls each call for a time slice.
+constexpr double kGemmParallelMin = 1 << 25;
+
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
   const dim lda = transA ? m : k;
   const dim ldb = transB ? k : n;
+  const int threads = omp_get_max_threads();
+  const bool serial = threads > 1 && static_cast<double>(m) * n * k < kGemmParallelMin;
+  if (serial) omp_set_num_threads(1);
   const dnnl_status_t status = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
                                           accumulate ? 1.0f : 0.0f, c, n);
+  if (serial) omp_set_num_threads(threads);
   if (status != dnnl_success) {
     throw NativeError("sgemm failed for [" + std::to_string(m) + "x" + std::to_string(k) + "] x [" +
                       std::to_string(k) + "x" + std::to_string(n) + "], oneDNN status " + std::to_string(status));
