@@ -63,10 +63,13 @@ async function main(): Promise<void> {
     const lr = preset.optimizer.lr;
     let last = { loss: 0, accuracy: 0 };
     for (let i = 0; i < warmup; i++) trainer.step(pool[i % POOL_BATCHES].xs, pool[i % POOL_BATCHES].labels, lr, i);
+    const rssAfterWarmupMB = process.memoryUsage().rss / 2 ** 20;
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) last = trainer.step(pool[i % POOL_BATCHES].xs, pool[i % POOL_BATCHES].labels, lr, i);
     const seconds = (performance.now() - t0) / 1000;
-    Object.assign(result, { steps, seconds, imagesPerSecond: (steps * batch) / seconds, loss: last.loss });
+    // RSS must stay flat while training: no per-step allocation in the native step.
+    const rssGrowthMB = process.memoryUsage().rss / 2 ** 20 - rssAfterWarmupMB;
+    Object.assign(result, { steps, seconds, imagesPerSecond: (steps * batch) / seconds, loss: last.loss, rssGrowthMB });
   } else {
     const xs = scaled(data.test, 0, data.test.count);
     let best = Infinity;

@@ -14,10 +14,9 @@ export interface SpeedConfig {
 }
 
 export const CONFIGS: SpeedConfig[] = [
-  { model: '10-conv-bn', batch: 64, mode: 'train', steps: 150, warmup: 15 },
-  { model: '10-conv-bn', batch: 128, mode: 'train', steps: 80, warmup: 10 },
-  { model: '03-relu-adam', batch: 128, mode: 'train', steps: 1500, warmup: 100 },
-  { model: '03-relu-adam', batch: 64, mode: 'train', steps: 2000, warmup: 100 },
+  { model: '10-conv-bn', batch: 64, mode: 'train', steps: 100, warmup: 10 },
+  { model: '10-conv-bn', batch: 128, mode: 'train', steps: 50, warmup: 5 },
+  { model: '03-relu-adam', batch: 128, mode: 'train', steps: 600, warmup: 50 },
   { model: '10-conv-bn', batch: 1000, mode: 'infer', steps: 0, warmup: 1 },
 ];
 
@@ -25,6 +24,7 @@ interface WorkerResult {
   engine: string;
   imagesPerSecond: number;
   peakRssMB: number;
+  rssGrowthMB?: number;
   backendPredictImagesPerSecond?: number;
 }
 
@@ -55,6 +55,8 @@ export interface SpeedRow {
   torch: number[];
   nativeRssMB: number;
   torchRssMB: number;
+  /** Largest RSS growth of the native process between the end of warm-up and the last step. */
+  nativeRssGrowthMB?: number;
   backendPredict?: number;
 }
 
@@ -72,6 +74,7 @@ export function measure(options: { rounds: number; threads: number; dataDir?: st
           const r = run(process.execPath, ['--import', 'tsx', nativeScript, ...configArgs(config, options.threads, dataDir)]);
           row.native.push(r.imagesPerSecond);
           row.nativeRssMB = Math.max(row.nativeRssMB, r.peakRssMB);
+          if (r.rssGrowthMB !== undefined) row.nativeRssGrowthMB = Math.max(row.nativeRssGrowthMB ?? -Infinity, r.rssGrowthMB);
           if (r.backendPredictImagesPerSecond) row.backendPredict = r.backendPredictImagesPerSecond;
         },
         () => {
@@ -95,8 +98,8 @@ function label(c: SpeedConfig): string {
 /** The benchmark table (medians over rounds; every round's numbers in brackets). */
 export function formatTable(rows: SpeedRow[]): string {
   const lines = [
-    '| configuration | mnist-lab native img/s | PyTorch img/s | ratio | peak RSS native / PyTorch (MB) |',
-    '|---|---|---|---|---|',
+    '| configuration | mnist-lab native img/s | PyTorch img/s | ratio | peak RSS native / PyTorch (MB) | native RSS growth while training (MB) |',
+    '|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const n = median(r.native);
@@ -105,9 +108,9 @@ export function formatTable(rows: SpeedRow[]): string {
     lines.push(
       `| ${label(r.config)}${r.config.mode === 'train' ? ` (${r.config.steps} steps)` : ' (10,000 test digits)'} | ` +
         `${n.toFixed(0)} [${all(r.native)}] | ${t.toFixed(0)} [${all(r.torch)}] | ${(n / t).toFixed(2)}× | ` +
-        `${r.nativeRssMB.toFixed(0)} / ${r.torchRssMB.toFixed(0)} |`,
+        `${r.nativeRssMB.toFixed(0)} / ${r.torchRssMB.toFixed(0)} | ${r.nativeRssGrowthMB === undefined ? '' : r.nativeRssGrowthMB.toFixed(1)} |`,
     );
-    if (r.backendPredict) lines.push(`| ↳ same inference via TF.js 'native' backend model.predict | ${r.backendPredict.toFixed(0)} | | ${(r.backendPredict / t).toFixed(2)}× | |`);
+    if (r.backendPredict) lines.push(`| ↳ same inference via TF.js 'native' backend model.predict | ${r.backendPredict.toFixed(0)} | | ${(r.backendPredict / t).toFixed(2)}× | | |`);
   }
   return lines.join('\n');
 }
