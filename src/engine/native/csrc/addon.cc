@@ -353,9 +353,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   });
 }
 
-/** Forward-convolution primitives by shape, reused across calls (bounded). */
+/** Forward-convolution primitives by shape, reused across calls (bounded; per calling thread, as ops hold state). */
 mnl::ConvOp& cachedConv(const mnl::ConvShape& shape) {
-  static std::map<std::string, std::unique_ptr<mnl::ConvOp>> cache;
+  thread_local std::map<std::string, std::unique_ptr<mnl::ConvOp>> cache;
   const std::string key = shape.text() + (shape.bias ? "+b" : "");
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;

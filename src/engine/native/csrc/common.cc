@@ -11,7 +11,8 @@ dnnl::engine& cpuEngine() {
 }
 
 dnnl::stream& cpuStream() {
-  static dnnl::stream stream(cpuEngine());
+  // One stream per calling thread: Node worker threads may each train their own model.
+  thread_local dnnl::stream stream(cpuEngine());
   return stream;
 }
 

@@ -14,7 +14,7 @@ using dim = int64_t;
 
 /** The process-wide oneDNN CPU engine. */
 dnnl::engine& cpuEngine();
-/** The process-wide in-order stream on cpuEngine(). */
+/** The calling thread's in-order stream on cpuEngine(). */
 dnnl::stream& cpuStream();
 
 /** OpenMP threads used by our loops and by oneDNN. */

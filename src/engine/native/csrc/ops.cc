@@ -62,9 +62,10 @@ void addBias(dim rows, dim c, const float* bias, float* y) {
 
 namespace {
 
-/** Per-thread double accumulators, grown once and reused (no allocation per step). */
+/** Per-OpenMP-thread double accumulators, grown once and reused (no allocation per step); one set per calling
+ * thread, so trainers in different Node worker threads do not share them. */
 double* threadScratch(size_t perThread) {
-  static std::vector<double> scratch;
+  thread_local std::vector<double> scratch;
   const size_t need = perThread * static_cast<size_t>(omp_get_max_threads());
   if (scratch.size() < need) scratch.resize(need);
   return scratch.data();
