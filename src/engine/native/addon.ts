@@ -128,6 +128,9 @@ export function loadAddon(): { addon: NativeAddon } | { reason: string } {
     loaded = { reason: `the native addon is not built (${ADDON_PATH} is missing); ${ENABLE_HINT}` };
     return loaded;
   }
+  // Idle OpenMP threads sleep instead of spinning: spinning starves Node's own threads (e.g. a batch-prefetching
+  // worker) on small machines. libgomp reads this once, when the addon loads it.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as NativeAddon };
   } catch (err) {
