@@ -76,15 +76,23 @@ export interface CurvesOptions {
 
 /**
  * The y range of one panel: the codelab's zoom, unless it would hide validation values (or, before the first
- * validation, the latest training value), as in a short run; then zoom 1, and the title says why.
+ * validation, the latest training value), as in a short run; then zoom 1, widened to the values when even
+ * zoom 1 would cut them off (an untrained model's loss of 2.3), and the title says why.
  */
 function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[], zoom: number): { limits: AxisLimits; title: string } {
-  const zoomed = zoomLimits(zoom)[name];
   const watched = val.length ? val : train.slice(-1);
-  if (zoom === 1 || watched.every((p) => p.y >= zoomed.min && p.y <= zoomed.max)) {
-    return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
-  }
-  return { limits: zoomLimits(1)[name], title: `${name} (zoom 1: zoom ${zoom} would hide validation values)` };
+  const shows = (limits: AxisLimits) => watched.every((p) => p.y >= limits.min && p.y <= limits.max);
+  const zoomed = zoomLimits(zoom)[name];
+  if (shows(zoomed)) return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
+  const one = zoomLimits(1)[name];
+  const why = zoom === 1 ? `${name} (range widened to show every validation value)` : `${name} (zoom 1: zoom ${zoom} would hide validation values)`;
+  if (shows(one)) return { limits: one, title: why };
+  const values = watched.map((p) => p.y);
+  const limits =
+    name === 'loss'
+      ? { min: 0, max: Math.ceil(Math.max(...values) * 1.1 * 10) / 10 }
+      : { min: Math.floor(Math.min(...values) * 10) / 10, max: one.max };
+  return { limits, title: why };
 }
 
 /** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */
