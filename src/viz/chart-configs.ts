@@ -85,14 +85,13 @@ function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[], zoom
   const zoomed = zoomLimits(zoom)[name];
   if (shows(zoomed)) return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
   const one = zoomLimits(1)[name];
-  const why = zoom === 1 ? `${name} (range widened to show every validation value)` : `${name} (zoom 1: zoom ${zoom} would hide validation values)`;
-  if (shows(one)) return { limits: one, title: why };
+  if (shows(one)) return { limits: one, title: `${name} (zoom 1: zoom ${zoom} would hide validation values)` };
   const values = watched.map((p) => p.y);
   const limits =
     name === 'loss'
       ? { min: 0, max: Math.ceil(Math.max(...values) * 1.1 * 10) / 10 }
       : { min: Math.floor(Math.min(...values) * 10) / 10, max: one.max };
-  return { limits, title: why };
+  return { limits, title: `${name} (range widened to show every validation value)` };
 }
 
 /** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */

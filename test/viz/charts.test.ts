@@ -47,6 +47,15 @@ describe('training curves', () => {
     expect(countColour(p, lateRight, ORANGE, 20) + countColour(p, lateRight, BLUE, 20)).toBe(0);
   });
 
+  it('widens the range when even zoom 1 would cut off validation values (an untrained sigmoid net)', () => {
+    const series = curveSeries(full);
+    const stuck = { ...series, valLoss: series.valLoss.map((p) => ({ ...p, y: 2.3 })), valAccuracy: series.valAccuracy.map((p) => ({ ...p, y: 0.13 })) };
+    const configs = curvesConfigs(stuck, { ...options, zoom: 16 });
+    expect(configs.loss.options?.scales?.y?.max).toBeGreaterThanOrEqual(2.3);
+    expect(configs.accuracy.options?.scales?.y?.min).toBeLessThanOrEqual(0.13);
+    expect(configs.loss.options?.plugins?.title?.text).toMatch(/widened/);
+  });
+
   it('labels the validation series with what it really is', () => {
     const configs = curvesConfigs(curveSeries(full), { ...options, validationNote: 'first 2,000 test digits' });
     expect(configs.accuracy.data.datasets.map((d) => d.label)).toEqual([
