@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libdnnl-dev: the native engine (oneDNN); chromium: browser tests; redis-server: distributed tuning tests;
-# fonts: the pictures; dataset-fashion-mnist: the second dataset; python3-torch: the benchmark's peer.
-APT_PACKAGES=(libdnnl-dev g++ make python3 chromium redis-server fonts-dejavu-core fonts-freefont-ttf dataset-fashion-mnist python3-torch)
+# fonts: the pictures; dataset-fashion-mnist: the second dataset; python3-torch: the benchmark's peer, with
+# OpenBLAS (without it Debian's PyTorch falls back to the reference BLAS and the benchmark flatters us).
+APT_PACKAGES=(libdnnl-dev g++ make python3 chromium redis-server fonts-dejavu-core fonts-freefont-ttf dataset-fashion-mnist python3-torch libopenblas0-pthread)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

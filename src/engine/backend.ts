@@ -76,18 +76,8 @@ async function activate(name: string, threads: number): Promise<BackendInfo> {
 
 type NativeAttempt = { ok: true; info: BackendInfo } | { ok: false; reason: string };
 
-/**
- * OpenMP threads that spin while waiting steal the core the batch-prefetching worker and Node's own threads
- * need: measured here, 10-conv-bn trains at 232 images/s with libgomp's default spinning and at 2,285 with
- * passive waiting. libgomp reads this once, when the engine's library loads, so it is set before the import.
- */
-function preferPassiveOpenMp(): void {
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-}
-
 async function tryNative(threads: number | undefined): Promise<NativeAttempt> {
   let native: NativeModule;
-  preferPassiveOpenMp();
   try {
     native = (await import(NATIVE_MODULE)) as NativeModule;
   } catch (cause) {
