@@ -108,7 +108,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
       }
       state.stepInEpoch++;
       state.globalStep++;
-      progress.step(state.stepInEpoch, epochSteps, state.sums.loss / state.sums.steps, state.sums.accuracy / state.sums.steps);
+      progress.step(state.stepInEpoch, epochSteps, state.sums.loss / state.sums.steps, state.sums.accuracy / state.sums.steps, lr);
       // Lets Ctrl-C (and the server's SSE readers) in between steps.
       await nextTick();
       if (signal.aborted) {

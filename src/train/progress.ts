@@ -32,14 +32,16 @@ export class Progress {
   }
 
   /** Redraws the bar at most ~10 times a second. */
-  step(done: number, total: number, loss: number, accuracy: number): void {
+  step(done: number, total: number, loss: number, accuracy: number, lr: number): void {
     if (!this.live) return;
     const now = performance.now();
     if (done < total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
     const eta = done > 0 ? (elapsed / done) * (total - done) : 0;
-    this.stream.write(`\r${bar(done, total)} - ETA: ${formatSeconds(eta)} - loss: ${loss.toFixed(4)} - accuracy: ${accuracy.toFixed(4)}\x1b[K`);
+    this.stream.write(
+      `\r${bar(done, total)} - ETA: ${formatSeconds(eta)} - loss: ${loss.toFixed(4)} - accuracy: ${accuracy.toFixed(4)} - lr: ${formatLr(lr)}\x1b[K`,
+    );
   }
 
   endEpoch(record: EpochRecord, steps: number): void {
