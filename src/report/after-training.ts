@@ -3,14 +3,19 @@ import { existsSync } from 'node:fs';
 import { runFiles } from '../train/run-layout.js';
 import { asciiChart } from '../viz/ascii-chart.js';
 import { epochRecords } from '../viz/curve-data.js';
-import { renderCurves, type PictureOptions } from '../viz/pictures.js';
+import type { DigitSet } from '../data/types.js';
+import { renderCurves, renderPredictionGrid, type PictureOptions } from '../viz/pictures.js';
 import { readRunInputs, validationNote } from '../viz/run-inputs.js';
 import { writeReport } from './run-report.js';
 import type { TextOut } from './text-out.js';
 
-/** For TrainIo.onEpochEnd: redraws curves.png/svg and learning-rate.png/svg from the history so far. */
-export async function epochEndPictures(runDir: string): Promise<void> {
+/**
+ * At each epoch end: redraws curves.png/svg and learning-rate.png/svg from the history so far, and the
+ * prediction grid from the epoch's validation probabilities.
+ */
+export async function epochEndPictures(runDir: string, validation: { set: DigitSet; probabilities: Float32Array }): Promise<void> {
   await renderCurves(runDir);
+  await renderPredictionGrid(runDir, validation.set, validation.probabilities);
 }
 
 export interface FinishOptions extends PictureOptions {

@@ -63,7 +63,8 @@ export interface LoopInputs {
   progress: Progress;
   signal: AbortSignal;
   appendHistory(record: HistoryRecord): Promise<void>;
-  onEpochEnd?(record: EpochRecord): Promise<void>;
+  /** After each epoch's record and checkpoint, with the validation probabilities (count × 10). */
+  onEpochEnd?(record: EpochRecord, probabilities: Float32Array): Promise<void>;
 }
 
 export interface LoopResult {
@@ -139,7 +140,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
     state.stepInEpoch = 0;
     state.sums = { loss: 0, accuracy: 0, steps: 0 };
     await checkpoint(inputs);
-    await inputs.onEpochEnd?.(record);
+    await inputs.onEpochEnd?.(record, val.probabilities);
   }
   return { status: 'completed', lastEpoch, state };
 }

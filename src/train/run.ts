@@ -129,8 +129,8 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
       progress,
       signal: io.signal ?? new AbortController().signal,
       appendHistory: append,
-      onEpochEnd: async (record) => {
-        if (config.pictures) await epochEndPictures(runDir);
+      onEpochEnd: async (record, probabilities) => {
+        if (config.pictures) await epochEndPictures(runDir, { set: data.test, probabilities });
         await io.onEpochEnd?.(runDir, record);
       },
     });

@@ -13,7 +13,7 @@ import { lrSeries, stepsPerEpochOf } from './curve-data.js';
 import { digitGridPng, type Caption } from './digit-grid.js';
 import { fontDigits } from './font-digits.js';
 import { PICTURES, type PictureKey } from './picture-catalogue.js';
-import { predictDigitSet, predictPixels } from './predictions.js';
+import { argmaxRows, predictDigitSet, predictPixels } from './predictions.js';
 import { readRunInputs, requireRunFiles, validationNote, type RunInputs } from './run-inputs.js';
 
 /** display_top_unrecognized's n and lines. */
@@ -111,6 +111,34 @@ const labelCaptions = (labels: ArrayLike<number>): Caption[][] => Array.from(lab
 const predictionCaptions = (predicted: ArrayLike<number>, labels: ArrayLike<number>): Caption[][] =>
   Array.from(predicted, (p, i) => [{ text: String(p), wrong: p !== labels[i] }]);
 
+/** The 168-digit grid: validation digits, mistakes first, predictions under them with the wrong ones in red. */
+async function writePredictionGrid(out: PictureWriter, test: DigitSet, predicted: Uint8Array): Promise<void> {
+  const shown = mistakesFirst(test.labels, predicted).slice(0, GRID_PER_ROW * GRID_ROWS);
+  await out.png(
+    'predictions',
+    digitGridPng({
+      images: pickImages(test, shown),
+      count: shown.length,
+      captions: predictionCaptions(
+        shown.map((i) => predicted[i]),
+        shown.map((i) => test.labels[i]),
+      ),
+      perRow: GRID_PER_ROW,
+      title: `${GRID_PER_ROW * GRID_ROWS} sample validation digits out of ${test.count} with bad predictions in red and sorted first`,
+    }),
+  );
+}
+
+/**
+ * The prediction grid from probabilities the caller already has (training's validation at each epoch end),
+ * so the live views refresh it without running the model again.
+ */
+export async function renderPredictionGrid(runDir: string, test: DigitSet, probabilities: Float32Array): Promise<string[]> {
+  const out = new PictureWriter(runFiles(runDir).pictures);
+  await writePredictionGrid(out, test, argmaxRows(probabilities, test.count));
+  return out.files;
+}
+
 /**
  * Every picture of a run: curves and LR plot, the digit strips, the font-digits row, the 168-digit prediction
  * grid, the confusion matrix, per-class accuracy and the most confident mistakes. The model runs once over the
@@ -155,20 +183,7 @@ export async function renderRunPictures(runDir: string, options: PictureOptions 
       );
     }
 
-    const shown = mistakesFirst(test.labels, predicted).slice(0, GRID_PER_ROW * GRID_ROWS);
-    await out.png(
-      'predictions',
-      digitGridPng({
-        images: pickImages(test, shown),
-        count: shown.length,
-        captions: predictionCaptions(
-          shown.map((i) => predicted[i]),
-          shown.map((i) => test.labels[i]),
-        ),
-        perRow: GRID_PER_ROW,
-        title: `${GRID_PER_ROW * GRID_ROWS} sample validation digits out of ${test.count} with bad predictions in red and sorted first`,
-      }),
-    );
+    await writePredictionGrid(out, test, predicted);
 
     const confusion = confusionMatrix(test.labels, predicted);
     const errors = test.count - confusion.reduce((n, row, k) => n + row[k], 0);

@@ -11,10 +11,15 @@ import { loadMnist, trainTinyModel, writeRun } from '../viz/fixture-run.js';
 const newDir = tempDirs('after');
 
 describe('training hooks', () => {
-  it('epochEndPictures draws only the cheap charts of an unfinished run; finishRunPictures prints the chart', async () => {
+  it('epochEndPictures draws the charts and the prediction grid of an unfinished run; finishRunPictures prints the chart', async () => {
     const runDir = await newDir();
     await writeRun(runDir, { preset: '03-relu-adam', epochs: 5, trainedEpochs: 2 });
-    await epochEndPictures(runDir);
+    const count = 48;
+    const set = { images: new Uint8Array(count * 784).map((_, i) => (i * 7) % 256), labels: new Uint8Array(count).map((_, i) => i % 10), count };
+    // The epoch's validation probabilities: right for all digits but the first three.
+    const probabilities = new Float32Array(count * 10);
+    set.labels.forEach((label, i) => (probabilities[i * 10 + (i < 3 ? (label + 1) % 10 : label)] = 1));
+    await epochEndPictures(runDir, { set, probabilities });
     const pictures = runFiles(runDir).pictures;
     expect(existsSync(join(pictures, 'curves.png'))).toBe(true);
     expect(existsSync(join(pictures, 'learning-rate.png'))).toBe(true);
@@ -22,7 +27,8 @@ describe('training hooks', () => {
     expect(await finishRunPictures(runDir, { out: { write: (s: string) => (text += s) } })).toBeNull();
     expect(text.split('\n')[0]).toBe('validation accuracy (10k test set) per epoch');
     expect(text.match(/\*/g)).toHaveLength(2);
-    expect(existsSync(join(pictures, 'predictions.png'))).toBe(false);
+    expect(existsSync(join(pictures, 'predictions.png'))).toBe(true);
+    expect(existsSync(join(pictures, 'confident-mistakes.png'))).toBe(false);
   });
 
   it('finishRunPictures on a finished run writes every picture and the report', async () => {
