@@ -21,6 +21,7 @@ using mnl::NativeError;
 template <typename Fn>
 auto guarded(const Napi::Env& env, const std::string& what, Fn body) -> decltype(body()) {
   try {
+    mnl::DenormalsAreZero flushDenormals;
     return body();
   } catch (const Napi::Error&) {
     throw;
