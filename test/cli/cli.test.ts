@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { nativeStatus } from '../../src/engine/native/index.js';
 import { runFiles } from '../../src/train/run-layout.js';
 import { captureIo } from '../helpers/capture.js';
 import { MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
@@ -102,6 +103,16 @@ describe('mnist-lab models / summary / eval', () => {
     const report = JSON.parse(r.out);
     expect(report.count).toBe(500);
     expect(report.errors).toBe(Math.round((1 - report.test_accuracy) * 500));
+  });
+
+  it.skipIf(!nativeStatus().ok)('evaluates with the native compiled path and TF.js wasm alike', async () => {
+    const out = join(tempDir(), 'run');
+    expect((await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out])).code).toBe(0);
+    const evaluate = async (backend: string) =>
+      JSON.parse((await cli(['eval', out, '--data-dir', MNIST_DIR, '--limit', '2000', '--backend', backend, '--json'])).out);
+    const [native, wasm] = [await evaluate('native'), await evaluate('wasm')];
+    expect(native.test_accuracy).toBe(wasm.test_accuracy);
+    expect(native.test_loss).toBeCloseTo(wasm.test_loss, 4);
   });
 
   it('names the folder when there is no model', async () => {

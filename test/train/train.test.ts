@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
+import { nativeStatus } from '../../src/engine/native/index.js';
 import { loadModel } from '../../src/models/io.js';
 import { getPreset } from '../../src/models/index.js';
 import { parseHistory } from '../../src/train/history.js';
@@ -131,6 +132,22 @@ describe('the CNN presets train (on the fastest engine here)', () => {
     expect(last).toBeLessThan(first / 4);
     const lastAccuracy = batches.slice(-3).reduce((a, r) => a + r.accuracy, 0) / 3;
     expect(lastAccuracy).toBeGreaterThan(0.9);
+  });
+});
+
+describe.skipIf(!nativeStatus().ok)('the native engine against TF.js', () => {
+  it('lands in the same accuracy band as TF.js wasm for the same preset, seed and steps', async () => {
+    const request = (backend: 'native' | 'wasm'): TrainRequest => ({
+      preset: '03-relu-adam',
+      out: join(tempDir(), 'run'),
+      overrides: { epochs: 1, steps: 60, valLimit: 2000, backend },
+    });
+    const native = await run(request('native'));
+    const wasm = await run(request('wasm'));
+    expect(native.metrics!.backend).toBe('native');
+    expect(wasm.metrics!.backend).toBe('tfjs-wasm');
+    expect(Math.abs(native.metrics!.test_accuracy - wasm.metrics!.test_accuracy)).toBeLessThan(0.01);
+    expect(native.metrics!.test_loss).toBeCloseTo(wasm.metrics!.test_loss, 2);
   });
 });
 
