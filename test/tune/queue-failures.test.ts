@@ -1,29 +1,15 @@
 // Worker failures on a real redis-server: a worker SIGKILLed mid-trial and one stopped with Ctrl-C; every trial still ends with exactly one result.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tuneCommand, workerCommand } from '../../src/tune/commands.js';
 import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, evaluatedRuns, hasRedis, readResults, startRedis, startWorker, waitFor, type RedisServer, type WorkerProcess } from './redis-harness.js';
+import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startWorker, waitFor } from './redis-harness.js';
 
 if (!hasRedis) console.warn('queue-failures.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 
 describe.skipIf(!hasRedis)('worker failures on the BullMQ queue', () => {
-  let redis: RedisServer;
-  let url: string;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    url = redis.url;
-  });
-
-  // Each test brings its own workers, so jobs of one test never run on another's.
-  afterEach(() => {
-    for (const w of workers.splice(0)) w.child.kill('SIGKILL');
-  });
-
-  afterAll(() => redis?.stop());
+  const { url: redisUrl, workers } = redisForSuite();
 
   it('completes every trial exactly once although a worker is killed mid-trial', async () => {
     const cwd = tempDir('tune-queue');
@@ -39,11 +25,11 @@ describe.skipIf(!hasRedis)('worker failures on the BullMQ queue', () => {
       'params:',
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
     ]);
-    const [victim, survivor] = await Promise.all([startWorker(url, join(cwd, 'worker-a')), startWorker(url, join(cwd, 'worker-b'))]);
+    const [victim, survivor] = await Promise.all([startWorker(redisUrl(), join(cwd, 'worker-a')), startWorker(redisUrl(), join(cwd, 'worker-b'))]);
     workers.push(victim, survivor);
 
     const io = captureIo(cwd);
-    const study = tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io });
+    const study = tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, io });
     // Kill worker A (SIGKILL: no goodbye) as soon as its trial has written an evaluation.
     const [killedRun] = await waitFor('worker A to be mid-trial', () => {
       const runs = evaluatedRuns(victim.workDir);
@@ -85,12 +71,12 @@ describe.skipIf(!hasRedis)('worker failures on the BullMQ queue', () => {
     ]);
     const ctrlC = new AbortController();
     const workDir = join(cwd, 'worker-a');
-    const stoppedWorker = workerCommand({ queue: url, concurrency: 1, workDir, trialCommand: FAKE_TRIAL, timings: TIMINGS, io: captureIo(cwd, ctrlC.signal) });
-    const study = tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io: captureIo(cwd) });
+    const stoppedWorker = workerCommand({ queue: redisUrl(), concurrency: 1, workDir, trialCommand: FAKE_TRIAL, timings: TIMINGS, io: captureIo(cwd, ctrlC.signal) });
+    const study = tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, io: captureIo(cwd) });
     await waitFor('worker A to be mid-trial', () => (evaluatedRuns(workDir).length ? true : undefined));
     ctrlC.abort();
     await stoppedWorker;
-    workers.push(await startWorker(url, join(cwd, 'worker-b')));
+    workers.push(await startWorker(redisUrl(), join(cwd, 'worker-b')));
     const summary = await study;
     expect(summary.completed).toBe(1);
     const [result] = readResults(join(cwd, 'study'));

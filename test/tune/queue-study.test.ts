@@ -1,31 +1,17 @@
 // Studies on the BullMQ queue over a real redis-server: resume after the tuner stops, median stopping through job progress, an unreachable Redis.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LabError } from '../../src/errors.js';
 import { tuneCommand } from '../../src/tune/commands.js';
 import { shouldStopByMedian } from '../../src/tune/median-stop.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, freePort, hasRedis, readResults, startRedis, startWorker, type RedisServer, type WorkerProcess } from './redis-harness.js';
+import { TIMINGS, freePort, hasRedis, readResults, redisForSuite, startWorker } from './redis-harness.js';
 
 if (!hasRedis) console.warn('queue-study.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 
 describe.skipIf(!hasRedis)('studies on the BullMQ queue', () => {
-  let redis: RedisServer;
-  let url: string;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    url = redis.url;
-  });
-
-  // Each test brings its own workers, so jobs of one test never run on another's.
-  afterEach(() => {
-    for (const w of workers.splice(0)) w.child.kill('SIGKILL');
-  });
-
-  afterAll(() => redis?.stop());
+  const { url: redisUrl, workers } = redisForSuite();
 
   it('resumes after the tuner stops, taking results that workers finished meanwhile without re-running them', async () => {
     const cwd = tempDir('tune-queue-resume');
@@ -40,20 +26,20 @@ describe.skipIf(!hasRedis)('studies on the BullMQ queue', () => {
       'params:',
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
     ]);
-    const worker = await startWorker(url, join(cwd, 'worker'));
+    const worker = await startWorker(redisUrl(), join(cwd, 'worker'));
     workers.push(worker);
     const controller = new AbortController();
     const io = captureIo(cwd, controller.signal, (line) => {
       if (/^t00\d completed/.test(line)) controller.abort();
     });
-    const stopped = await tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io }).catch((e: unknown) => e);
+    const stopped = await tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, io }).catch((e: unknown) => e);
     expect((stopped as LabError).code).toBe('INTERRUPTED');
     const dir = join(cwd, 'study');
     expect(readResults(dir)).toHaveLength(1);
     // Let the worker finish the trial that was in flight while no tuner listens.
     await new Promise((r) => setTimeout(r, 1500));
 
-    const summary = await tuneCommand({ studyFile, out: 'study', queue: url, resume: true, timings: TIMINGS, io: captureIo(cwd) });
+    const summary = await tuneCommand({ studyFile, out: 'study', queue: redisUrl(), resume: true, timings: TIMINGS, io: captureIo(cwd) });
     expect(summary.completed).toBe(4);
     expect(readResults(dir).map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004']);
     // Each trial ran exactly once on the worker: the in-flight one was not started again.
@@ -80,8 +66,8 @@ describe.skipIf(!hasRedis)('studies on the BullMQ queue', () => {
       'params:',
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 12 }',
     ]);
-    workers.push(await startWorker(url, join(cwd, 'worker')));
-    const summary = await tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io: captureIo(cwd) });
+    workers.push(await startWorker(redisUrl(), join(cwd, 'worker')));
+    const summary = await tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, io: captureIo(cwd) });
     const results = readResults(join(cwd, 'study')).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
     expect(results).toHaveLength(5);
     expect(summary.stopped).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { pingRedis } from '../../src/tune/redis.js';
 import type { TrialResult } from '../../src/tune/store.js';
 
@@ -91,4 +92,21 @@ export function evaluatedRuns(workDir: string): string[] {
   return readdirSync(workDir, { recursive: true, encoding: 'utf8' })
     .filter((p) => p.endsWith('history.jsonl'))
     .filter((p) => readFileSync(join(workDir, p), 'utf8').includes('"type":"epoch"'));
+}
+
+/**
+ * For a describe block: one redis-server for all its tests, and the workers each test starts killed after it,
+ * so jobs of one test never run on another's.
+ */
+export function redisForSuite(): { url: () => string; workers: WorkerProcess[] } {
+  let redis: RedisServer | undefined;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(() => {
+    for (const w of workers.splice(0)) w.child.kill('SIGKILL');
+  });
+  afterAll(() => redis?.stop());
+  return { url: () => redis!.url, workers };
 }
