@@ -137,6 +137,21 @@ void activationBackward(Act act, dim n, const float* y, float* dy) {
   }
 }
 
+
+// y = x * scale + shift per channel, rows × c (batch norm's normalisation once its statistics are known).
+static void applyChannelAffine(dim rows, dim c, const float* x, const std::vector<float>& scale,
+                               const std::vector<float>& shift, float* y) {
+  const float* sc = scale.data();
+  const float* sh = shift.data();
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
+    }
+  });
+}
+
 void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const float* beta, float eps, float* y,
                     float* mean, float* invStd, float* variance) {
   std::vector<double> sum(static_cast<size_t>(c)), sumSq(static_cast<size_t>(c));
@@ -158,15 +173,7 @@ void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const f
     scale[j] = invStd[j] * (gamma ? gamma[j] : 1.0f);
     shift[j] = (beta ? beta[j] : 0.0f) - mean[j] * scale[j];
   }
-  const float* sc = scale.data();
-  const float* sh = shift.data();
-  parallelRange(rows, [&](dim r0, dim r1) {
-    for (dim r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
-    }
-  });
+  applyChannelAffine(rows, c, x, scale, shift, y);
 }
 
 void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const float* beta, const float* movingMean,
@@ -176,15 +183,7 @@ void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const f
     scale[j] = (gamma ? gamma[j] : 1.0f) / std::sqrt(movingVariance[j] + eps);
     shift[j] = (beta ? beta[j] : 0.0f) - movingMean[j] * scale[j];
   }
-  const float* sc = scale.data();
-  const float* sh = shift.data();
-  parallelRange(rows, [&](dim r0, dim r1) {
-    for (dim r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
-    }
-  });
+  applyChannelAffine(rows, c, x, scale, shift, y);
 }
 
 void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const float* gamma, const float* mean,
