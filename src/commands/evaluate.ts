@@ -1,19 +1,16 @@
 // `mnist-lab eval`: accuracy, loss and errors of a saved model on the 10k test set.
-import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { loadDataset } from '../data/load.js';
 import { locateDataDir } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { loadModel } from '../models/io.js';
-import { predictProbabilities } from '../predict/predict.js';
+import { createPredictor } from '../predict/predictor.js';
 import { scoreProbabilities } from '../train/tfjs-trainer.js';
 import { runFiles } from '../train/run-layout.js';
-import { toBatch, type Batch } from '../data/pipeline.js';
+import { toBatch } from '../data/pipeline.js';
 import { printJson, type CommandIo } from './io.js';
 import { resolveModelDir } from './model-dir.js';
-
-const EVAL_BATCH = 1000;
 
 export interface EvalOptions {
   path: string;
@@ -38,12 +35,14 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
   const { modelDir, runDir } = resolveModelDir(io.cwd, opts.path);
   const dataset = opts.dataset ?? (runDir ? await runDataset(runDir) : 'mnist');
   const dir = locateDataDir({ dataDir: opts.dataDir, env: io.env, dataset });
-  const backend = await initBackend({ backend: opts.backend ?? 'auto' });
+  await initBackend({ backend: opts.backend ?? 'auto' });
   const data = await loadDataset({ dir, dataset, limit: 1, testLimit: opts.limit });
   const model = await loadModel(modelDir);
   const start = performance.now();
   const test = toBatch(data.test, 0, data.test.count);
-  const probabilities = (backend.name === 'native' && (await compiledProbabilities(model, test))) || predictProbabilities(model, test.xs, test.size);
+  const predictor = await createPredictor(model);
+  const probabilities = predictor.probabilities(test.xs, test.size);
+  predictor.dispose();
   model.dispose();
   const score = scoreProbabilities(probabilities, test.labels, test.size);
   const report: EvalReport = {
@@ -62,22 +61,6 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
         `errors ${report.errors}/${report.count}  (${report.seconds}s)\n`,
     );
   return report;
-}
-
-/**
- * The native engine's compiled inference (2.4× PyTorch on the test set, against 0.94× through TF.js's
- * model.predict on the native backend; bench/train-speed.ts), or null for a model it cannot compile.
- */
-async function compiledProbabilities(model: tf.LayersModel, test: Batch): Promise<Float32Array | null> {
-  if (!(model instanceof tf.Sequential)) return null;
-  const { compileTrainer } = await import('../engine/native/compile.js');
-  const compiled = compileTrainer(model, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: EVAL_BATCH });
-  if (!compiled.trainer) return null;
-  try {
-    return compiled.trainer.evaluate(test.xs, test.labels, test.size).probabilities;
-  } finally {
-    compiled.trainer.dispose();
-  }
 }
 
 async function runDataset(runDir: string): Promise<DatasetName> {

@@ -5,7 +5,8 @@ import { initBackend } from '../engine/backend.js';
 import { LabError } from '../errors.js';
 import { loadModel } from '../models/io.js';
 import { readPredictionInput } from '../predict/inputs.js';
-import { predictImages } from '../predict/predict.js';
+import { toPredictions } from '../predict/predict.js';
+import { createPredictor } from '../predict/predictor.js';
 import { printJson, type CommandIo } from './io.js';
 import { resolveModelDir } from './model-dir.js';
 
@@ -33,7 +34,9 @@ export async function predictCommand(opts: PredictOptions, io: CommandIo): Promi
   const input = await readPredictionInput(opts.input, bytes);
   await initBackend({ backend: opts.backend ?? 'auto' });
   const model = await loadModel(modelDir);
-  const { classes, probabilities } = predictImages(model, input.images, input.count);
+  const predictor = await createPredictor(model);
+  const { classes, probabilities } = toPredictions(predictor.probabilities(input.images, input.count), input.count);
+  predictor.dispose();
   model.dispose();
   const output: PredictOutput = { predictions: classes.map((c, i) => ({ classes: c, probabilities: probabilities[i] })) };
   if (opts.json) {

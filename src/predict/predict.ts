@@ -36,9 +36,13 @@ export function argmaxRows(probabilities: Float32Array, count: number): Uint8Arr
   return predicted;
 }
 
-/** Classes and per-instance probability lists, the shape of the prediction API's answer. */
-export function predictImages(model: tf.LayersModel, images: Float32Array, count: number, batchSize = 256): Predictions {
-  const flat = predictProbabilities(model, images, count, batchSize);
+/** Classes and per-instance probability lists (the prediction API's answer) from flat count × 10 probabilities. */
+export function toPredictions(flat: Float32Array, count: number): Predictions {
   const probabilities = Array.from({ length: count }, (_, i) => Array.from(flat.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
   return { classes: Array.from(argmaxRows(flat, count)), probabilities };
+}
+
+/** Classes and probability lists of `count` images through TF.js (the oracle the faster predictor is checked against). */
+export function predictImages(model: tf.LayersModel, images: Float32Array, count: number, batchSize = 256): Predictions {
+  return toPredictions(predictProbabilities(model, images, count, batchSize), count);
 }

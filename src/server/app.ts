@@ -78,7 +78,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   if (options.webDir !== undefined) registerWebRoutes(app, await loadWebAssets(options.webDir));
   app.addHook('onClose', async () => {
-    for (const served of models.values()) served.model.dispose();
+    for (const served of models.values()) {
+      served.predictor.dispose();
+      served.model.dispose();
+    }
   });
   return app;
 }

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
 import { loadModel } from '../models/io.js';
-import { predictImages } from '../predict/predict.js';
+import { toPredictions } from '../predict/predict.js';
+import { createPredictor, type Predictor } from '../predict/predictor.js';
 import { PredictionBatcher, type BatcherOptions } from './batcher.js';
 
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -16,6 +17,8 @@ export interface ServedModel {
   /** model.json and its weight files by file name, served to the browser from memory. */
   files: Map<string, Buffer>;
   batcher: PredictionBatcher;
+  /** The model's inference engine (native compiled when it can); disposed with the model. */
+  predictor: Predictor;
 }
 
 /** Loads every model folder; a bad name or folder fails the start with an error naming it. */
@@ -30,8 +33,9 @@ export async function loadServedModels(
     }
     const model = await loadModel(dir);
     const files = await readModelFiles(dir);
-    const predict = (images: Float32Array, count: number) => predictImages(model, images, count);
-    served.set(name, { name, dir, model, files, batcher: new PredictionBatcher(predict, batcher) });
+    const predictor = await createPredictor(model, batcher.maxBatch);
+    const predict = (images: Float32Array, count: number) => toPredictions(predictor.probabilities(images, count), count);
+    served.set(name, { name, dir, model, files, predictor, batcher: new PredictionBatcher(predict, batcher) });
   }
   return served;
 }
