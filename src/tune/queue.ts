@@ -3,11 +3,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Job, Queue, QueueEvents, Worker } from 'bullmq';
-import type { RunMetrics } from '../train/run-layout.js';
 import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
 import { pingRedis, redisConnection } from './redis.js';
 import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
-import type { StudyStore, TrialResult, TrialSpec, TrialStatus } from './store.js';
+import type { StudyStore, TrialResult, TrialSpec } from './store.js';
 import { startTrialProcess, type TrialProcess } from './trial-process.js';
 
 /** One queue serves every study; job ids carry the study id. */
@@ -50,15 +49,8 @@ export interface TrialJobData {
   stop?: boolean;
 }
 
-export interface TrialJobResult {
-  status: TrialStatus;
-  objective: number | null;
-  intermediate: number[];
-  metrics: RunMetrics | null;
-  error?: string;
-  exitCode?: number;
-  seconds: number;
-  worker: string;
+/** What a worker sends back: the trial's outcome (the tuner adds id, number, params and time) and its run folder. */
+export interface TrialJobResult extends Omit<TrialResult, 'id' | 'number' | 'params' | 'finishedAt'> {
   /** The run folder without checkpoints. */
   files: PackedFile[];
 }
