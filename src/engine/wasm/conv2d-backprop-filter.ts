@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter for the wasm backend (which lacks it): the filter gradient as a forward convolution, dilation = stride.
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
+import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oh, ow} xPadded[b, oh·sh + kh, ow·sw + kw, ci] · dy[b, oh, ow, co].
@@ -12,20 +12,8 @@ import { type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
  */
 export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropFilter supports channelsLast only; got ${dataFormat}`);
-  }
+  const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = channelsLastConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], convAttrs.filterShape, convAttrs);
   return withTemporaries(backend, (keep) => {
     const { top, left } = info.padInfo;
     const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - top - info.inHeight;

@@ -1,7 +1,7 @@
 // A faster Conv2DBackpropInput for the wasm backend: the input gradient as ONE stride-1 XNNPACK convolution (polyphase).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
+import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
 
 /**
  * With stride s, padded row p = q·s + r receives dy[q - j] · W[r + j·s] for every tap j (and the same on columns).
@@ -13,20 +13,8 @@ import { type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
  */
 export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropInput supports channelsLast only; got ${dataFormat}`);
-  }
+  const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = channelsLastConvInfo('Conv2DBackpropInput', convAttrs.inputShape, filter.shape as [number, number, number, number], convAttrs);
   const { batchSize: b, inHeight, inWidth, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const tapsH = Math.ceil(info.filterHeight / sh);

@@ -22,3 +22,25 @@ export function withTemporaries<T>(backend: KernelArgs['backend'], body: (keep: 
     for (const t of temporaries) (backend as BackendWasm).disposeData(t.dataId);
   }
 }
+
+/** The forward convolution's geometry that a gradient kernel inverts; these kernels handle NHWC only. */
+export function channelsLastConvInfo(
+  kernel: string,
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Pick<tf.Conv2DBackpropInputAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): tf.backend_util.Conv2DInfo {
+  const { strides, pad, dataFormat, dimRoundingMode } = attrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (info.dataFormat !== 'channelsLast') throw new Error(`wasm ${kernel} supports channelsLast only; got ${dataFormat}`);
+  return info;
+}
