@@ -1,7 +1,8 @@
 // The predictions the pictures need: probabilities and argmax for a digit set or for ready-scaled pixels.
 import type * as tf from '@tensorflow/tfjs';
 import { PIXELS, type DigitSet } from '../data/types.js';
-import { argmaxRows, predictProbabilities } from '../predict/predict.js';
+import { argmaxRows } from '../predict/predict.js';
+import { createPredictor } from '../predict/predictor.js';
 
 export { argmaxRows };
 
@@ -15,10 +16,15 @@ export interface Predictions {
 
 const DEFAULT_BATCH = 1000;
 
-/** Predictions for digits already scaled to model input (e.g. the font digits, /255). */
+/** Predictions for digits already scaled to model input (e.g. the font digits, /255), on the fastest engine here. */
 export async function predictPixels(model: tf.LayersModel, pixels: Float32Array, count: number, batchSize = DEFAULT_BATCH): Promise<Predictions> {
-  const probabilities = predictProbabilities(model, pixels, count, batchSize);
-  return { count, probabilities, predicted: argmaxRows(probabilities, count) };
+  const predictor = await createPredictor(model, batchSize);
+  try {
+    const probabilities = predictor.probabilities(pixels, count);
+    return { count, probabilities, predicted: argmaxRows(probabilities, count) };
+  } finally {
+    predictor.dispose();
+  }
 }
 
 /** Predictions for a set of IDX digits, scaled /256 as the codelab's dataset does. */
