@@ -24,6 +24,13 @@ function series(label: string, colour: string, showLine: boolean, pointRadius: n
   return { label, data: [], borderColor: colour, backgroundColor: colour, showLine, pointRadius, borderWidth: 1.5, tension: 0 };
 }
 
+/** Log-axis labels only at 1, 2 and 5 × 10^k, written plainly (0.01, 0.005), so any schedule reads cleanly. */
+function roundLogTick(value: number | string): string {
+  const v = Number(value);
+  const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? String(Number(v.toPrecision(1))) : '';
+}
+
 function lineChart(canvas: HTMLCanvasElement, title: string, datasets: Series[], y: object): Chart<'line', Point[]> {
   return new Chart<'line', Point[]>(canvas, {
     type: 'line',
@@ -60,7 +67,10 @@ export class TrainingCharts {
     ];
     this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0 });
     this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', max: 1 });
-    this.lr = lineChart(lrCanvas, 'Learning rate', [{ ...series('learning rate', COLOURS.lr, true, 0), stepped: 'before' }], { type: 'logarithmic' });
+    this.lr = lineChart(lrCanvas, 'Learning rate', [{ ...series('learning rate', COLOURS.lr, true, 0), stepped: 'before' }], {
+      type: 'logarithmic',
+      ticks: { callback: roundLogTick, autoSkip: false },
+    });
   }
 
   /** Clears every series. */

@@ -4,6 +4,7 @@ import type { RunDetail, RunSummary } from '../../src/server/runs.js';
 import type { EpochRecord, HistoryRecord } from '../../src/train/history.js';
 import { getJson, postJson } from './api.js';
 import { TrainingCharts } from './charts.js';
+import { pictureFigures } from './pictures.js';
 
 const LIST_REFRESH_MS = 4000;
 /** After a run ends, how often and how many times to look for its report. */
@@ -128,15 +129,7 @@ export class Dashboard {
       link.textContent = 'Open the full report';
       report.append(link);
     }
-    const stamp = Date.now();
-    element('run-pictures').replaceChildren(
-      ...detail.pictures.map((name) => {
-        const image = document.createElement('img');
-        image.alt = name;
-        image.src = `/api/runs/${encodeURIComponent(id)}/pictures/${encodeURIComponent(name)}?t=${stamp}`;
-        return image;
-      }),
-    );
+    element('run-pictures').replaceChildren(...pictureFigures(id, detail.pictures));
     return detail;
   }
 
