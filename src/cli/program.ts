@@ -217,6 +217,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--run <dir>', 'a run folder whose model to serve')
     .option('--port <n>', 'port', intFlag('--port', 0, 65535), 8080)
     .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
+    .option('--allow-host <name...>', 'on a loopback bind, also answer requests with this Host name (a reverse proxy)')
     .option('--runs-dir <dir>', 'folder of run folders for the dashboard', 'runs')
     .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
     .action(async (o: Opts) => {
@@ -226,6 +227,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           run: o.run as string | undefined,
           port: o.port as number,
           host: o.host as string,
+          allowHosts: o.allowHost as string[] | undefined,
           runsDir: o.runsDir as string,
           backend: o.backend as 'auto' | undefined,
           print: (line) => io.stdout.write(`${line}\n`),

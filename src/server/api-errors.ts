@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { LabError, type LabErrorCode } from '../errors.js';
 
 /** Codes a client may see: LabError codes plus the HTTP-level ones. */
-export type ApiErrorCode = LabErrorCode | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'INTERNAL';
+export type ApiErrorCode = LabErrorCode | 'FORBIDDEN_HOST' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'INTERNAL';
 
 export interface ApiErrorBody {
   statusCode: number;

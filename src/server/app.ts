@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { installErrorHandlers } from './api-errors.js';
+import { registerHostCheck } from './host-check.js';
 import { loadServedModels } from './model-registry.js';
 import { registerPredictRoutes } from './predict-routes.js';
 import { registerRunRoutes, type PresetInfo } from './run-routes.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   /** argv prefix that runs the CLI for POST /api/runs; `train <preset> --out <dir> …` is appended. */
   trainCommand?: readonly string[];
   limits?: Partial<ServerLimits>;
+  /** Host-header names the server answers to; absent = any (main.ts sets loopback names on a loopback bind). */
+  allowedHosts?: readonly string[];
   logger?: boolean;
 }
 
@@ -63,6 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
   installErrorHandlers(app);
+  if (options.allowedHosts !== undefined) registerHostCheck(app, options.allowedHosts);
   const models = await loadServedModels(options.models, { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch });
   registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });
   if (options.runsDir !== undefined) {

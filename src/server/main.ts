@@ -8,6 +8,7 @@ import { badArgument } from '../errors.js';
 import { listPresets } from '../models/index.js';
 import { runFiles } from '../train/run-layout.js';
 import { buildApp, type AppOptions } from './app.js';
+import { isLoopbackAddress, LOOPBACK_HOSTS } from './host-check.js';
 import { MODEL_NAME_PATTERN } from './model-registry.js';
 
 export interface ServeOptions {
@@ -17,6 +18,8 @@ export interface ServeOptions {
   run?: string;
   port: number;
   host?: string;
+  /** Extra Host-header names accepted on a loopback bind (a reverse proxy's name); see host-check.ts. */
+  allowHosts?: string[];
   /** Folder of run folders shown by the dashboard. */
   runsDir: string;
   /** Built web app; default <repo>/web/dist when it exists. */
@@ -52,8 +55,18 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
   const presets = listPresets().map(({ name, title, explain }) => ({ name, title, explain }));
-  const app = await buildApp({ models, runsDir: resolve(options.runsDir), webDir, presets, trainCommand: options.trainCommand });
-  const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const host = options.host ?? '127.0.0.1';
+  // Bound to loopback, only this machine's names are answered; bound wider, the user chose who may reach it.
+  const allowedHosts = isLoopbackAddress(host) ? [...LOOPBACK_HOSTS, ...(options.allowHosts ?? [])] : undefined;
+  const app = await buildApp({
+    models,
+    runsDir: resolve(options.runsDir),
+    webDir,
+    presets,
+    trainCommand: options.trainCommand,
+    allowedHosts,
+  });
+  const url = await app.listen({ port: options.port, host });
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
