@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getPreset, PRESET_NAMES } from '../models/index.js';
+import { compareCommand } from '../report/compare.js';
 import type { TrainOverrides } from '../train/config.js';
 import { train } from '../train/run.js';
 import type { EpochRecord } from '../train/history.js';
@@ -62,8 +63,14 @@ export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRo
     if (outcome.status === 'interrupted') break;
   }
   await writeFile(join(labDir, 'lab.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const finished = rows.filter((r) => r.test_accuracy !== null).map((r) => r.runDir);
+  // One page for the whole ladder: every step's validation curve overlaid, each row linked to its report.
+  const page =
+    finished.length === 0
+      ? null
+      : (await compareCommand({ runDirs: finished, out: { write: () => true }, outFile: join(labDir, 'compare.html') })).html;
   if (opts.json) printJson(io, rows);
-  else io.stdout.write(`\n${formatLabTable(rows)}\n\nRuns in ${labDir}\n`);
+  else io.stdout.write(`\n${formatLabTable(rows)}\n\nRuns in ${labDir}${page ? `\nThe ladder compared: ${page}` : ''}\n`);
   return rows;
 }
 

@@ -1,6 +1,8 @@
 // `mnist-lab compare <run>...`: the validation-accuracy curves of several runs in one chart, plus a metrics table.
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { runFiles } from '../train/run-layout.js';
 import { badArgument } from '../errors.js';
 import { compareChart } from '../viz/charts.js';
 import { curveSeries } from '../viz/curve-data.js';
@@ -28,7 +30,13 @@ export interface CompareResult {
 
 const HEADERS = ['run', 'preset', 'test accuracy', 'codelab bar', 'errors', 'test loss', 'epochs', 'seconds', 'images/s', 'backend', 'status'];
 
-function metricsRow(name: string, run: RunInputs): Cell[] {
+/** The run's name, linked to its report.html (relative to the compare page) when it has one. */
+function runCell(name: string, runDir: string, pageDir: string): Cell {
+  const report = runFiles(runDir).report;
+  return existsSync(report) ? { text: name, href: relative(pageDir, report).split(sep).join('/') } : name;
+}
+
+function metricsRow(name: Cell, run: RunInputs): Cell[] {
   const m = run.metrics;
   return [
     name,
@@ -52,7 +60,7 @@ function runNames(dirs: readonly string[]): string[] {
 }
 
 function textTable(headers: readonly string[], rows: readonly Cell[][]): string {
-  const text = (c: Cell) => (c === null || c === undefined ? '-' : String(c));
+  const text = (c: Cell) => (c === null || c === undefined ? '-' : typeof c === 'object' ? c.text : String(c));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => text(r[i]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line([...headers]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(r.map(text)))].join('\n');
@@ -71,9 +79,9 @@ export async function compareCommand(options: CompareCommandOptions): Promise<Co
     runs.map((run, i) => ({ name: names[i], valAccuracy: curveSeries(run.history).valAccuracy })),
     note,
   );
-  const rows = runs.map((run, i) => metricsRow(names[i], run));
-
   const html = resolve(cwd, options.outFile);
+  const rows = runs.map((run, i) => metricsRow(runCell(names[i], dirs[i], dirname(html)), run));
+
   const stem = html.replace(/\.html?$/i, '');
   const png = `${stem}.png`;
   const svg = `${stem}.svg`;

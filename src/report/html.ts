@@ -4,11 +4,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-export type Cell = string | number | null | undefined;
+/** A table cell; `{text, href}` is a link (the href is escaped, so it must be a relative or http URL). */
+export type Cell = string | number | null | undefined | { text: string; href: string };
 
 /** Integers get thousands separators (354,538); other values print as they are. */
 function cellText(cell: Cell): string {
   if (cell === null || cell === undefined) return '—';
+  if (typeof cell === 'object') return `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
   return escapeHtml(typeof cell === 'number' && Number.isInteger(cell) ? cell.toLocaleString('en-US') : String(cell));
 }
 

@@ -70,6 +70,39 @@ describe('mnist-lab train', () => {
   });
 });
 
+describe('mnist-lab lab', () => {
+  it('trains the chosen steps in order, prints the table and writes lab.json and the compare page', async () => {
+    const out = join(tempDir(), 'lab');
+    const r = await cli(['lab', '--presets', '01-softmax,03-relu-adam', ...TINY, '--data-dir', MNIST_DIR, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out.indexOf('=== 01-softmax')).toBeLessThan(r.out.indexOf('=== 03-relu-adam'));
+    expect(r.out).toMatch(/^01-softmax +\d+\.\d\d%/m);
+    expect(r.out).toMatch(/^03-relu-adam +\d+\.\d\d%/m);
+    expect(r.out).toContain(`The ladder compared: ${join(out, 'compare.html')}`);
+    const rows = JSON.parse(readFileSync(join(out, 'lab.json'), 'utf8')) as { preset: string; runDir: string; status: string }[];
+    expect(rows.map((row) => [row.preset, row.runDir, row.status])).toEqual([
+      ['01-softmax', join(out, '01-softmax'), 'completed'],
+      ['03-relu-adam', join(out, '03-relu-adam'), 'completed'],
+    ]);
+    const page = readFileSync(join(out, 'compare.html'), 'utf8');
+    expect(page).toContain('<td>01-softmax</td>');
+    expect(page).toContain('<td>03-relu-adam</td>');
+  });
+
+  it('prints its rows as JSON with --json and refuses an unknown step before training any', async () => {
+    const out = join(tempDir(), 'lab');
+    const r = await cli(['lab', '--presets', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ preset: '01-softmax', expected: 0.9, status: 'completed', backend: 'tfjs-wasm' });
+    const bad = await cli(['lab', '--presets', '01-softmax,99-nope', ...TINY, '--data-dir', MNIST_DIR, '--out', join(tempDir(), 'lab')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/UNKNOWN_PRESET[\s\S]*99-nope/);
+    expect(bad.out).not.toContain('=== 01-softmax');
+  });
+});
+
 describe('mnist-lab models / summary / eval', () => {
   it('lists every preset with the codelab parameter counts as JSON', async () => {
     const r = await cli(['models', '--json']);

@@ -1,7 +1,7 @@
 // The run report and the compare command on hand-written run folders: self-contained HTML, RUN_INCOMPLETE, two runs.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/types.js';
@@ -108,10 +108,21 @@ describe('compare', () => {
     ]);
     const html = await readFile(result.html, 'utf8');
     expect(referencedResources(html, result.html)).toEqual({ inline: 1, missing: [] });
+    expect(html).toContain('<td>softmax</td>'); // no report.html yet: plain name
     const lines = capture.text().split('\n');
     expect(lines[0]).toMatch(/^run +preset +test accuracy/);
     expect(lines[2]).toMatch(/^softmax +01-softmax +0\.9100/);
     expect(lines[3]).toMatch(/^bn +10-conv-bn +0\.9800/);
+  });
+
+  it('links each run to its report.html, relative to the page', async () => {
+    const root = await newDir();
+    await writeRun(join(root, 'runs', 'a'), { preset: '01-softmax', epochs: 2, trainedEpochs: 2, metrics: true });
+    await writeFile(runFiles(join(root, 'runs', 'a')).report, '<html></html>');
+    const result = await compareCommand({ runDirs: ['runs/a'], out: captureOut().out, outFile: 'pages/cmp.html', cwd: root });
+    const html = await readFile(result.html, 'utf8');
+    expect(html).toContain('<td><a href="../runs/a/report.html">a</a></td>');
+    expect(referencedResources(html, result.html).missing).toEqual([]);
   });
 
   it('names missing metrics of any run', async () => {
