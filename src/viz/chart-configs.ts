@@ -174,11 +174,29 @@ export interface CompareRun {
   valAccuracy: Point[];
 }
 
-/** The validation-accuracy curves of several runs overlaid (e.g. the whole ladder). */
-export function compareConfig(runs: readonly CompareRun[], validationNote: string): LineConfig {
+/** Lowest validation accuracy of any run, and the best final one. */
+function compareExtent(runs: readonly CompareRun[]): { lowest: number; bestFinal: number } {
   const values = runs.flatMap((r) => r.valAccuracy.map((p) => p.y)).filter(Number.isFinite);
-  const lowest = values.length ? Math.min(...values) : 0.9;
+  const finals = runs.map((r) => r.valAccuracy.at(-1)?.y ?? NaN).filter(Number.isFinite);
+  return { lowest: values.length ? Math.min(...values) : 0.9, bestFinal: finals.length ? Math.max(...finals) : 1 };
+}
+
+/**
+ * Where a second, zoomed panel should start, or null when one panel shows every run well: when the runs
+ * span more than 5 points (the whole ladder: 30% to 99%), the best ones are flat lines at the top.
+ */
+export function compareZoomMin(runs: readonly CompareRun[]): number | null {
+  const { lowest, bestFinal } = compareExtent(runs);
+  const zoomMin = Math.floor((bestFinal - 0.03) * 100) / 100;
+  return zoomMin - lowest > 0.05 ? zoomMin : null;
+}
+
+/** The validation-accuracy curves of several runs overlaid (e.g. the whole ladder); `zoomMin` crops the y-axis. */
+export function compareConfig(runs: readonly CompareRun[], validationNote: string, zoomMin: number | null = null): LineConfig {
+  const { lowest } = compareExtent(runs);
   const maxEpoch = Math.max(1, ...runs.flatMap((r) => r.valAccuracy.map((p) => p.x)));
+  const min = zoomMin ?? Math.max(0, Math.floor((lowest - 0.01) * 100) / 100);
+  const title = zoomMin === null ? `Validation accuracy per epoch (${validationNote})` : `Zoomed on ${zoomMin.toFixed(2)}–1.00`;
   return {
     type: 'line',
     data: {
@@ -193,11 +211,8 @@ export function compareConfig(runs: readonly CompareRun[], validationNote: strin
     },
     options: {
       ...staticOptions,
-      plugins: { title: titleOption(`Validation accuracy per epoch (${validationNote})`), legend: { ...legendOption, position: 'right' } },
-      scales: {
-        x: epochAxis(maxEpoch),
-        y: linearAxis('validation accuracy', { min: Math.max(0, Math.floor((lowest - 0.01) * 100) / 100), max: 1.0 }),
-      },
+      plugins: { title: titleOption(title), legend: { ...legendOption, position: 'right' } },
+      scales: { x: epochAxis(maxEpoch), y: linearAxis('validation accuracy', { min, max: 1.0 }) },
     },
     plugins: [facePlugin, minorGridPlugin],
   };

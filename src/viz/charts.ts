@@ -1,6 +1,6 @@
 // The chart pictures (training curves, LR schedule, per-class accuracy, comparison) as PNG + SVG.
 import type { HistoryRecord } from '../train/history.js';
-import { compareConfig, curvesConfigs, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
+import { compareConfig, compareZoomMin, curvesConfigs, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
 import { chartPng, chartSvg, panelsPng, panelsSvg } from './chart-render.js';
 import { curveSeries, lrTitle, type Point } from './curve-data.js';
 import { figureSizes } from './style.js';
@@ -28,7 +28,11 @@ export function perClassAccuracyChart(classNames: readonly string[], accuracy: r
   return { png: chartPng(config, figureSizes.perClass), svg: chartSvg(config, figureSizes.perClass) };
 }
 
+/** The runs' validation curves; a second panel zooms on the best runs when the first squeezes them flat. */
 export function compareChart(runs: readonly CompareRun[], validationNote: string): ChartPicture {
   const config = compareConfig(runs, validationNote);
-  return { png: chartPng(config, figureSizes.compare), svg: chartSvg(config, figureSizes.compare) };
+  const zoomMin = compareZoomMin(runs);
+  if (zoomMin === null) return { png: chartPng(config, figureSizes.compare), svg: chartSvg(config, figureSizes.compare) };
+  const configs = [config, compareConfig(runs, validationNote, zoomMin)];
+  return { png: panelsPng(configs, figureSizes.compare), svg: panelsSvg(configs, figureSizes.compare) };
 }

@@ -1,7 +1,7 @@
 // Chart pictures: codelab sizes, not blank, series drawn where the data is, partial histories, SVG output.
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../src/models/index.js';
-import { curvesConfigs, learningRateConfig } from '../../src/viz/chart-configs.js';
+import { compareZoomMin, curvesConfigs, learningRateConfig } from '../../src/viz/chart-configs.js';
 import { compareChart, learningRateChart, perClassAccuracyChart, trainingCurvesChart } from '../../src/viz/charts.js';
 import { curveSeries, lrSeries, lrTitle } from '../../src/viz/curve-data.js';
 import { colors } from '../../src/viz/style.js';
@@ -109,5 +109,21 @@ describe('other charts', () => {
     const compare = await decodePng(compareChart(runs, '10k test set').png);
     expect([compare.width, compare.height]).toEqual([1008, 504]);
     for (const c of colors.series.slice(0, 3)) expect(countColour(compare, WHOLE(compare), hex(c), 10)).toBeGreaterThan(100);
+    expect(compareZoomMin(runs)).toBeNull();
+  });
+
+  it('adds a panel zoomed on the best runs when the runs span the whole ladder', async () => {
+    const ladder = [
+      { name: 'sigmoid', valAccuracy: [1, 2, 3].map((x) => ({ x, y: 0.3 + 0.1 * x })) },
+      { name: 'conv-bn', valAccuracy: [1, 2, 3].map((x) => ({ x, y: 0.985 + 0.003 * x })) },
+    ];
+    expect(compareZoomMin(ladder)).toBe(0.96);
+    const compare = await decodePng(compareChart(ladder, '10k test set').png);
+    expect([compare.width, compare.height]).toEqual([2016, 504]);
+    const [left, right] = [{ ...WHOLE(compare), width: 1008 }, { ...WHOLE(compare), x: 1008, width: 1008 }];
+    // The sigmoid run (first colour) is drawn on the full panel only; the best run on both.
+    expect(countColour(compare, left, hex(colors.series[0]), 10)).toBeGreaterThan(100);
+    expect(countColour(compare, right, hex(colors.series[0]), 10)).toBeLessThan(countColour(compare, left, hex(colors.series[0]), 10) / 4);
+    expect(countColour(compare, right, hex(colors.series[1]), 10)).toBeGreaterThan(100);
   });
 });
