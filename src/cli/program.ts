@@ -65,7 +65,8 @@ function overridesFrom(o: Opts): TrainOverrides {
     valLimit: o.valLimit as number | undefined,
     backend: o.backend as TrainOverrides['backend'],
     threads: o.threads as number | undefined,
-    pictures: o.pictures as boolean | undefined,
+    // commander sets a lone --no-pictures option to true by default: only an explicit --no-pictures overrides.
+    pictures: o.pictures === false ? false : undefined,
   };
 }
 
@@ -111,13 +112,17 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       .command('lab')
       .description('train the whole ladder in order and print accuracy vs the codelab')
       .option('--presets <list>', 'comma-separated presets (default: all ten steps)', listFlag)
-      .option('--out <dir>', 'folder for the runs (default runs/lab-<time>)'),
-  ).action(async (o: Opts) => {
+      .option('--out <dir>', 'folder for the runs (default runs/lab-<time>)')
+      .option('--resume <dir>', 'continue an interrupted lab folder: finished steps are kept, the rest train'),
+  ).action(async (o: Opts, command: Command) => {
     const rows = await labCommand(
       {
         presets: o.presets as string[] | undefined,
         overrides: overridesFrom(o),
+        // Only a --dataset typed on the command line counts: a resumed lab keeps its own.
+        dataset: command.getOptionValueSource('dataset') === 'cli' ? (o.dataset as 'mnist' | 'fashion') : undefined,
         dataDir: o.dataDir as string | undefined,
+        resume: o.resume as string | undefined,
         out: o.out as string | undefined,
         force: Boolean(o.force),
         json: Boolean(o.json),

@@ -1,20 +1,28 @@
 // `mnist-lab lab`: trains the ladder in order and tabulates accuracy against the codelab's numbers.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { DatasetName } from '../data/types.js';
+import { badArgument, LabError } from '../errors.js';
 import { getPreset, PRESET_NAMES } from '../models/index.js';
+import type { Preset } from '../models/preset.js';
 import { compareCommand } from '../report/compare.js';
+import { hasCheckpoint } from '../train/checkpoint.js';
 import type { TrainOverrides } from '../train/config.js';
-import { train } from '../train/run.js';
+import { train, type TrainRequest } from '../train/run.js';
 import type { EpochRecord } from '../train/history.js';
+import { runFiles, type RunMetrics } from '../train/run-layout.js';
 import { formatTable, printJson, type CommandIo } from './io.js';
 
 export interface LabOptions {
   presets?: string[];
   overrides?: TrainOverrides;
+  dataset?: DatasetName;
   dataDir?: string;
   /** Folder for the runs; default runs/lab-<time>. */
   out?: string;
   force?: boolean;
+  /** A lab folder to continue: finished steps are kept, an interrupted one resumes, the rest train. */
+  resume?: string;
   json?: boolean;
   onEpochEnd?: (runDir: string, record: EpochRecord) => Promise<void>;
 }
@@ -35,32 +43,47 @@ export interface LabRow {
 /** The ladder's own presets, in codelab order (mlengine is the cloud trainer, not a lab step). */
 const LADDER = PRESET_NAMES.filter((n) => /^\d\d-/.test(n));
 
+/** lab-plan.json: what the lab was asked to train, so --resume continues the same lab. */
+interface LabPlan {
+  presets: string[];
+  overrides: TrainOverrides;
+  dataset: DatasetName;
+  dataDir?: string;
+}
+
+const PLAN_FILE = 'lab-plan.json';
+
 export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRow[]> {
-  const names = opts.presets?.length ? opts.presets : LADDER;
-  const presets = names.map((n) => getPreset(n)); // validates every name before any training starts
-  const labDir = resolve(io.cwd, opts.out ?? `runs/lab-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`);
+  const { labDir, plan } = opts.resume ? await readPlan(opts, io.cwd) : await writePlan(opts, io.cwd);
+  const presets = plan.presets.map((n) => getPreset(n));
   const log = opts.json ? io.stderr : io.stdout;
   const rows: LabRow[] = [];
   for (const preset of presets) {
+    const runDir = join(labDir, preset.name);
+    const finished = opts.resume ? await readMetrics(runDir) : null;
+    if (finished) {
+      log.write(`\n=== ${preset.name}: ${preset.title} (trained before: ${(finished.test_accuracy * 100).toFixed(2)}%) ===\n`);
+      rows.push(labRow(preset, finished, runDir, 'completed'));
+      continue;
+    }
     log.write(`\n=== ${preset.name}: ${preset.title} ===\n`);
-    const outcome = await train(
-      { preset: preset.name, overrides: opts.overrides, dataDir: opts.dataDir, out: join(labDir, preset.name), force: opts.force },
-      { cwd: io.cwd, env: io.env, log, signal: io.signal, onEpochEnd: opts.onEpochEnd },
-    );
-    const m = outcome.metrics;
-    rows.push({
-      preset: preset.name,
-      title: preset.title,
-      test_accuracy: m?.test_accuracy ?? null,
-      expected: preset.expected.accuracy,
-      codelab: preset.expected.claim,
-      passed: m ? m.test_accuracy >= preset.expected.accuracy : null,
-      seconds: m?.seconds ?? null,
-      backend: m?.backend ?? null,
-      runDir: outcome.runDir,
-      status: outcome.status,
-    });
-    if (outcome.status === 'interrupted') break;
+    const request: TrainRequest =
+      opts.resume && (await hasCheckpoint(runFiles(runDir).checkpoints))
+        ? { resume: runDir }
+        : {
+            preset: preset.name,
+            overrides: plan.overrides,
+            dataset: plan.dataset,
+            dataDir: plan.dataDir,
+            out: runDir,
+            force: opts.force || Boolean(opts.resume),
+          };
+    const outcome = await train(request, { cwd: io.cwd, env: io.env, log, signal: io.signal, onEpochEnd: opts.onEpochEnd });
+    rows.push(labRow(preset, outcome.metrics, outcome.runDir, outcome.status));
+    if (outcome.status === 'interrupted') {
+      log.write(`Continue the whole lab with \`mnist-lab lab --resume ${labDir}\`\n`);
+      break;
+    }
   }
   await writeFile(join(labDir, 'lab.json'), `${JSON.stringify(rows, null, 2)}\n`);
   const finished = rows.filter((r) => r.test_accuracy !== null).map((r) => r.runDir);
@@ -72,6 +95,73 @@ export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRo
   if (opts.json) printJson(io, rows);
   else io.stdout.write(`\n${formatLabTable(rows)}\n\nRuns in ${labDir}${page ? `\nThe ladder compared: ${page}` : ''}\n`);
   return rows;
+}
+
+function labRow(preset: Preset, m: RunMetrics | null, runDir: string, status: LabRow['status']): LabRow {
+  return {
+    preset: preset.name,
+    title: preset.title,
+    test_accuracy: m?.test_accuracy ?? null,
+    expected: preset.expected.accuracy,
+    codelab: preset.expected.claim,
+    passed: m ? m.test_accuracy >= preset.expected.accuracy : null,
+    seconds: m?.seconds ?? null,
+    backend: m?.backend ?? null,
+    runDir,
+    status,
+  };
+}
+
+/** A new lab: checks every preset name before anything trains, then records the plan in the lab folder. */
+async function writePlan(opts: LabOptions, cwd: string): Promise<{ labDir: string; plan: LabPlan }> {
+  const plan: LabPlan = {
+    presets: opts.presets?.length ? opts.presets : LADDER,
+    overrides: opts.overrides ?? {},
+    dataset: opts.dataset ?? 'mnist',
+    dataDir: opts.dataDir,
+  };
+  plan.presets.forEach((n) => getPreset(n));
+  const labDir = resolve(cwd, opts.out ?? `runs/lab-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`);
+  await mkdir(labDir, { recursive: true });
+  await writeFile(join(labDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
+  return { labDir, plan };
+}
+
+/** The plan of a lab folder being resumed; its presets and flags are the ones it was started with. */
+async function readPlan(opts: LabOptions, cwd: string): Promise<{ labDir: string; plan: LabPlan }> {
+  const labDir = resolve(cwd, opts.resume as string);
+  const given = Object.entries(opts.overrides ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => (k === 'pictures' ? '--no-pictures' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+  if (opts.presets?.length || opts.out || opts.dataDir || given.length > 0) {
+    throw new LabError('BAD_ARGUMENT', `--resume continues the lab with the presets and flags it was started with; got also ${[
+      ...(opts.presets?.length ? ['--presets'] : []),
+      ...(opts.out ? ['--out'] : []),
+      ...(opts.dataDir ? ['--data-dir'] : []),
+      ...given,
+    ].join(', ')}`, { hint: `run \`mnist-lab lab --resume ${opts.resume}\` alone, or start a new lab with those flags` });
+  }
+  let plan: LabPlan;
+  try {
+    plan = JSON.parse(await readFile(join(labDir, PLAN_FILE), 'utf8')) as LabPlan;
+  } catch (cause) {
+    throw new LabError('RUN_INCOMPLETE', `--resume ${opts.resume}: no readable ${PLAN_FILE} in ${labDir}`, {
+      hint: 'pass a folder written by `mnist-lab lab` (runs/lab-<time>)',
+      cause,
+    });
+  }
+  if (opts.dataset !== undefined && opts.dataset !== plan.dataset) {
+    throw badArgument('--dataset', `the lab's own dataset (${plan.dataset}) when resuming`, opts.dataset);
+  }
+  return { labDir, plan };
+}
+
+async function readMetrics(runDir: string): Promise<RunMetrics | null> {
+  try {
+    return JSON.parse(await readFile(runFiles(runDir).metrics, 'utf8')) as RunMetrics;
+  } catch {
+    return null;
+  }
 }
 
 export function formatLabTable(rows: LabRow[]): string {

@@ -94,6 +94,11 @@ export async function loadLatestCheckpoint(checkpointsDir: string): Promise<Load
   return { dir, model: await loadModel(join(dir, 'model')), optimizer: { step: meta.step, slots }, state };
 }
 
+/** Whether a run has a checkpoint to resume from. */
+export async function hasCheckpoint(checkpointsDir: string): Promise<boolean> {
+  return (await listCheckpoints(checkpointsDir)).length > 0;
+}
+
 async function listCheckpoints(checkpointsDir: string): Promise<string[]> {
   try {
     return (await readdir(checkpointsDir)).filter((n) => /^epoch-\d+-step-\d+$/.test(n)).sort();

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { labCommand } from '../../src/commands/lab.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
 import { runFiles } from '../../src/train/run-layout.js';
 import { captureIo } from '../helpers/capture.js';
-import { MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const TINY = ['--epochs', '1', '--steps', '20', '--lr', '0.5', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
 
@@ -100,6 +101,76 @@ describe('mnist-lab lab', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/UNKNOWN_PRESET[\s\S]*99-nope/);
     expect(bad.out).not.toContain('=== 01-softmax');
+  });
+});
+
+describe('mnist-lab lab --resume', () => {
+  const TWO_EPOCHS = ['--epochs', '2', '--steps', '10', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
+
+  it('keeps finished steps, resumes the interrupted one from its checkpoint and trains the rest', async () => {
+    const cwd = tempDir();
+    const lab = join(cwd, 'lab');
+    const controller = new AbortController();
+    const first = captureIo(cwd, {}, controller.signal);
+    const interrupted = await labCommand(
+      {
+        presets: ['01-softmax', '03-relu-adam', '05-lr-decay'],
+        overrides: { epochs: 2, steps: 10, limit: 3000, valLimit: 500, backend: 'wasm', pictures: false },
+        dataDir: MNIST_DIR,
+        out: lab,
+        // Ctrl-C after the first epoch of the second step.
+        onEpochEnd: async (runDir) => {
+          if (runDir.endsWith('03-relu-adam')) controller.abort();
+        },
+      },
+      first.io,
+    );
+    expect(interrupted.map((r) => [r.preset, r.status])).toEqual([
+      ['01-softmax', 'completed'],
+      ['03-relu-adam', 'interrupted'],
+    ]);
+    expect(first.stdout.text).toContain(`mnist-lab lab --resume ${lab}`);
+    const softmaxMetrics = readFileSync(runFiles(join(lab, '01-softmax')).metrics, 'utf8');
+
+    const r = await cli(['lab', '--resume', lab, '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as { preset: string; status: string; test_accuracy: number }[];
+    expect(rows.map((row) => [row.preset, row.status])).toEqual([
+      ['01-softmax', 'completed'],
+      ['03-relu-adam', 'completed'],
+      ['05-lr-decay', 'completed'],
+    ]);
+    expect(r.err).toContain('=== 01-softmax: 1-layer softmax, SGD (trained before:');
+    expect(readFileSync(runFiles(join(lab, '01-softmax')).metrics, 'utf8')).toBe(softmaxMetrics);
+    const history = readFileSync(runFiles(join(lab, '03-relu-adam')).history, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    // Resumed at epoch 1 (a second start record), not retrained from 0.
+    expect(history.filter((record) => record.type === 'start').map((record) => record.initialEpoch)).toEqual([0, 1]);
+    expect(history.filter((record) => record.type === 'epoch').map((record) => record.epoch)).toEqual([0, 1]);
+    expect(JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8'))).toHaveLength(3);
+  });
+
+  it('refuses new flags with --resume and a folder that is not a lab', async () => {
+    const lab = join(tempDir(), 'lab');
+    expect((await cli(['lab', '--presets', '01-softmax', ...TWO_EPOCHS, '--data-dir', MNIST_DIR, '--out', lab])).code).toBe(0);
+    const flags = await cli(['lab', '--resume', lab, '--epochs', '3']);
+    expect(flags.code).toBe(2);
+    expect(flags.err).toMatch(/--resume continues the lab with the presets and flags it was started with; got also --epochs/);
+    const other = await cli(['lab', '--resume', lab, '--dataset', 'fashion']);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/--dataset must be the lab's own dataset \(mnist\) when resuming; got "fashion"/);
+    const notLab = await cli(['lab', '--resume', tempDir()]);
+    expect(notLab.code).toBe(2);
+    expect(notLab.err).toMatch(/RUN_INCOMPLETE[\s\S]*lab-plan\.json/);
+  });
+
+  it.skipIf(!existsSync(FASHION_DIR))('trains the lab on the dataset it is given', async () => {
+    const lab = join(tempDir(), 'lab');
+    const r = await cli(['lab', '--presets', '01-softmax', ...TINY, '--dataset', 'fashion', '--data-dir', FASHION_DIR, '--out', lab, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(runFiles(join(lab, '01-softmax')).config, 'utf8')).dataset).toBe('fashion');
   });
 });
 

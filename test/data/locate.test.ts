@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/data/datasets.js';
 import { cacheDir, locateDataDir } from '../../src/data/locate.js';
 import { LabError } from '../../src/errors.js';
+import { FASHION_DIR } from '../helpers/paths.js';
 import { writeDataset } from './fixtures.js';
 import { tempDirs } from './tmp.js';
 
 const tempDir = tempDirs('locate');
-const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
 
 /** A folder with three places that all hold a dataset: flag/, env/ and the XDG cache. */
 async function threePlaces() {
@@ -58,9 +58,9 @@ describe('locateDataDir', () => {
     if (found !== undefined) expect(found).toBe(DATASETS.fashion.systemDirs[0]);
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION))('finds Fashion-MNIST in the Debian package folder last', async () => {
+  it.skipIf(!existsSync(FASHION_DIR))('finds Fashion-MNIST in the Debian package folder last', async () => {
     const empty = await tempDir();
-    expect(locateDataDir({ env: { MNIST_DATA: empty, XDG_CACHE_HOME: empty }, dataset: 'fashion' })).toBe(DEBIAN_FASHION);
+    expect(locateDataDir({ env: { MNIST_DATA: empty, XDG_CACHE_HOME: empty }, dataset: 'fashion' })).toBe(FASHION_DIR);
   });
 
   it('uses ~/.cache when XDG_CACHE_HOME is unset', () => {

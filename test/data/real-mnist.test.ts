@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { locateDataDir } from '../../src/data/locate.js';
 import { PIXELS } from '../../src/data/types.js';
-
-const SHARED_MNIST = new URL('../../../shared/data/mnist', import.meta.url).pathname;
+import { FASHION_DIR, MNIST_DIR } from '../helpers/paths.js';
 
 describe('real MNIST', () => {
   it('loads 60,000 + 10,000 digits with checksums ok and labels 0-9', async () => {
-    const dir = locateDataDir({ dataDir: SHARED_MNIST, env: {}, dataset: 'mnist' });
+    const dir = locateDataDir({ dataDir: MNIST_DIR, env: {}, dataset: 'mnist' });
     const data = await loadDataset({ dir, dataset: 'mnist', verify: true });
     expect([data.train.count, data.test.count]).toEqual([60000, 10000]);
     expect(data.train.images.length).toBe(60000 * PIXELS);
@@ -25,11 +24,10 @@ describe('real MNIST', () => {
   });
 });
 
-const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
 
-describe.skipIf(!existsSync(DEBIAN_FASHION))('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
+describe.skipIf(!existsSync(FASHION_DIR))('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
   it('loads from the package folder with the catalogue checksums', async () => {
-    const data = await loadDataset({ dir: DEBIAN_FASHION, dataset: 'fashion', verify: true, limit: 10 });
+    const data = await loadDataset({ dir: FASHION_DIR, dataset: 'fashion', verify: true, limit: 10 });
     expect([data.train.count, data.test.count]).toEqual([10, 10000]);
     expect(data.classNames[data.train.labels[0]]).toBe('Ankle boot'); // the first training article
   });
