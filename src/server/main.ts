@@ -1,7 +1,7 @@
 // `mnist-lab serve`: builds the app for a model or run folder and listens on loopback by default.
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { badArgument } from '../errors.js';
@@ -10,6 +10,7 @@ import { runFiles } from '../train/run-layout.js';
 import { buildApp, type AppOptions } from './app.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './host-check.js';
 import { MODEL_NAME_PATTERN } from './model-registry.js';
+import { findRunDir, listRuns } from './runs.js';
 
 export interface ServeOptions {
   /** A model folder (model.json + weights). */
@@ -51,6 +52,13 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const models: Record<string, string> = {};
   if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
   if (options.run !== undefined) models[modelName(options.run, 'run')] = runFiles(resolve(options.run)).model;
+  if (options.model === undefined && options.run === undefined) {
+    const newest = await newestFinishedRun(resolve(options.runsDir));
+    if (newest) {
+      models[modelName(newest.dir, 'run')] = runFiles(newest.dir).model;
+      print(`serving the newest finished run, ${newest.id} (choose another with --run DIR or --model DIR)`);
+    }
+  }
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
   const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
@@ -70,7 +78,20 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
+  if (Object.keys(models).length === 0) {
+    print(`  no model to serve: pass --run DIR or --model DIR, or finish a training under ${resolve(options.runsDir)}`);
+  }
   return { app, url };
+}
+
+/** The most recently started completed run under runsDir that has a saved model, if any. */
+async function newestFinishedRun(runsDir: string): Promise<{ id: string; dir: string } | null> {
+  for (const run of await listRuns(runsDir, () => false)) {
+    if (run.status !== 'completed') continue;
+    const dir = await findRunDir(runsDir, run.id);
+    if (existsSync(join(runFiles(dir).model, 'model.json'))) return { id: run.id, dir };
+  }
+  return null;
 }
 
 /** The folder's name when it is a valid model name, else the fallback. */

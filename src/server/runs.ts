@@ -5,7 +5,9 @@ import { LabError } from '../errors.js';
 import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
 import { runFiles, type RunMetrics } from '../train/run-layout.js';
 
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** A run's id: its folder under the runs folder, one level deep or two for a lab's steps (lab-<time>/10-conv-bn). */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -32,7 +34,10 @@ export interface RunDetail extends RunSummary {
 /** Whether the process that writes a run has failed (known only for runs this server started). */
 export type FailedCheck = (id: string) => boolean;
 
-/** Every run folder under runsDir (a folder holding config.json or history.jsonl), newest first. */
+/**
+ * Every run folder under runsDir (a folder holding config.json or history.jsonl), newest first; the runs of a
+ * folder that is not a run itself (a lab's) are listed as <folder>/<run>.
+ */
 export async function listRuns(runsDir: string, failed: FailedCheck): Promise<RunSummary[]> {
   const ids = await runIds(runsDir);
   const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, failed)));
@@ -98,9 +103,28 @@ export async function readRunReport(runsDir: string, id: string): Promise<Buffer
   });
 }
 
+/**
+ * The ids a request may name: every folder of runsDir (a run may not have written its files yet), and the
+ * folders inside one that is not a run itself (a lab's steps). listRuns drops the ones that are not runs.
+ */
 async function runIds(runsDir: string): Promise<string[]> {
-  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory() && RUN_ID_PATTERN.test(entry.name)).map((entry) => entry.name);
+  const ids: string[] = [];
+  for (const name of await folderNames(runsDir)) {
+    ids.push(name);
+    if (!(await isRunFolder(join(runsDir, name)))) ids.push(...(await folderNames(join(runsDir, name))).map((child) => `${name}/${child}`));
+  }
+  return ids;
+}
+
+async function folderNames(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory() && NAME_PATTERN.test(entry.name)).map((entry) => entry.name);
+}
+
+async function isRunFolder(dir: string): Promise<boolean> {
+  const files = runFiles(dir);
+  const found = await Promise.all([files.config, files.history].map((path) => stat(path).then(() => true, () => false)));
+  return found.some(Boolean);
 }
 
 async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {

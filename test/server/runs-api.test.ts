@@ -27,6 +27,17 @@ const metrics: RunMetrics = {
 };
 const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
+/** A finished run folder with one picture, a non-picture file and a report. */
+async function writeDoneRun(done: string): Promise<void> {
+  await mkdir(join(done, 'pictures'), { recursive: true });
+  await writeFile(join(done, 'config.json'), JSON.stringify({ preset: '01-softmax' }));
+  await writeFile(join(done, 'history.jsonl'), lines([start('01-softmax', 1), batch(0, 0), epochEnd(0), end]));
+  await writeFile(join(done, 'metrics.json'), JSON.stringify(metrics));
+  await writeFile(join(done, 'pictures', 'curves.png'), PNG_BYTES);
+  await writeFile(join(done, 'pictures', 'notes.txt'), 'not a picture');
+  await writeFile(join(done, 'report.html'), '<h1>report</h1>');
+}
+
 let runsDir: string;
 let app: FastifyInstance;
 let url: string;
@@ -49,14 +60,8 @@ const timer = setInterval(() => {
 
 beforeAll(async () => {
   runsDir = await mkdtemp(join(tmpdir(), 'mnist-lab-runs-'));
-  const done = join(runsDir, 'done-run');
-  await mkdir(join(done, 'pictures'), { recursive: true });
-  await writeFile(join(done, 'config.json'), JSON.stringify({ preset: '01-softmax' }));
-  await writeFile(join(done, 'history.jsonl'), lines([start('01-softmax', 1), batch(0, 0), epochEnd(0), end]));
-  await writeFile(join(done, 'metrics.json'), JSON.stringify(metrics));
-  await writeFile(join(done, 'pictures', 'curves.png'), PNG_BYTES);
-  await writeFile(join(done, 'pictures', 'notes.txt'), 'not a picture');
-  await writeFile(join(done, 'report.html'), '<h1>report</h1>');
+  await writeDoneRun(join(runsDir, 'done-run'));
+  await writeDoneRun(join(runsDir, 'lab-1', '01-softmax')); // a step of `mnist-lab lab`
   await mkdir(join(runsDir, 'empty-folder'));
   app = await buildApp({
     models: {},
@@ -93,9 +98,18 @@ async function readEvents(path: string, headers: Record<string, string> = {}, on
 describe('runs API', () => {
   it('lists run folders with preset, status and metrics, skipping folders that are not runs', async () => {
     const { runs } = (await app.inject('/api/runs')).json();
+    const summary = { preset: '01-softmax', status: 'completed', startedAt: '2026-11-30T00:00:00.000Z', epochsDone: 1, epochsPlanned: 1, metrics };
     expect(runs).toEqual([
-      { id: 'done-run', preset: '01-softmax', status: 'completed', startedAt: '2026-11-30T00:00:00.000Z', epochsDone: 1, epochsPlanned: 1, metrics },
+      { id: 'lab-1/01-softmax', ...summary },
+      { id: 'done-run', ...summary },
     ]);
+  });
+
+  it('serves the steps of a lab folder under <lab>/<step> ids', async () => {
+    const detail = (await app.inject('/api/runs/lab-1%2F01-softmax')).json();
+    expect(detail).toMatchObject({ id: 'lab-1/01-softmax', status: 'completed', pictures: ['curves.png'], hasReport: true });
+    const picture = await app.inject('/api/runs/lab-1%2F01-softmax/pictures/curves.png');
+    expect(picture.rawPayload.equals(PNG_BYTES)).toBe(true);
   });
 
   it('gives one run its config, history, pictures and report', async () => {
@@ -115,6 +129,7 @@ describe('runs API', () => {
       '/api/runs/..', '/api/runs/%2e%2e', '/api/runs/..%2Fdone-run', '/api/runs/nope', '/api/runs/.hidden',
       '/api/runs/done-run/pictures/notes.txt', '/api/runs/done-run/pictures/..%2F..%2Fmetrics.json',
       '/api/runs/done-run/pictures/%2Fetc%2Fpasswd.png', '/api/runs/empty-folder/report', '/api/runs/..%2F..%2Fetc/events',
+      '/api/runs/lab-1%2F..', '/api/runs/lab-1%2F..%2Fdone-run', '/api/runs/done-run%2Fpictures', '/api/runs/lab-1%2F01-softmax%2Fmodel',
     ];
     for (const path of urls) {
       const response = await app.inject(path);

@@ -1,7 +1,7 @@
 // serve(): a run folder's model served on a loopback port, the URL printed, presets from the registry.
 import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,34 @@ describe('serve', () => {
       code: 'MODEL_NOT_FOUND',
       message: expect.stringContaining(join(dir, 'empty-run', 'model', 'model.json')),
     });
+  });
+
+  it('without --run or --model, serves the newest finished run of the runs folder, lab steps included', async () => {
+    const runs = join(dir, 'auto-runs');
+    const finishedRun = async (runDir: string, time: string, status: 'completed' | 'interrupted') => {
+      await saveModel(model, join(runDir, 'model'));
+      const records = [
+        { type: 'start', time, preset: '01-softmax', epochs: 1, stepsPerEpoch: 1, batchSize: 1, backend: 'cpu', initialEpoch: 0 },
+        { type: 'end', time, status },
+      ];
+      await writeFile(join(runDir, 'history.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    };
+    await finishedRun(join(runs, 'older-run'), '2026-11-01T00:00:00.000Z', 'completed');
+    await finishedRun(join(runs, 'lab-2', '10-conv-bn'), '2026-11-02T00:00:00.000Z', 'completed');
+    await finishedRun(join(runs, 'newest-but-interrupted'), '2026-11-03T00:00:00.000Z', 'interrupted');
+    const lines: string[] = [];
+    const started = await serve({ port: 0, runsDir: runs, backend: 'cpu', print: (l) => lines.push(l) });
+    app = started.app;
+    expect(lines[0]).toBe('serving the newest finished run, lab-2/10-conv-bn (choose another with --run DIR or --model DIR)');
+    const { models } = await (await fetch(`${started.url}/v1/models`)).json();
+    expect(models.map((m: { name: string }) => m.name)).toEqual(['10-conv-bn']);
+    await app.close();
+    app = undefined;
+
+    const none: string[] = [];
+    const empty = await serve({ port: 0, runsDir: join(dir, 'no-runs'), backend: 'cpu', print: (l) => none.push(l) });
+    await empty.app.close();
+    expect(none.at(-1)).toBe(`  no model to serve: pass --run DIR or --model DIR, or finish a training under ${join(dir, 'no-runs')}`);
   });
 
   it('runServer serves until told to stop, then closes', async () => {

@@ -84,6 +84,13 @@ export class Dashboard {
   private async refreshList(): Promise<void> {
     const { runs } = await getJson<{ runs: RunSummary[] }>('/api/runs');
     const list = element<HTMLUListElement>('run-list');
+    if (runs.length === 0) {
+      const empty = document.createElement('li');
+      empty.className = 'empty';
+      empty.textContent = 'No runs yet: start one above, or run `mnist-lab lab` in the folder the server reads.';
+      list.replaceChildren(empty);
+      return;
+    }
     list.replaceChildren(...runs.map((run) => this.runItem(run)));
   }
 

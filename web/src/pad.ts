@@ -77,7 +77,9 @@ export class DrawingPad {
     const { models } = await getJson<{ models: ServedModelInfo[] }>('/v1/models');
     select.replaceChildren(...models.map((m) => new Option(m.name, m.name)));
     if (models.length === 0) {
-      element('pad-prediction').textContent = 'no model served: start the server with --model or --run';
+      element('pad-prediction').textContent = '–';
+      element('pad-agreement').textContent =
+        'No model is served yet: finish a training (the dashboard can start one), then restart the server, or start it with --run DIR.';
       return;
     }
     await this.loadModel(models[0].name);
