@@ -18,6 +18,7 @@ const STATUS_OF_LAB_CODE: Partial<Record<LabErrorCode, number>> = {
   UNKNOWN_PRESET: 400,
   MODEL_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
+  RUN_INCOMPLETE: 409,
 };
 
 const CODE_OF_STATUS: Record<number, ApiErrorCode> = {

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { installErrorHandlers } from './api-errors.js';
 import { registerHostCheck } from './host-check.js';
-import { loadServedModels } from './model-registry.js';
+import { loadServedModels, ModelLoader } from './model-registry.js';
 import { registerPredictRoutes } from './predict-routes.js';
 import { registerRunRoutes, type PresetInfo } from './run-routes.js';
 import { TrainingLauncher } from './training-launcher.js';
@@ -67,7 +67,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   installErrorHandlers(app);
   if (options.allowedHosts !== undefined) registerHostCheck(app, options.allowedHosts);
-  const models = await loadServedModels(options.models, { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch });
+  const batching = { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch };
+  const models = await loadServedModels(options.models, batching);
+  const loader = new ModelLoader(models, batching);
   registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });
   if (options.runsDir !== undefined) {
     const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND);
@@ -75,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       runsDir: options.runsDir,
       launcher,
       presets: options.presets ?? [],
+      serveModel: (name, dir) => loader.serve(name, dir),
       pollMs: limits.pollMs,
       heartbeatMs: limits.heartbeatMs,
     });

@@ -21,23 +21,64 @@ export interface ServedModel {
   predictor: Predictor;
 }
 
+/** Most models one server holds (those given at start plus runs loaded from the dashboard). */
+export const MAX_SERVED_MODELS = 16;
+
 /** Loads every model folder; a bad name or folder fails the start with an error naming it. */
 export async function loadServedModels(
   models: Record<string, string>,
   batcher: BatcherOptions,
 ): Promise<Map<string, ServedModel>> {
   const served = new Map<string, ServedModel>();
-  for (const [name, dir] of Object.entries(models)) {
-    if (!MODEL_NAME_PATTERN.test(name)) {
-      throw badArgument(`model name ${JSON.stringify(name)}`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
-    }
-    const model = await loadModel(dir);
-    const files = await readModelFiles(dir);
-    const predictor = await createPredictor(model, batcher.maxBatch);
-    const predict = (images: Float32Array, count: number) => toPredictions(predictor.probabilities(images, count), count);
-    served.set(name, { name, dir, model, files, predictor, batcher: new PredictionBatcher(predict, batcher) });
-  }
+  for (const [name, dir] of Object.entries(models)) served.set(name, await loadServedModel(name, dir, batcher));
   return served;
+}
+
+/** One model folder, ready to serve: weights loaded, files in memory, predictor and batcher made. */
+export async function loadServedModel(name: string, dir: string, batcher: BatcherOptions): Promise<ServedModel> {
+  if (!MODEL_NAME_PATTERN.test(name)) {
+    throw badArgument(`model name ${JSON.stringify(name)}`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
+  }
+  const model = await loadModel(dir);
+  const files = await readModelFiles(dir);
+  const predictor = await createPredictor(model, batcher.maxBatch);
+  const predict = (images: Float32Array, count: number) => toPredictions(predictor.probabilities(images, count), count);
+  return { name, dir, model, files, predictor, batcher: new PredictionBatcher(predict, batcher) };
+}
+
+/**
+ * Adds models while the server runs (a run the dashboard wants to draw with): loading one name twice at
+ * once loads it once, and the total stays at MAX_SERVED_MODELS.
+ */
+export class ModelLoader {
+  private readonly loading = new Map<string, Promise<ServedModel>>();
+
+  constructor(
+    private readonly models: Map<string, ServedModel>,
+    private readonly batcher: BatcherOptions,
+  ) {}
+
+  async serve(name: string, dir: string): Promise<ServedModel> {
+    const ready = this.models.get(name);
+    if (ready) return ready;
+    const pending = this.loading.get(name);
+    if (pending) return pending;
+    if (this.models.size + this.loading.size >= MAX_SERVED_MODELS) {
+      throw new LabError('BAD_INPUT', `this server already serves ${this.models.size} models, the most it holds`, {
+        hint: 'restart the server to serve other runs',
+      });
+    }
+    const load = loadServedModel(name, dir, this.batcher).then((served) => {
+      this.models.set(name, served);
+      return served;
+    });
+    this.loading.set(name, load);
+    try {
+      return await load;
+    } finally {
+      this.loading.delete(name);
+    }
+  }
 }
 
 async function readModelFiles(dir: string): Promise<Map<string, Buffer>> {

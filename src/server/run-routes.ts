@@ -5,6 +5,7 @@ import { LabError } from '../errors.js';
 import { runFiles } from '../train/run-layout.js';
 import { tailHistory } from './history-tail.js';
 import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
+import type { ServedModel } from './model-registry.js';
 import type { LaunchedRun, TrainingLauncher, TrainRequest } from './training-launcher.js';
 
 export interface PresetInfo {
@@ -18,6 +19,8 @@ export interface RunRoutesOptions {
   launcher: TrainingLauncher;
   /** Presets the dashboard offers and POST /api/runs accepts; empty = let the CLI judge the name. */
   presets: readonly PresetInfo[];
+  /** Serves a model folder under a name for the prediction API and the pad (loads it once). */
+  serveModel: (name: string, dir: string) => Promise<ServedModel>;
   /** SSE polling interval and heartbeat, in ms. */
   pollMs: number;
   heartbeatMs: number;
@@ -56,7 +59,7 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
       return { ...(await readRunDetail(runsDir, request.params.id, failed)), process };
     } catch (error) {
       if (launched === undefined) throw error;
-      return { ...startingSummary(launched), config: null, history: [], pictures: [], hasReport: false, process };
+      return { ...startingSummary(launched), config: null, history: [], pictures: [], hasReport: false, hasModel: false, process };
     }
   });
 
@@ -69,6 +72,19 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     }
     const run = launcher.start(request.body);
     return reply.code(201).send({ id: run.id, pid: run.pid, events: `/api/runs/${run.id}/events` });
+  });
+
+  // The pad draws with a finished run's model: it joins the served models as <id> with "/" as ".".
+  app.post<IdParams>('/api/runs/:id/model', async (request) => {
+    const { id } = request.params;
+    const detail = await readRunDetail(runsDir, id, failed);
+    if (!detail.hasModel) {
+      throw new LabError('RUN_INCOMPLETE', `run ${id} has no saved model yet (status ${detail.status})`, {
+        hint: 'a run saves its model when training completes; resume an interrupted one with `mnist-lab train --resume`',
+      });
+    }
+    const served = await options.serveModel(id.replace('/', '.'), runFiles(await findRunDir(runsDir, id)).model);
+    return { name: served.name, predict: `/v1/models/${served.name}:predict`, files: `/models/${served.name}/model.json` };
   });
 
   app.get<IdParams>('/api/runs/:id/events', async (request, reply) => {

@@ -29,6 +29,8 @@ export interface RunDetail extends RunSummary {
   /** File names under <run>/pictures, served at /api/runs/:id/pictures/:file. */
   pictures: string[];
   hasReport: boolean;
+  /** Whether model/model.json exists (the run finished and saved its model). */
+  hasModel: boolean;
 }
 
 /** Whether the process that writes a run has failed (known only for runs this server started). */
@@ -49,11 +51,12 @@ export async function listRuns(runsDir: string, failed: FailedCheck): Promise<Ru
 export async function readRunDetail(runsDir: string, id: string, failed: FailedCheck): Promise<RunDetail> {
   const dir = await findRunDir(runsDir, id);
   const files = runFiles(dir);
-  const [config, history, pictures, report] = await Promise.all([
+  const [config, history, pictures, report, model] = await Promise.all([
     readJson(files.config),
     readHistory(files.history),
     readdir(files.pictures).catch(() => [] as string[]),
     stat(files.report).catch(() => null),
+    stat(join(files.model, 'model.json')).catch(() => null),
   ]);
   const metrics = (await readJson(files.metrics)) as RunMetrics | null;
   return {
@@ -62,6 +65,7 @@ export async function readRunDetail(runsDir: string, id: string, failed: FailedC
     history,
     pictures: pictures.filter((name) => PICTURE_PATTERN.test(name)).sort(),
     hasReport: report?.isFile() ?? false,
+    hasModel: model?.isFile() ?? false,
   };
 }
 

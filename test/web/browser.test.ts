@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveModel } from '../../src/models/io.js';
 import { mnistify } from '../../src/predict/mnistify.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
@@ -199,6 +200,34 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await page.getAttribute('#loss-chart', 'data-records')).toBe('5');
     expect(await page.textContent('#val-text')).toContain('88.00%');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws with a finished run of a lab picked on the dashboard', async () => {
+    const runDir = join(dir, 'runs', 'lab-7', '03-relu-adam');
+    await saveModel(fixture.model, join(runDir, 'model'));
+    const time = '2026-11-29T00:00:00.000Z';
+    await writeFile(
+      join(runDir, 'history.jsonl'),
+      [
+        { type: 'start', time, preset: '03-relu-adam', epochs: 1, stepsPerEpoch: 1, batchSize: 128, backend: 'wasm', initialEpoch: 0 },
+        { type: 'end', time, status: 'completed' },
+      ]
+        .map((record) => `${JSON.stringify(record)}\n`)
+        .join(''),
+    );
+    await page.goto(`${url}/#dashboard`);
+    await page.waitForSelector('body[data-dashboard-ready]', { timeout: 30_000 });
+    await page.click('#run-list li[data-id="lab-7/03-relu-adam"]');
+    await page.click('#run-draw');
+    await page.waitForSelector('body[data-pad-model="lab-7.03-relu-adam"]', { timeout: 30_000 });
+    expect(await page.inputValue('#pad-model')).toBe('lab-7.03-relu-adam');
+    await page.click('#pad-clear');
+    await page.setChecked('#pad-server', false);
+    await draw(DIGITS[0].strokes);
+    await page.waitForFunction(() => document.getElementById('pad-prediction')?.dataset.source === 'page');
+    expect((await padState()).class).toBe('1');
+    await page.screenshot({ path: join(ARTIFACTS, 'pad-from-run.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import { TrainingCharts } from './charts.js';
 import { pictureFigures } from './pictures.js';
 
 const LIST_REFRESH_MS = 4000;
+/** Window event asking the pad to draw with a served model; detail: the model's name. */
+export const DRAW_WITH_EVENT = 'mnist-lab:draw-with';
 /** After a run ends, how often and how many times to look for its report. */
 const REPORT_POLL_MS = 2000;
 const REPORT_POLLS = 15;
@@ -136,8 +138,29 @@ export class Dashboard {
       link.textContent = 'Open the full report';
       report.append(link);
     }
+    if (detail.hasModel) {
+      const draw = document.createElement('button');
+      draw.type = 'button';
+      draw.id = 'run-draw';
+      draw.textContent = 'Draw with this model';
+      draw.addEventListener('click', () => void this.drawWith(id, draw));
+      report.append(draw);
+    }
     element('run-pictures').replaceChildren(...pictureFigures(id, detail.pictures));
     return detail;
+  }
+
+  /** Has the server serve the run's model, then switches to the pad with it. */
+  private async drawWith(id: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      const { name } = await postJson<{ name: string }>(`/api/runs/${encodeURIComponent(id)}/model`, {});
+      window.dispatchEvent(new CustomEvent(DRAW_WITH_EVENT, { detail: name }));
+    } catch (failure) {
+      element('run-log').textContent = (failure as Error).message;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   private setStatus(status: string): void {

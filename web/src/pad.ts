@@ -67,22 +67,35 @@ export class DrawingPad {
   /** Increases with every prediction request, so a slow answer never overwrites a newer one. */
   private sequence = 0;
 
-  async start(): Promise<void> {
+  /** Starts the pad with `preferred` (a served model's name) or the first served model. */
+  async start(preferred?: string): Promise<void> {
     this.clear();
     this.listenToPointer();
     element('pad-clear').addEventListener('click', () => this.clear());
     element('pad-server').addEventListener('change', () => this.schedulePredict());
     const select = element<HTMLSelectElement>('pad-model');
     select.addEventListener('change', () => void this.loadModel(select.value));
+    await this.refreshModels(preferred);
+  }
+
+  /**
+   * Lists the served models again (the dashboard may have added a run's) and loads `preferred`, else keeps
+   * the current model, else takes the first.
+   */
+  async refreshModels(preferred?: string): Promise<void> {
+    const select = element<HTMLSelectElement>('pad-model');
     const { models } = await getJson<{ models: ServedModelInfo[] }>('/v1/models');
-    select.replaceChildren(...models.map((m) => new Option(m.name, m.name)));
-    if (models.length === 0) {
+    const names = models.map((m) => m.name);
+    select.replaceChildren(...names.map((name) => new Option(name, name)));
+    if (names.length === 0) {
       element('pad-prediction').textContent = '–';
       element('pad-agreement').textContent =
-        'No model is served yet: finish a training (the dashboard can start one), then restart the server, or start it with --run DIR.';
+        'No model is served yet: pick a finished run on the dashboard and press "Draw with this model", or start the server with --run DIR.';
       return;
     }
-    await this.loadModel(models[0].name);
+    const wanted = [preferred, this.modelName].find((name) => name !== undefined && names.includes(name)) ?? names[0];
+    select.value = wanted;
+    if (wanted !== this.modelName) await this.loadModel(wanted);
   }
 
   private async loadModel(name: string): Promise<void> {
