@@ -82,6 +82,10 @@ export interface NativeAddon {
   ): void;
   /** NHWC conv with an HWIO kernel; geometry = n,h,w,c,kh,kw,oc,sh,sw,padTop,padLeft,padBottom,padRight,oh,ow. */
   conv2d(x: Float32Array, kernel: Float32Array, out: Float32Array, geometry: number[], bias: Float32Array | null, act: NativeActivation): void;
+  /** dx of a conv2d from dy and the HWIO kernel; same geometry as conv2d. */
+  conv2dBackpropInput(dy: Float32Array, kernel: Float32Array, dx: Float32Array, geometry: number[]): void;
+  /** The HWIO kernel's gradient of a conv2d from its input x and dy; same geometry as conv2d. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dKernel: Float32Array, geometry: number[]): void;
   /** Inference batch norm over the last axis: out = (x - mean) / sqrt(variance + epsilon) * scale + offset. */
   batchNorm(
     x: Float32Array,

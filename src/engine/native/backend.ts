@@ -1,5 +1,5 @@
-// The TF.js backend 'native': TF.js's CPU backend with MatMul, Conv2D (plain and fused), inference batch norm,
-// Relu and Sigmoid native; every other kernel is the CPU one, so anything TF.js can run still runs.
+// The TF.js backend 'native': TF.js's CPU backend with MatMul, Conv2D (plain, fused and both gradients), inference
+// batch norm, Relu and Sigmoid native; every other kernel is the CPU one, so anything TF.js can run still runs.
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { LabError, badArgument } from '../../errors.js';
@@ -57,37 +57,72 @@ function matMulKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kern
   };
 }
 
+/** oneDNN's view of a TF.js conv: the 15 geometry integers, or null when the native kernels don't cover it. */
+function convGeometry(xShape: number[], filterShape: number[], attrs: Attrs): { info: tf.backend_util.Conv2DInfo; geometry: number[] } | null {
+  const pad = attrs['pad'];
+  if (xShape.length !== 4 || filterShape.length !== 4 || attrs['dataFormat'] !== 'NHWC' || typeof pad === 'object') return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs['strides'] as number | [number, number],
+    (attrs['dilations'] as number | [number, number] | undefined) ?? 1,
+    pad as 'same' | 'valid' | number,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  const { top, left, bottom, right } = info.padInfo;
+  const geometry = [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
+    info.strideHeight, info.strideWidth, top, left, bottom, right, info.outHeight, info.outWidth,
+  ];
+  return { info, geometry };
+}
+
 function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as NativeBackend;
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as Attrs;
     const act = fused ? nativeActivation(attrs['activation']) : 'linear';
-    const pad = attrs['pad'];
-    const supported =
-      x && filter && x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4 && act !== null &&
-      !preluActivationWeights && attrs['dataFormat'] === 'NHWC' && typeof pad !== 'object';
-    if (!supported) return cpuKernel(name, args);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attrs['strides'] as number | [number, number],
-      attrs['dilations'] as number | [number, number],
-      pad as 'same' | 'valid' | number,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-      false,
-      'channelsLast',
-    );
-    const biasOk = !bias || (bias.dtype === 'float32' && product(bias.shape) === info.outChannels);
-    if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || !biasOk) return cpuKernel(name, args);
-    const out = new Float32Array(product(info.outShape));
-    const { top, left, bottom, right } = info.padInfo;
-    const geometry = [
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-      info.strideHeight, info.strideWidth, top, left, bottom, right, info.outHeight, info.outWidth,
-    ];
-    addon.conv2d(floats(backend, x), floats(backend, filter), out, geometry, bias ? floats(backend, bias) : null, act);
-    return backend.makeTensorInfo(info.outShape, 'float32', out);
+    const supported = x && filter && x.dtype === 'float32' && filter.dtype === 'float32' && act !== null && !preluActivationWeights;
+    const conv = supported ? convGeometry(x.shape, filter.shape, attrs) : null;
+    if (!x || !filter || !conv || act === null) return cpuKernel(name, args);
+    if (bias && (bias.dtype !== 'float32' || product(bias.shape) !== conv.info.outChannels)) return cpuKernel(name, args);
+    const out = new Float32Array(product(conv.info.outShape));
+    addon.conv2d(floats(backend, x), floats(backend, filter), out, conv.geometry, bias ? floats(backend, bias) : null, act);
+    return backend.makeTensorInfo(conv.info.outShape, 'float32', out);
+  };
+}
+
+/** dx = Conv2DBackpropInput(dy, filter) for the input shape in attrs. */
+function convBackpropInputKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
+    const attrs = args.attrs as Attrs;
+    const inputShape = attrs['inputShape'] as number[];
+    const conv = dy.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(inputShape, filter.shape, attrs) : null;
+    if (!conv) return cpuKernel(tf.Conv2DBackpropInput, args);
+    const dx = new Float32Array(product(inputShape));
+    addon.conv2dBackpropInput(floats(backend, dy), floats(backend, filter), dx, conv.geometry);
+    return backend.makeTensorInfo(inputShape, 'float32', dx);
+  };
+}
+
+/** dFilter = Conv2DBackpropFilter(x, dy) for the filter shape in attrs. */
+function convBackpropFilterKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
+    const attrs = args.attrs as Attrs;
+    const filterShape = attrs['filterShape'] as number[];
+    const conv = x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, filterShape, attrs) : null;
+    if (!conv) return cpuKernel(tf.Conv2DBackpropFilter, args);
+    const dFilter = new Float32Array(product(filterShape));
+    addon.conv2dBackpropFilter(floats(backend, x), floats(backend, dy), dFilter, conv.geometry);
+    return backend.makeTensorInfo(filterShape, 'float32', dFilter);
   };
 }
 
@@ -126,6 +161,8 @@ function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     [tf._FusedMatMul, matMulKernel(addon, tf._FusedMatMul, true)],
     [tf.Conv2D, convKernel(addon, tf.Conv2D, false)],
     [tf.FusedConv2D, convKernel(addon, tf.FusedConv2D, true)],
+    [tf.Conv2DBackpropInput, convBackpropInputKernel(addon)],
+    [tf.Conv2DBackpropFilter, convBackpropFilterKernel(addon)],
     [tf.FusedBatchNorm, batchNormKernel(addon)],
     [tf.Relu, activationKernel(addon, tf.Relu, 'relu')],
     [tf.Sigmoid, activationKernel(addon, tf.Sigmoid, 'sigmoid')],

@@ -1,7 +1,8 @@
-// The TF.js 'native' backend: oneDNN MatMul / Conv2D kernels (plain and fused) against the cpu backend on random
+// The TF.js 'native' backend: oneDNN MatMul / Conv2D kernels (plain, fused, gradients) against the cpu backend on random
 // shapes, fallbacks for what they do not cover, model inference and a TF.js training step, and its errors.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadAddon } from '../../../src/engine/native/addon.js';
 import { registerNativeBackend } from '../../../src/engine/native/backend.js';
 import { nativeStatus } from '../../../src/engine/native/index.js';
 import { getPreset } from '../../../src/models/index.js';
@@ -57,6 +58,38 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
       await expectSameOnBothBackends(() => tf.conv2d(xs(), fs(), stride, padding));
       await expectSameOnBothBackends(() => tf.fused.conv2d({ x: xs(), filter: fs(), strides: stride, pad: padding, bias: tf.tensor1d(bias), activation }));
     }
+  });
+
+  it('conv2d gradients (input and filter) match cpu on random shapes, through the native kernels', async () => {
+    const loaded = loadAddon();
+    if (!('addon' in loaded)) throw new Error(loaded.reason);
+    const inputGrad = vi.spyOn(loaded.addon, 'conv2dBackpropInput');
+    const filterGrad = vi.spyOn(loaded.addon, 'conv2dBackpropFilter');
+    const rng = new Rng(27);
+    for (let i = 0; i < 10; i++) {
+      const [n, h, w, c] = [1 + rng.int(3), 4 + rng.int(12), 4 + rng.int(12), 1 + rng.int(4)];
+      const k = 1 + rng.int(Math.min(h, w, 6));
+      const stride = 1 + rng.int(3);
+      const padding = rng.next() < 0.5 ? 'same' : 'valid';
+      const oc = 1 + rng.int(6);
+      const x = randomFloats(rng, n * h * w * c, -1, 1);
+      const filter = randomFloats(rng, k * k * c * oc, -1, 1);
+      const shape = tf.tidy(() => tf.conv2d(tf.zeros([n, h, w, c]) as tf.Tensor4D, tf.zeros([k, k, c, oc]) as tf.Tensor4D, stride, padding).shape);
+      const weights = randomFloats(rng, shape.reduce((a, b) => a * b, 1), -1, 1);
+      // d/dx and d/dfilter of sum(conv2d(x, filter) · r), r random so every output position counts differently.
+      const grads = (which: 0 | 1) => () => {
+        const [dx, dFilter] = tf.grads((xs: tf.Tensor, fs: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, stride, padding), tf.tensor(weights, shape))),
+        )([tf.tensor4d(x, [n, h, w, c]), tf.tensor4d(filter, [k, k, c, oc])]);
+        return which === 0 ? dx : dFilter;
+      };
+      await expectSameOnBothBackends(grads(0), 1e-4, 1e-4);
+      await expectSameOnBothBackends(grads(1), 1e-4, 1e-4);
+    }
+    expect(inputGrad).toHaveBeenCalled();
+    expect(filterGrad).toHaveBeenCalled();
+    inputGrad.mockRestore();
+    filterGrad.mockRestore();
   });
 
   it('matMul and fused matMul match cpu with transposes, batches, broadcasting and bias', async () => {

@@ -354,36 +354,68 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   });
 }
 
-/** Forward-convolution primitives by shape, reused across calls (bounded; per calling thread, as ops hold state). */
-mnl::ConvOp& cachedConv(const mnl::ConvShape& shape) {
+/**
+ * Convolution primitives by shape, reused across calls (bounded; per calling thread, as ops hold state).
+ * `backward` ops also hold the backward-data and backward-weights primitives.
+ */
+mnl::ConvOp& cachedConv(const mnl::ConvShape& shape, bool backward) {
   thread_local std::map<std::string, std::unique_ptr<mnl::ConvOp>> cache;
-  const std::string key = shape.text() + (shape.bias ? "+b" : "");
+  const std::string key = shape.text() + (shape.bias ? "+b" : "") + (backward ? "+bwd" : "");
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;
   if (cache.size() >= 64) cache.clear();
-  auto op = std::make_unique<mnl::ConvOp>(shape, false, false);
+  auto op = std::make_unique<mnl::ConvOp>(shape, backward, backward);
   return *cache.emplace(key, std::move(op)).first->second;
 }
 
-/** conv2d(x, kernelHwio, out, geometry[15], bias|null, act): geometry n,h,w,c,kh,kw,oc,sh,sw,pt,pl,pb,pr,oh,ow. */
+/** The 15 geometry integers n,h,w,c,kh,kw,oc,sh,sw,pt,pl,pb,pr,oh,ow at argument `index`, checked. */
+mnl::ConvShape convGeometry(const Napi::CallbackInfo& info, uint32_t index, bool bias) {
+  if (!info[index].IsArray() || info[index].As<Napi::Array>().Length() != 15) {
+    throw NativeError("geometry must be an array of 15 integers");
+  }
+  const Napi::Array g = info[index].As<Napi::Array>();
+  dim v[15];
+  for (uint32_t i = 0; i < 15; i++) v[i] = static_cast<dim>(g.Get(i).ToNumber().DoubleValue());
+  mnl::ConvShape s{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], bias};
+  s.validate();
+  return s;
+}
+
+/** conv2d(x, kernelHwio, out, geometry[15], bias|null, act). */
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), "native Conv2D", [&]() -> Napi::Value {
-    if (!info[3].IsArray() || info[3].As<Napi::Array>().Length() != 15) {
-      throw NativeError("geometry must be an array of 15 integers");
-    }
-    const Napi::Array g = info[3].As<Napi::Array>();
-    dim v[15];
-    for (uint32_t i = 0; i < 15; i++) v[i] = static_cast<dim>(g.Get(i).ToNumber().DoubleValue());
-    mnl::ConvShape s{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14],
-                     !info[4].IsNull() && !info[4].IsUndefined()};
-    s.validate();
+    const mnl::ConvShape s = convGeometry(info, 3, !info[4].IsNull() && !info[4].IsUndefined());
     auto x = floatArg(info, 0, "x", static_cast<size_t>(s.n * s.h * s.w * s.c));
     auto w = floatArg(info, 1, "filter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
     auto out = floatArg(info, 2, "out", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
     const float* bias = s.bias ? floatArg(info, 4, "bias", static_cast<size_t>(s.oc)).Data() : nullptr;
     const mnl::ops::Act act = parseAct(info[5].ToString().Utf8Value());
-    cachedConv(s).forward(x.Data(), w.Data(), bias, out.Data());
+    cachedConv(s, false).forward(x.Data(), w.Data(), bias, out.Data());
     mnl::ops::activationForward(act, s.n * s.oh * s.ow * s.oc, out.Data(), out.Data());
+    return info.Env().Undefined();
+  });
+}
+
+/** conv2dBackpropInput(dy, kernelHwio, dx, geometry[15]): the gradient of a conv2d with respect to its input. */
+Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), "native Conv2DBackpropInput", [&]() -> Napi::Value {
+    const mnl::ConvShape s = convGeometry(info, 3, false);
+    auto dy = floatArg(info, 0, "dy", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
+    auto w = floatArg(info, 1, "filter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
+    auto dx = floatArg(info, 2, "dx", static_cast<size_t>(s.n * s.h * s.w * s.c));
+    cachedConv(s, true).backwardData(dy.Data(), w.Data(), dx.Data());
+    return info.Env().Undefined();
+  });
+}
+
+/** conv2dBackpropFilter(x, dy, dKernelHwio, geometry[15]): the gradient of a conv2d with respect to its kernel. */
+Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), "native Conv2DBackpropFilter", [&]() -> Napi::Value {
+    const mnl::ConvShape s = convGeometry(info, 3, false);
+    auto x = floatArg(info, 0, "x", static_cast<size_t>(s.n * s.h * s.w * s.c));
+    auto dy = floatArg(info, 1, "dy", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
+    auto dw = floatArg(info, 2, "dFilter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
+    cachedConv(s, true).backwardWeights(x.Data(), dy.Data(), dw.Data(), nullptr);
     return info.Env().Undefined();
   });
 }
@@ -491,6 +523,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", Trainer::Define(env));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("activation", Napi::Function::New(env, Activation));
   exports.Set("info", Napi::Function::New(env, Info));
