@@ -74,7 +74,7 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     return reply.code(201).send({ id: run.id, pid: run.pid, events: `/api/runs/${run.id}/events` });
   });
 
-  // The pad draws with a finished run's model: it joins the served models as <id> with "/" as ".".
+  // The pad draws with a finished run's model: it joins the served models as <id> with each "/" as ".".
   app.post<IdParams>('/api/runs/:id/model', async (request) => {
     const { id } = request.params;
     const detail = await readRunDetail(runsDir, id, failed);
@@ -83,7 +83,7 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
         hint: 'a run saves its model when training completes; resume an interrupted one with `mnist-lab train --resume`',
       });
     }
-    const served = await options.serveModel(id.replace('/', '.'), runFiles(await findRunDir(runsDir, id)).model);
+    const served = await options.serveModel(id.replaceAll('/', '.'), runFiles(await findRunDir(runsDir, id)).model);
     return { name: served.name, predict: `/v1/models/${served.name}:predict`, files: `/models/${served.name}/model.json` };
   });
 

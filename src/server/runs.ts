@@ -5,8 +5,12 @@ import { LabError } from '../errors.js';
 import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
 import { runFiles, type RunMetrics } from '../train/run-layout.js';
 
-/** A run's id: its folder under the runs folder, one level deep or two for a lab's steps (lab-<time>/10-conv-bn). */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$/;
+/**
+ * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
+ * lab-<time>/10-conv-bn, a study's trials study/trials/t001.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,2}$/;
+const MAX_DEPTH = 3;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
 
@@ -108,14 +112,16 @@ export async function readRunReport(runsDir: string, id: string): Promise<Buffer
 }
 
 /**
- * The ids a request may name: every folder of runsDir (a run may not have written its files yet), and the
- * folders inside one that is not a run itself (a lab's steps). listRuns drops the ones that are not runs.
+ * The ids a request may name: every folder of runsDir (a run may not have written its files yet), and, down to
+ * MAX_DEPTH, the folders inside one that is not a run itself (a lab's steps, a study's trials). listRuns drops
+ * the ones that are not runs.
  */
-async function runIds(runsDir: string): Promise<string[]> {
+async function runIds(runsDir: string, prefix = '', depth = 1): Promise<string[]> {
   const ids: string[] = [];
-  for (const name of await folderNames(runsDir)) {
-    ids.push(name);
-    if (!(await isRunFolder(join(runsDir, name)))) ids.push(...(await folderNames(join(runsDir, name))).map((child) => `${name}/${child}`));
+  for (const name of await folderNames(join(runsDir, prefix))) {
+    const id = prefix === '' ? name : `${prefix}/${name}`;
+    ids.push(id);
+    if (depth < MAX_DEPTH && !(await isRunFolder(join(runsDir, id)))) ids.push(...(await runIds(runsDir, id, depth + 1)));
   }
   return ids;
 }

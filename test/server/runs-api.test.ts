@@ -62,6 +62,8 @@ beforeAll(async () => {
   runsDir = await mkdtemp(join(tmpdir(), 'mnist-lab-runs-'));
   await writeDoneRun(join(runsDir, 'done-run'));
   await writeDoneRun(join(runsDir, 'lab-1', '01-softmax')); // a step of `mnist-lab lab`
+  await writeDoneRun(join(runsDir, 'study', 'trials', 't001')); // a trial of `mnist-lab tune`
+  await writeDoneRun(join(runsDir, 'a', 'b', 'c', 'too-deep'));
   await mkdir(join(runsDir, 'empty-folder'));
   app = await buildApp({
     models: {},
@@ -100,12 +102,15 @@ describe('runs API', () => {
     const { runs } = (await app.inject('/api/runs')).json();
     const summary = { preset: '01-softmax', status: 'completed', startedAt: '2026-11-30T00:00:00.000Z', epochsDone: 1, epochsPlanned: 1, metrics };
     expect(runs).toEqual([
+      { id: 'study/trials/t001', ...summary },
       { id: 'lab-1/01-softmax', ...summary },
       { id: 'done-run', ...summary },
     ]);
   });
 
-  it('serves the steps of a lab folder under <lab>/<step> ids', async () => {
+  it('serves the steps of a lab and the trials of a study under their folder paths', async () => {
+    const trial = (await app.inject('/api/runs/study%2Ftrials%2Ft001')).json();
+    expect(trial).toMatchObject({ id: 'study/trials/t001', status: 'completed', hasReport: true });
     const detail = (await app.inject('/api/runs/lab-1%2F01-softmax')).json();
     expect(detail).toMatchObject({ id: 'lab-1/01-softmax', status: 'completed', pictures: ['curves.png'], hasReport: true });
     const picture = await app.inject('/api/runs/lab-1%2F01-softmax/pictures/curves.png');
@@ -129,7 +134,7 @@ describe('runs API', () => {
       '/api/runs/..', '/api/runs/%2e%2e', '/api/runs/..%2Fdone-run', '/api/runs/nope', '/api/runs/.hidden',
       '/api/runs/done-run/pictures/notes.txt', '/api/runs/done-run/pictures/..%2F..%2Fmetrics.json',
       '/api/runs/done-run/pictures/%2Fetc%2Fpasswd.png', '/api/runs/empty-folder/report', '/api/runs/..%2F..%2Fetc/events',
-      '/api/runs/lab-1%2F..', '/api/runs/lab-1%2F..%2Fdone-run', '/api/runs/done-run%2Fpictures', '/api/runs/lab-1%2F01-softmax%2Fmodel',
+      '/api/runs/lab-1%2F..', '/api/runs/lab-1%2F..%2Fdone-run', '/api/runs/a%2Fb%2Fc%2Ftoo-deep', '/api/runs/study%2F..%2F..%2Fx', '/api/runs/done-run%2Fpictures', '/api/runs/lab-1%2F01-softmax%2Fmodel',
     ];
     for (const path of urls) {
       const response = await app.inject(path);
