@@ -1,6 +1,6 @@
 // `mnist-lab lab`: trains the ladder in order and tabulates accuracy against the codelab's numbers.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { DatasetName } from '../data/types.js';
 import { badArgument, LabError } from '../errors.js';
 import { getPreset, PRESET_NAMES } from '../models/index.js';
@@ -93,7 +93,11 @@ export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRo
       ? null
       : (await compareCommand({ runDirs: finished, out: { write: () => true }, outFile: join(labDir, 'compare.html') })).html;
   if (opts.json) printJson(io, rows);
-  else io.stdout.write(`\n${formatLabTable(rows)}\n\nRuns in ${labDir}${page ? `\nThe ladder compared: ${page}` : ''}\n`);
+  else {
+    const runsFlag = dirname(labDir) === resolve(io.cwd, 'runs') ? '' : ` --runs-dir ${dirname(labDir)}`;
+    io.stdout.write(`\n${formatLabTable(rows)}\n\nRuns in ${labDir}${page ? `\nThe ladder compared: ${page}` : ''}\n`);
+    if (page) io.stdout.write(`Watch them and draw digits with the newest model: npx mnist-lab serve${runsFlag}\n`);
+  }
   return rows;
 }
 

@@ -1,7 +1,7 @@
 // The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -80,6 +80,7 @@ describe('mnist-lab lab', () => {
     expect(r.out).toMatch(/^01-softmax +\d+\.\d\d%/m);
     expect(r.out).toMatch(/^03-relu-adam +\d+\.\d\d%/m);
     expect(r.out).toContain(`The ladder compared: ${join(out, 'compare.html')}`);
+    expect(r.out).toContain(`draw digits with the newest model: npx mnist-lab serve --runs-dir ${dirname(out)}`);
     const rows = JSON.parse(readFileSync(join(out, 'lab.json'), 'utf8')) as { preset: string; runDir: string; status: string }[];
     expect(rows.map((row) => [row.preset, row.runDir, row.status])).toEqual([
       ['01-softmax', join(out, '01-softmax'), 'completed'],
