@@ -96,33 +96,28 @@ function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kernel
   };
 }
 
-/** dx = Conv2DBackpropInput(dy, filter) for the input shape in attrs. */
-function convBackpropInputKernel(addon: NativeAddon): tf.KernelFunc {
+/**
+ * A conv gradient kernel: its two inputs (in the addon's order), the attr holding the gradient's shape, which of
+ * them give the forward conv's input and filter shapes, and the addon call.
+ */
+function convGradientKernel(
+  name: string,
+  inputs: [string, string],
+  outShapeAttr: 'inputShape' | 'filterShape',
+  run: (first: Float32Array, second: Float32Array, out: Float32Array, geometry: number[]) => void,
+): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as NativeBackend;
-    const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
+    const [first, second] = inputs.map((input) => (args.inputs as Record<string, tf.TensorInfo>)[input]);
     const attrs = args.attrs as Attrs;
-    const inputShape = attrs['inputShape'] as number[];
-    const conv = dy.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(inputShape, filter.shape, attrs) : null;
-    if (!conv) return cpuKernel(tf.Conv2DBackpropInput, args);
-    const dx = new Float32Array(product(inputShape));
-    addon.conv2dBackpropInput(floats(backend, dy), floats(backend, filter), dx, conv.geometry);
-    return backend.makeTensorInfo(inputShape, 'float32', dx);
-  };
-}
-
-/** dFilter = Conv2DBackpropFilter(x, dy) for the filter shape in attrs. */
-function convBackpropFilterKernel(addon: NativeAddon): tf.KernelFunc {
-  return (args) => {
-    const backend = args.backend as NativeBackend;
-    const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
-    const attrs = args.attrs as Attrs;
-    const filterShape = attrs['filterShape'] as number[];
-    const conv = x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, filterShape, attrs) : null;
-    if (!conv) return cpuKernel(tf.Conv2DBackpropFilter, args);
-    const dFilter = new Float32Array(product(filterShape));
-    addon.conv2dBackpropFilter(floats(backend, x), floats(backend, dy), dFilter, conv.geometry);
-    return backend.makeTensorInfo(filterShape, 'float32', dFilter);
+    const outShape = attrs[outShapeAttr] as number[];
+    // Input gradient: (dy, filter) → the conv's x has outShape; filter gradient: (x, dy) → its filter does.
+    const [xShape, filterShape] = outShapeAttr === 'inputShape' ? [outShape, second.shape] : [first.shape, outShape];
+    const conv = first.dtype === 'float32' && second.dtype === 'float32' ? convGeometry(xShape, filterShape, attrs) : null;
+    if (!conv) return cpuKernel(name, args);
+    const out = new Float32Array(product(outShape));
+    run(floats(backend, first), floats(backend, second), out, conv.geometry);
+    return backend.makeTensorInfo(outShape, 'float32', out);
   };
 }
 
@@ -161,8 +156,8 @@ function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     [tf._FusedMatMul, matMulKernel(addon, tf._FusedMatMul, true)],
     [tf.Conv2D, convKernel(addon, tf.Conv2D, false)],
     [tf.FusedConv2D, convKernel(addon, tf.FusedConv2D, true)],
-    [tf.Conv2DBackpropInput, convBackpropInputKernel(addon)],
-    [tf.Conv2DBackpropFilter, convBackpropFilterKernel(addon)],
+    [tf.Conv2DBackpropInput, convGradientKernel(tf.Conv2DBackpropInput, ['dy', 'filter'], 'inputShape', (...a) => addon.conv2dBackpropInput(...a))],
+    [tf.Conv2DBackpropFilter, convGradientKernel(tf.Conv2DBackpropFilter, ['x', 'dy'], 'filterShape', (...a) => addon.conv2dBackpropFilter(...a))],
     [tf.FusedBatchNorm, batchNormKernel(addon)],
     [tf.Relu, activationKernel(addon, tf.Relu, 'relu')],
     [tf.Sigmoid, activationKernel(addon, tf.Sigmoid, 'sigmoid')],

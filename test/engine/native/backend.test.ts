@@ -22,6 +22,24 @@ async function expectSameOnBothBackends(f: () => tf.Tensor, atol = 1e-5, rtol = 
   expectAllClose(native, cpu, atol, rtol);
 }
 
+/** A random conv case: NHWC input of minSide to minSide + sides - 1 pixels a side, a square kernel, stride 1-3, same or valid. */
+function randomConv(rng: Rng, minSide: number, sides: number, kernels: number) {
+  const [n, h, w, c] = [1 + rng.int(3), minSide + rng.int(sides), minSide + rng.int(sides), 1 + rng.int(4)];
+  const k = 1 + rng.int(Math.min(h, w, kernels));
+  const stride = 1 + rng.int(3);
+  const padding = rng.next() < 0.5 ? ('same' as const) : ('valid' as const);
+  const oc = 1 + rng.int(6);
+  const x = randomFloats(rng, n * h * w * c, -1, 1);
+  const filter = randomFloats(rng, k * k * c * oc, -1, 1);
+  return {
+    stride,
+    padding,
+    oc,
+    xs: (): tf.Tensor4D => tf.tensor4d(x, [n, h, w, c]),
+    fs: (): tf.Tensor4D => tf.tensor4d(filter, [k, k, c, oc]),
+  };
+}
+
 describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () => {
   beforeAll(async () => {
     const registered = await registerNativeBackend();
@@ -44,17 +62,9 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
   it('conv2d and fused conv2d match cpu on random shapes (strides 1-3, same/valid, odd sizes, batch 1)', async () => {
     const rng = new Rng(21);
     for (let i = 0; i < 12; i++) {
-      const [n, h, w, c] = [1 + rng.int(3), 3 + rng.int(10), 3 + rng.int(10), 1 + rng.int(4)];
-      const k = 1 + rng.int(Math.min(h, w, 5));
-      const stride = 1 + rng.int(3);
-      const padding = rng.next() < 0.5 ? 'same' : 'valid';
-      const oc = 1 + rng.int(6);
+      const { xs, fs, stride, padding, oc } = randomConv(rng, 3, 10, 5);
       const activation = (['linear', 'relu', 'sigmoid'] as const)[rng.int(3)];
-      const x = randomFloats(rng, n * h * w * c, -1, 1);
-      const filter = randomFloats(rng, k * k * c * oc, -1, 1);
       const bias = randomFloats(rng, oc, -1, 1);
-      const xs = (): tf.Tensor4D => tf.tensor4d(x, [n, h, w, c]);
-      const fs = (): tf.Tensor4D => tf.tensor4d(filter, [k, k, c, oc]);
       await expectSameOnBothBackends(() => tf.conv2d(xs(), fs(), stride, padding));
       await expectSameOnBothBackends(() => tf.fused.conv2d({ x: xs(), filter: fs(), strides: stride, pad: padding, bias: tf.tensor1d(bias), activation }));
     }
@@ -67,20 +77,14 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
     const filterGrad = vi.spyOn(loaded.addon, 'conv2dBackpropFilter');
     const rng = new Rng(27);
     for (let i = 0; i < 10; i++) {
-      const [n, h, w, c] = [1 + rng.int(3), 4 + rng.int(12), 4 + rng.int(12), 1 + rng.int(4)];
-      const k = 1 + rng.int(Math.min(h, w, 6));
-      const stride = 1 + rng.int(3);
-      const padding = rng.next() < 0.5 ? 'same' : 'valid';
-      const oc = 1 + rng.int(6);
-      const x = randomFloats(rng, n * h * w * c, -1, 1);
-      const filter = randomFloats(rng, k * k * c * oc, -1, 1);
-      const shape = tf.tidy(() => tf.conv2d(tf.zeros([n, h, w, c]) as tf.Tensor4D, tf.zeros([k, k, c, oc]) as tf.Tensor4D, stride, padding).shape);
+      const { xs, fs, stride, padding } = randomConv(rng, 4, 12, 6);
+      const shape = tf.tidy(() => tf.conv2d(xs(), fs(), stride, padding).shape);
       const weights = randomFloats(rng, shape.reduce((a, b) => a * b, 1), -1, 1);
       // d/dx and d/dfilter of sum(conv2d(x, filter) · r), r random so every output position counts differently.
       const grads = (which: 0 | 1) => () => {
         const [dx, dFilter] = tf.grads((xs: tf.Tensor, fs: tf.Tensor) =>
           tf.sum(tf.mul(tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, stride, padding), tf.tensor(weights, shape))),
-        )([tf.tensor4d(x, [n, h, w, c]), tf.tensor4d(filter, [k, k, c, oc])]);
+        )([xs(), fs()]);
         return which === 0 ? dx : dFilter;
       };
       await expectSameOnBothBackends(grads(0), 1e-4, 1e-4);

@@ -3,6 +3,7 @@
 #include <napi.h>
 #include <omp.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -381,13 +382,18 @@ mnl::ConvShape convGeometry(const Napi::CallbackInfo& info, uint32_t index, bool
   return s;
 }
 
+/** Float counts of a conv's input, output and HWIO kernel. */
+size_t inputSize(const mnl::ConvShape& s) { return static_cast<size_t>(s.n * s.h * s.w * s.c); }
+size_t outputSize(const mnl::ConvShape& s) { return static_cast<size_t>(s.n * s.oh * s.ow * s.oc); }
+size_t kernelSize(const mnl::ConvShape& s) { return static_cast<size_t>(s.kh * s.kw * s.c * s.oc); }
+
 /** conv2d(x, kernelHwio, out, geometry[15], bias|null, act). */
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), "native Conv2D", [&]() -> Napi::Value {
     const mnl::ConvShape s = convGeometry(info, 3, !info[4].IsNull() && !info[4].IsUndefined());
-    auto x = floatArg(info, 0, "x", static_cast<size_t>(s.n * s.h * s.w * s.c));
-    auto w = floatArg(info, 1, "filter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
-    auto out = floatArg(info, 2, "out", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
+    auto x = floatArg(info, 0, "x", inputSize(s));
+    auto w = floatArg(info, 1, "filter", kernelSize(s));
+    auto out = floatArg(info, 2, "out", outputSize(s));
     const float* bias = s.bias ? floatArg(info, 4, "bias", static_cast<size_t>(s.oc)).Data() : nullptr;
     const mnl::ops::Act act = parseAct(info[5].ToString().Utf8Value());
     cachedConv(s, false).forward(x.Data(), w.Data(), bias, out.Data());
@@ -396,28 +402,40 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   });
 }
 
-/** conv2dBackpropInput(dy, kernelHwio, dx, geometry[15]): the gradient of a conv2d with respect to its input. */
-Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), "native Conv2DBackpropInput", [&]() -> Napi::Value {
+/**
+ * A conv2d gradient: args (first, second, out, geometry[15]) where the three arrays hold `sizes(shape)` floats;
+ * `run` calls the cached backward op.
+ */
+template <typename Sizes, typename Run>
+Napi::Value convGradient(const Napi::CallbackInfo& info, const char* what, const char* const names[3], Sizes sizes,
+                         Run run) {
+  return guarded(info.Env(), what, [&]() -> Napi::Value {
     const mnl::ConvShape s = convGeometry(info, 3, false);
-    auto dy = floatArg(info, 0, "dy", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
-    auto w = floatArg(info, 1, "filter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
-    auto dx = floatArg(info, 2, "dx", static_cast<size_t>(s.n * s.h * s.w * s.c));
-    cachedConv(s, true).backwardData(dy.Data(), w.Data(), dx.Data());
+    const std::array<size_t, 3> n = sizes(s);
+    auto a = floatArg(info, 0, names[0], n[0]);
+    auto b = floatArg(info, 1, names[1], n[1]);
+    auto out = floatArg(info, 2, names[2], n[2]);
+    run(cachedConv(s, true), a.Data(), b.Data(), out.Data());
     return info.Env().Undefined();
   });
 }
 
+/** conv2dBackpropInput(dy, kernelHwio, dx, geometry[15]): the gradient of a conv2d with respect to its input. */
+Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
+  static const char* const names[3] = {"dy", "filter", "dx"};
+  return convGradient(
+      info, "native Conv2DBackpropInput", names,
+      [](const mnl::ConvShape& s) { return std::array<size_t, 3>{outputSize(s), kernelSize(s), inputSize(s)}; },
+      [](mnl::ConvOp& op, const float* dy, const float* w, float* dx) { op.backwardData(dy, w, dx); });
+}
+
 /** conv2dBackpropFilter(x, dy, dKernelHwio, geometry[15]): the gradient of a conv2d with respect to its kernel. */
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), "native Conv2DBackpropFilter", [&]() -> Napi::Value {
-    const mnl::ConvShape s = convGeometry(info, 3, false);
-    auto x = floatArg(info, 0, "x", static_cast<size_t>(s.n * s.h * s.w * s.c));
-    auto dy = floatArg(info, 1, "dy", static_cast<size_t>(s.n * s.oh * s.ow * s.oc));
-    auto dw = floatArg(info, 2, "dFilter", static_cast<size_t>(s.kh * s.kw * s.c * s.oc));
-    cachedConv(s, true).backwardWeights(x.Data(), dy.Data(), dw.Data(), nullptr);
-    return info.Env().Undefined();
-  });
+  static const char* const names[3] = {"x", "dy", "dFilter"};
+  return convGradient(
+      info, "native Conv2DBackpropFilter", names,
+      [](const mnl::ConvShape& s) { return std::array<size_t, 3>{inputSize(s), outputSize(s), kernelSize(s)}; },
+      [](mnl::ConvOp& op, const float* x, const float* dy, float* dw) { op.backwardWeights(x, dy, dw, nullptr); });
 }
 
 /** batchNorm(x, out, rows, c, mean, variance, offset|null, scale|null, epsilon): per-channel (last axis). */
