@@ -1,8 +1,7 @@
 // `mnist-lab lab`: trains the ladder in order and tabulates accuracy against the codelab's numbers.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DatasetName } from '../data/types.js';
-import { badArgument, LabError } from '../errors.js';
 import { getPreset, PRESET_NAMES } from '../models/index.js';
 import type { Preset } from '../models/preset.js';
 import { compareCommand } from '../report/compare.js';
@@ -12,6 +11,7 @@ import { train, type TrainRequest } from '../train/run.js';
 import type { EpochRecord } from '../train/history.js';
 import { runFiles, type RunMetrics } from '../train/run-layout.js';
 import { formatTable, printJson, type CommandIo } from './io.js';
+import { readPlan, writePlan } from './lab-plan.js';
 
 export interface LabOptions {
   presets?: string[];
@@ -43,18 +43,8 @@ export interface LabRow {
 /** The ladder's own presets, in codelab order (mlengine is the cloud trainer, not a lab step). */
 const LADDER = PRESET_NAMES.filter((n) => /^\d\d-/.test(n));
 
-/** lab-plan.json: what the lab was asked to train, so --resume continues the same lab. */
-interface LabPlan {
-  presets: string[];
-  overrides: TrainOverrides;
-  dataset: DatasetName;
-  dataDir?: string;
-}
-
-const PLAN_FILE = 'lab-plan.json';
-
 export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRow[]> {
-  const { labDir, plan } = opts.resume ? await readPlan(opts, io.cwd) : await writePlan(opts, io.cwd);
+  const { labDir, plan } = opts.resume ? await readPlan(opts, io.cwd) : await writePlan(opts, io.cwd, LADDER);
   const presets = plan.presets.map((n) => getPreset(n));
   const log = opts.json ? io.stderr : io.stdout;
   const rows: LabRow[] = [];
@@ -114,50 +104,6 @@ function labRow(preset: Preset, m: RunMetrics | null, runDir: string, status: La
     runDir,
     status,
   };
-}
-
-/** A new lab: checks every preset name before anything trains, then records the plan in the lab folder. */
-async function writePlan(opts: LabOptions, cwd: string): Promise<{ labDir: string; plan: LabPlan }> {
-  const plan: LabPlan = {
-    presets: opts.presets?.length ? opts.presets : LADDER,
-    overrides: opts.overrides ?? {},
-    dataset: opts.dataset ?? 'mnist',
-    dataDir: opts.dataDir,
-  };
-  plan.presets.forEach((n) => getPreset(n));
-  const labDir = resolve(cwd, opts.out ?? `runs/lab-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`);
-  await mkdir(labDir, { recursive: true });
-  await writeFile(join(labDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
-  return { labDir, plan };
-}
-
-/** The plan of a lab folder being resumed; its presets and flags are the ones it was started with. */
-async function readPlan(opts: LabOptions, cwd: string): Promise<{ labDir: string; plan: LabPlan }> {
-  const labDir = resolve(cwd, opts.resume as string);
-  const given = Object.entries(opts.overrides ?? {})
-    .filter(([, v]) => v !== undefined)
-    .map(([k]) => (k === 'pictures' ? '--no-pictures' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
-  if (opts.presets?.length || opts.out || opts.dataDir || given.length > 0) {
-    throw new LabError('BAD_ARGUMENT', `--resume continues the lab with the presets and flags it was started with; got also ${[
-      ...(opts.presets?.length ? ['--presets'] : []),
-      ...(opts.out ? ['--out'] : []),
-      ...(opts.dataDir ? ['--data-dir'] : []),
-      ...given,
-    ].join(', ')}`, { hint: `run \`mnist-lab lab --resume ${opts.resume}\` alone, or start a new lab with those flags` });
-  }
-  let plan: LabPlan;
-  try {
-    plan = JSON.parse(await readFile(join(labDir, PLAN_FILE), 'utf8')) as LabPlan;
-  } catch (cause) {
-    throw new LabError('RUN_INCOMPLETE', `--resume ${opts.resume}: no readable ${PLAN_FILE} in ${labDir}`, {
-      hint: 'pass a folder written by `mnist-lab lab` (runs/lab-<time>)',
-      cause,
-    });
-  }
-  if (opts.dataset !== undefined && opts.dataset !== plan.dataset) {
-    throw badArgument('--dataset', `the lab's own dataset (${plan.dataset}) when resuming`, opts.dataset);
-  }
-  return { labDir, plan };
 }
 
 async function readMetrics(runDir: string): Promise<RunMetrics | null> {
