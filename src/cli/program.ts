@@ -248,12 +248,14 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--out <dir>', 'study folder (default runs/study-<name>)')
     .option('--queue <url>', 'run trials as BullMQ jobs on this Redis, e.g. redis://127.0.0.1:6379')
     .option('--resume', 'continue a study folder after a crash or Ctrl-C')
+    .option('--json', 'print the summary as one JSON line (progress goes to stderr)')
     .action(async (studyFile: string, o: Opts) => {
       await tuneCommand({
         studyFile,
         out: o.out as string | undefined,
         queue: o.queue as string | undefined,
         resume: Boolean(o.resume),
+        json: Boolean(o.json),
         io,
       });
       if (io.signal?.aborted) setExitCode(130);

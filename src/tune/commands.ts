@@ -24,6 +24,8 @@ export interface TuneCommandOptions {
   trialCommand?: string[];
   /** Queue timings, for tests. */
   timings?: Partial<QueueTimings>;
+  /** Print the summary as one JSON line on stdout; the progress lines then go to stderr. */
+  json?: boolean;
   io: CommandIo;
 }
 
@@ -48,7 +50,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
   if (options.queue) await pingRedis(options.queue);
   const store = openStore(options, dir, studyFile);
   const { study } = store;
-  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const log = (line: string) => (options.json ? io.stderr : io.stdout).write(`${line}\n`);
   log(
     `study ${store.meta.studyId} in ${dir}: ${study.algorithm} search, ${study.maxTrials} trials, ${study.maxParallelTrials} at a time, ` +
       `${study.goal.toLowerCase()} ${study.metric}${study.earlyStopping === 'median' ? ', median stopping' : ''}, ` +
@@ -63,7 +65,9 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
     `done: ${summary.completed} completed, ${summary.stopped} stopped, ${summary.failed} failed` +
       (best ? `; best ${best.id} ${study.metric}=${best.objective} (${store.runDir(best.id)})` : '; no trial completed'),
   );
-  io.stdout.write(`${JSON.stringify({ ...summary, best: best && { id: best.id, objective: best.objective, params: best.params } })}\n`);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ ...summary, best: best && { id: best.id, objective: best.objective, params: best.params } })}\n`);
+  }
   return summary;
 }
 

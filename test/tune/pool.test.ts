@@ -30,7 +30,7 @@ describe('local pool', () => {
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 6 }',
     ]);
     const io = captureIo(cwd);
-    const summary = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, io });
+    const summary = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, json: true, io });
     const dir = join(cwd, 'study');
     const results = readResults(dir);
     expect(results.map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004', 't005', 't006']);
@@ -70,10 +70,17 @@ describe('local pool', () => {
       'params:',
       '  - { name: x, type: DOUBLE, minValue: 0, maxValue: 12 }',
     ]);
-    const summary = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, io: captureIo(cwd) });
+    const io = captureIo(cwd);
+    const summary = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, io });
     const results = readResults(join(cwd, 'study')).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
     expect(results).toHaveLength(8);
     expect(summary.stopped).toBeGreaterThan(0);
+    // Without --json the progress is the output: a line per trial and the summary, on stdout.
+    const lines = io.out().trim().split('\n');
+    expect(lines[0]).toMatch(/^study \S+ in .*: random search, 8 trials, 1 at a time, minimize loss, median stopping, local processes$/);
+    expect(lines.filter((line) => /^t00\d (completed|stopped) +loss=/.test(line))).toHaveLength(8);
+    expect(lines.at(-1)).toMatch(new RegExp(`^done: ${summary.completed} completed, ${summary.stopped} stopped, 0 failed; best t\\d+ loss=`));
+    expect(io.err()).toBe('');
     const completedBefore = (i: number) => results.slice(0, i).filter((r) => r.status === 'completed').map((r) => r.intermediate);
     results.forEach((r, i) => {
       if (r.status === 'stopped') {
@@ -125,7 +132,7 @@ describe('local pool', () => {
     const io = captureIo(cwd, controller.signal, (line) => {
       if (/^t00\d completed/.test(line)) controller.abort();
     });
-    const interrupted = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, io }).catch((e: unknown) => e);
+    const interrupted = await tuneCommand({ studyFile, out: 'study', trialCommand: FAKE_TRIAL, json: true, io }).catch((e: unknown) => e);
     expect((interrupted as LabError).code).toBe('INTERRUPTED');
     const dir = join(cwd, 'study');
     const before = readResults(dir);
@@ -133,7 +140,7 @@ describe('local pool', () => {
     expect(before.length).toBeLessThan(5);
 
     const again = captureIo(cwd);
-    const summary = await tuneCommand({ studyFile, out: 'study', resume: true, trialCommand: FAKE_TRIAL, io: again });
+    const summary = await tuneCommand({ studyFile, out: 'study', resume: true, trialCommand: FAKE_TRIAL, json: true, io: again });
     expect(again.err()).toMatch(/resuming: \d unfinished trial/);
     const after = readResults(dir);
     expect(after.map((r) => r.id).sort()).toEqual(['t001', 't002', 't003', 't004', 't005']);

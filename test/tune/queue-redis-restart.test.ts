@@ -34,7 +34,7 @@ describe.skipIf(!hasRedis)('a Redis restart during a study', () => {
     ]);
     worker = await startWorker(url, join(cwd, 'worker'));
     const io = captureIo(cwd);
-    const study = tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, io });
+    const study = tuneCommand({ studyFile, out: 'study', queue: url, timings: TIMINGS, json: true, io });
     await waitFor('a trial to be running', () => (evaluatedRuns(worker!.workDir).length ? true : undefined));
     await redis.stop();
     redis = await startRedis(port);

@@ -32,7 +32,7 @@ describe.skipIf(!hasRedis)('studies on the BullMQ queue', () => {
     const io = captureIo(cwd, controller.signal, (line) => {
       if (/^t00\d completed/.test(line)) controller.abort();
     });
-    const stopped = await tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, io }).catch((e: unknown) => e);
+    const stopped = await tuneCommand({ studyFile, out: 'study', queue: redisUrl(), timings: TIMINGS, json: true, io }).catch((e: unknown) => e);
     expect((stopped as LabError).code).toBe('INTERRUPTED');
     const dir = join(cwd, 'study');
     expect(readResults(dir)).toHaveLength(1);
