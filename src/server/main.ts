@@ -62,7 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
   const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
-  const presets = listPresets().map(({ name, title, explain }) => ({ name, title, explain }));
+  const presets = listPresets().map(({ name, title, explain, zoom }) => ({ name, title, explain, zoom }));
   const host = options.host ?? '127.0.0.1';
   // Bound to loopback, only this machine's names are answered; bound wider, the user chose who may reach it.
   const allowedHosts = isLoopbackAddress(host) ? [...LOOPBACK_HOSTS, ...(options.allowHosts ?? [])] : undefined;

@@ -12,6 +12,8 @@ export interface PresetInfo {
   name: string;
   title?: string;
   explain?: string;
+  /** The codelab's PlotTraining zoom for its curves. */
+  zoom?: number;
 }
 
 export interface RunRoutesOptions {

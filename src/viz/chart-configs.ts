@@ -2,7 +2,7 @@
 import type { ChartConfiguration, ChartDataset, ScaleOptionsByType } from 'chart.js';
 import { barValuesPlugin, facePlugin, minorGridPlugin } from './chart-plugins.js';
 import type { AxisLimits, CurveSeries, Point } from './curve-data.js';
-import { zoomLimits } from './curve-data.js';
+import { panelZoom } from './curve-data.js';
 import { colors, FONT_FAMILY, fontSizes } from './style.js';
 
 type LineConfig = ChartConfiguration<'line', Point[]>;
@@ -72,26 +72,6 @@ export interface CurvesOptions {
   validationNote: string;
   /** X axis title; step-based recipes say what their "epochs" are (default "epochs"). */
   xTitle?: string;
-}
-
-/**
- * The y range of one panel: the codelab's zoom, unless it would hide validation values (or, before the first
- * validation, the latest training value), as in a short run; then zoom 1, widened to the values when even
- * zoom 1 would cut them off (an untrained model's loss of 2.3), and the title says why.
- */
-function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[], zoom: number): { limits: AxisLimits; title: string } {
-  const watched = val.length ? val : train.slice(-1);
-  const shows = (limits: AxisLimits) => watched.every((p) => p.y >= limits.min && p.y <= limits.max);
-  const zoomed = zoomLimits(zoom)[name];
-  if (shows(zoomed)) return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
-  const one = zoomLimits(1)[name];
-  if (shows(one)) return { limits: one, title: `${name} (zoom 1: zoom ${zoom} would hide validation values)` };
-  const values = watched.map((p) => p.y);
-  const limits =
-    name === 'loss'
-      ? { min: 0, max: Math.ceil(Math.max(...values) * 1.1 * 10) / 10 }
-      : { min: Math.floor(Math.min(...values) * 10) / 10, max: one.max };
-  return { limits, title: `${name} (range widened to show every validation value)` };
 }
 
 /** PlotTraining's two panels: loss on the left, accuracy on the right, x in epochs. */

@@ -66,6 +66,26 @@ export function zoomLimits(zoom: number): { loss: AxisLimits; accuracy: AxisLimi
 }
 
 /**
+ * The y range of one panel: the codelab's zoom, unless it would hide validation values (or, before the first
+ * validation, the latest training value), as in a short run; then zoom 1, widened to the values when even
+ * zoom 1 would cut them off (an untrained model's loss of 2.3), and the title says why.
+ */
+export function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[], zoom: number): { limits: AxisLimits; title: string } {
+  const watched = val.length ? val : train.slice(-1);
+  const shows = (limits: AxisLimits) => watched.every((p) => p.y >= limits.min && p.y <= limits.max);
+  const zoomed = zoomLimits(zoom)[name];
+  if (shows(zoomed)) return { limits: zoomed, title: zoom === 1 ? name : `${name} (zoom ${zoom})` };
+  const one = zoomLimits(1)[name];
+  if (shows(one)) return { limits: one, title: `${name} (zoom 1: zoom ${zoom} would hide validation values)` };
+  const values = watched.map((p) => p.y);
+  const limits =
+    name === 'loss'
+      ? { min: 0, max: Math.ceil(Math.max(...values) * 1.1 * 10) / 10 }
+      : { min: Math.floor(Math.min(...values) * 10) / 10, max: one.max };
+  return { limits, title: `${name} (range widened to show every validation value)` };
+}
+
+/**
  * The plotted rate: plot_learning_rate evaluates the schedule at x = 0…epochs (epochs + 1 points, drawn as a
  * post-step). A schedule that also moves within an epoch (mlengine's per-step decay) is sampled 20 times per
  * epoch so its curve shows. `scale` rescales a schedule when the run overrode the preset's initial rate.

@@ -51,6 +51,7 @@ describe('serve', () => {
     const { presets } = await (await fetch(`${started.url}/api/presets`)).json();
     expect(presets.map((p: { name: string }) => p.name)).toEqual(listPresets().map((p) => p.name));
     expect(presets[0].explain).toBe(listPresets()[0].explain);
+    expect(presets.map((p: { zoom: number }) => p.zoom)).toEqual(listPresets().map((p) => p.zoom));
   });
 
   it('refuses a bad port and a run without a model, naming them', async () => {

@@ -76,7 +76,10 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
       models: { mnist: join(dir, 'model') },
       runsDir: join(dir, 'runs'),
       webDir,
-      presets: [{ name: '01-softmax', title: 'Softmax', explain: 'One dense layer.' }],
+      presets: [
+        { name: '01-softmax', title: 'Softmax', explain: 'One dense layer.' },
+        { name: '03-relu-adam', title: 'Relu', zoom: 10 },
+      ],
       trainCommand: [process.execPath, '-e', fakeCli()],
       limits: { pollMs: 50 },
     });
@@ -199,6 +202,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'completed', null, { timeout: 20_000 });
     expect(await page.getAttribute('#loss-chart', 'data-records')).toBe('5');
     expect(await page.textContent('#val-text')).toContain('88.00%');
+    // The preset's zoom 10 would hide a validation loss of 0.5, so the live chart falls back to zoom 1, as curves.png does.
+    expect(await page.getAttribute('#loss-chart', 'data-y-range')).toBe('0,1.2');
+    expect(await page.getAttribute('#accuracy-chart', 'data-y-range')).toBe('0.5,1.05');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });

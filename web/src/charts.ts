@@ -12,6 +12,7 @@ import {
   type ChartDataset,
 } from 'chart.js';
 import type { HistoryRecord } from '../../src/train/history.js';
+import { panelZoom } from '../../src/viz/curve-data.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, Tooltip);
 
@@ -56,6 +57,8 @@ export class TrainingCharts {
   private readonly accuracy: Chart<'line', Point[]>;
   private readonly lr: Chart<'line', Point[]>;
   private stepsPerEpoch = 1;
+  /** The preset's PlotTraining zoom (1, 10 or 16), applied as the run's pictures apply it. */
+  private zoom = 1;
   private queued: HistoryRecord[] = [];
   private frame: number | null = null;
 
@@ -65,12 +68,18 @@ export class TrainingCharts {
       series('training (epoch)', COLOURS.training, true, 3),
       series('validation (test set)', COLOURS.validation, true, 3),
     ];
-    this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0 });
-    this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', max: 1 });
+    this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0, max: 1.2 });
+    this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', min: 0.5, max: 1.05 });
     this.lr = lineChart(lrCanvas, 'Learning rate', [{ ...series('learning rate', COLOURS.lr, true, 0), stepped: 'before' }], {
       type: 'logarithmic',
       ticks: { callback: roundLogTick, autoSkip: false },
     });
+  }
+
+  /** The run's preset zoom (the codelab's PlotTraining zoom: 1, 10 or 16); takes effect at the next drawing. */
+  setZoom(zoom: number): void {
+    this.zoom = zoom;
+    this.frame ??= requestAnimationFrame(() => this.draw());
   }
 
   /** Clears every series. */
@@ -90,7 +99,23 @@ export class TrainingCharts {
   private draw(): void {
     this.frame = null;
     for (const record of this.queued.splice(0)) this.apply(record);
+    this.rescale('loss', this.loss);
+    this.rescale('accuracy', this.accuracy);
     for (const chart of [this.loss, this.accuracy, this.lr]) chart.update('none');
+  }
+
+  /**
+   * The y range the run's curves picture uses: the preset's zoom, unless it would hide validation values (then
+   * zoom 1, then wider), so the live chart and curves.png show the same view; the title says which.
+   */
+  private rescale(name: 'loss' | 'accuracy', chart: Chart<'line', Point[]>): void {
+    const [batches, , validation] = chart.data.datasets;
+    const { limits, title } = panelZoom(name, batches.data, validation.data, this.zoom);
+    const y = chart.options.scales?.y;
+    if (y) Object.assign(y, limits);
+    chart.canvas.dataset.yRange = `${limits.min},${limits.max}`; // for tests and curious readers of the DOM
+    const heading = chart.options.plugins?.title;
+    if (heading) heading.text = title.charAt(0).toUpperCase() + title.slice(1);
   }
 
   private apply(record: HistoryRecord): void {

@@ -119,6 +119,7 @@ export class Dashboard {
     element('no-run').hidden = true;
     this.charts.reset();
     const detail = await this.showDetail(id);
+    this.charts.setZoom(this.presets.find((preset) => preset.name === detail.preset)?.zoom ?? 1);
     if (detail.status === 'running') this.attach(id);
     else for (const record of detail.history) this.onRecord(record);
   }
