@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/datasets.js';
 import { dataFetchCommand } from '../commands/data-fetch.js';
+import { dataSampleCommand } from '../commands/data-sample.js';
 import { doctorCommand } from '../commands/doctor.js';
 import { evalCommand } from '../commands/evaluate.js';
 import type { CommandIo } from '../commands/io.js';
@@ -184,9 +185,28 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       await predictCommand({ modelPath, input, json: Boolean(o.json), backend: o.backend as 'auto' | undefined }, io);
     });
 
-  program
-    .command('data')
-    .description('manage the datasets')
+  const data = program.command('data').description('manage the datasets');
+  data
+    .command('sample')
+    .description("write test digits in the codelab's digits.json format (one {\"image\": 28×28} per line), for predict")
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default('mnist'))
+    .option('--data-dir <dir>', 'folder with the four IDX files')
+    .option('--count <n>', 'digits to write', intFlag('--count', 1, 10_000), 5)
+    .option('--start <n>', 'first test digit', intFlag('--start', 0, 9_999), 0)
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (o: Opts) => {
+      await dataSampleCommand(
+        {
+          dataset: o.dataset as 'mnist',
+          dataDir: o.dataDir as string | undefined,
+          count: o.count as number,
+          start: o.start as number,
+          out: o.out as string | undefined,
+        },
+        io,
+      );
+    });
+  data
     .command('fetch')
     .description('download and verify the four IDX files (SHA-256 of the decompressed bytes)')
     .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default('mnist'))

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { parseJsonInput } from '../../src/predict/inputs.js';
 import { labCommand } from '../../src/commands/lab.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
 import { runFiles } from '../../src/train/run-layout.js';
@@ -288,6 +289,27 @@ describe('mnist-lab predict', () => {
     }
     // 200 steps of softmax regression get these five easy test digits right.
     expect(predictions.map((p) => p.classes)).toEqual(labels);
+  });
+
+  it('data sample writes test digits in that format, which predict reads back', async () => {
+    const file = join(tempDir(), 'sample.json');
+    const r = await cli(['data', 'sample', '--count', '5', '--data-dir', MNIST_DIR, '--out', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`wrote 5 mnist test digits from #0 to ${file}: ${labels.join(', ')}`);
+    const { images: written, count } = parseJsonInput(readFileSync(file, 'utf8'), file);
+    expect(count).toBe(5);
+    // Pixels / 256, exactly as training scales them.
+    const data = await loadDataset({ dir: MNIST_DIR, dataset: 'mnist', limit: 1, testLimit: 5 });
+    expect(Array.from(written)).toEqual(Array.from(data.test.images, (v) => v / 256));
+    const predicted = await cli(['predict', runDir, file, '--backend', 'wasm', '--json']);
+    expect(JSON.parse(predicted.out).predictions.map((p: { classes: number }) => p.classes)).toEqual(labels);
+
+    const toStdout = await cli(['data', 'sample', '--count', '2', '--start', '3', '--data-dir', MNIST_DIR]);
+    expect(toStdout.out.trim().split('\n')).toHaveLength(2);
+    expect(toStdout.err).toContain(`2 mnist test digits from #3: ${labels.slice(3, 5).join(', ')}`);
+    const tooFar = await cli(['data', 'sample', '--start', '9998', '--data-dir', MNIST_DIR]);
+    expect(tooFar.code).toBe(2);
+    expect(tooFar.err).toMatch(/--start \+ --count must be at most the 10000 test digits; got 10003/);
   });
 
   it('accepts an {"instances": [...]} body with the same answers', async () => {

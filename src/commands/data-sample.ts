@@ -1,0 +1,44 @@
+// `mnist-lab data sample`: test digits written in the codelab's digits.json format, ready for `predict` or the API.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadDataset } from '../data/load.js';
+import { locateDataDir } from '../data/locate.js';
+import { toBatch } from '../data/pipeline.js';
+import { IMAGE_SIZE, PIXELS, type DatasetName } from '../data/types.js';
+import { badArgument } from '../errors.js';
+import type { CommandIo } from './io.js';
+
+export interface DataSampleOptions {
+  dataset: DatasetName;
+  dataDir?: string;
+  /** Digits to write, from test digit `start` on. */
+  count: number;
+  start: number;
+  /** File to write; default stdout. */
+  out?: string;
+}
+
+/** Writes one `{"image": 28×28}` object per line (pixels / 256, as training scales them); returns the labels. */
+export async function dataSampleCommand(opts: DataSampleOptions, io: CommandIo): Promise<number[]> {
+  const dir = locateDataDir({ dataDir: opts.dataDir, env: io.env, dataset: opts.dataset });
+  const { test, classNames } = await loadDataset({ dir, dataset: opts.dataset, limit: 1 });
+  if (opts.start + opts.count > test.count) {
+    throw badArgument('--start + --count', `at most the ${test.count} test digits`, opts.start + opts.count, 'lower --start or --count');
+  }
+  const { xs, labels } = toBatch(test, opts.start, opts.count);
+  const lines = Array.from({ length: opts.count }, (_, i) => {
+    const image = Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from(xs.subarray(i * PIXELS + y * IMAGE_SIZE, i * PIXELS + (y + 1) * IMAGE_SIZE)));
+    return `${JSON.stringify({ image })}\n`;
+  });
+  const labelList = Array.from(labels);
+  const described = labelList.map((label) => classNames[label]).join(', ');
+  if (opts.out === undefined) {
+    io.stdout.write(lines.join(''));
+    io.stderr.write(`${opts.count} ${opts.dataset} test digits from #${opts.start}: ${described}\n`);
+  } else {
+    const path = resolve(io.cwd, opts.out);
+    await writeFile(path, lines.join(''));
+    io.stdout.write(`wrote ${opts.count} ${opts.dataset} test digits from #${opts.start} to ${path}: ${described}\n`);
+  }
+  return labelList;
+}
