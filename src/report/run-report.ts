@@ -16,8 +16,10 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : null);
 
 /** Pictures this run should have (the font digits only exist for MNIST). */
+/** Font digits exist for MNIST only; weight bands for runs whose history records the weights (not older runs). */
 function expectedPictures(inputs: RunInputs): PictureKey[] {
-  return PICTURE_ORDER.filter((key) => key !== 'fontDigits' || inputs.config.dataset === 'mnist');
+  const hasWeights = inputs.history.some((r) => r.type === 'weights');
+  return PICTURE_ORDER.filter((key) => (key !== 'fontDigits' || inputs.config.dataset === 'mnist') && (key !== 'weights' || hasWeights));
 }
 
 function pictureFile(runDir: string, key: PictureKey): string {

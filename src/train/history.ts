@@ -36,13 +36,25 @@ export interface EpochRecord {
   seconds: number;
 }
 
+/**
+ * How the weights are spread after `epoch` epochs (0: before training), as the codelab's old desktop dashboard
+ * plots them: the 8 boundaries (min … max) of 7 equal-population buckets of all kernel weights, and of all
+ * biases (batch-norm offsets included).
+ */
+export interface WeightsRecord {
+  type: 'weights';
+  epoch: number;
+  weights: number[];
+  biases: number[];
+}
+
 export interface EndRecord {
   type: 'end';
   time: string;
   status: 'completed' | 'interrupted';
 }
 
-export type HistoryRecord = StartRecord | BatchRecord | EpochRecord | EndRecord;
+export type HistoryRecord = StartRecord | BatchRecord | EpochRecord | WeightsRecord | EndRecord;
 
 /** Parses history.jsonl text; a torn last line (training still writing) is skipped. */
 export function parseHistory(text: string): HistoryRecord[] {

@@ -4,6 +4,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import type { Preset } from '../models/preset.js';
 import type { Rng } from '../util/rng.js';
 import { saveCheckpoint, type LoopState } from './checkpoint.js';
+import { weightsRecord } from './weight-distribution.js';
 import type { TrainConfig } from './config.js';
 import type { BatchRecord, EpochRecord, HistoryRecord } from './history.js';
 import type { Progress } from './progress.js';
@@ -63,7 +64,7 @@ export interface LoopInputs {
   progress: Progress;
   signal: AbortSignal;
   appendHistory(record: HistoryRecord): Promise<void>;
-  /** After each epoch's record and checkpoint, with the validation probabilities (count × 10). */
+  /** After each epoch's record, checkpoint and weights record, with the validation probabilities (count × 10). */
   onEpochEnd?(record: EpochRecord, probabilities: Float32Array): Promise<void>;
 }
 
@@ -78,6 +79,8 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
   const state = inputs.state;
   let lastEpoch: EpochRecord | null = null;
   const lossScale = preset.lossScale ?? 1;
+  // The weights' spread before training; one more record follows each epoch's checkpoint.
+  if (state.globalStep === 0) await inputs.appendHistory(weightsRecord(inputs.model, 0));
 
   while (state.epoch < plan.epochs) {
     const epochSteps = Math.min(plan.stepsPerEpoch, plan.totalSteps - state.epoch * plan.stepsPerEpoch);
@@ -140,6 +143,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
     state.stepInEpoch = 0;
     state.sums = { loss: 0, accuracy: 0, steps: 0 };
     await checkpoint(inputs);
+    await inputs.appendHistory(weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
     await inputs.onEpochEnd?.(record, val.probabilities);
   }
   return { status: 'completed', lastEpoch, state };

@@ -222,7 +222,8 @@ async function truncateHistory(path: string, state: LoopState): Promise<void> {
     (r) =>
       r.type === 'start' ||
       (r.type === 'batch' && r.globalStep < state.globalStep) ||
-      (r.type === 'epoch' && r.epoch < state.epoch),
+      (r.type === 'epoch' && r.epoch < state.epoch) ||
+      (r.type === 'weights' && r.epoch <= state.epoch),
   );
   await writeFile(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

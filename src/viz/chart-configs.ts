@@ -1,7 +1,7 @@
 // Chart.js configurations of every chart (curves, LR schedule, per-class accuracy, run comparison) as pure functions.
 import type { ChartConfiguration, ChartDataset, ScaleOptionsByType } from 'chart.js';
 import { barValuesPlugin, facePlugin, minorGridPlugin } from './chart-plugins.js';
-import type { AxisLimits, CurveSeries, Point } from './curve-data.js';
+import type { AxisLimits, BandPoint, CurveSeries, Point } from './curve-data.js';
 import { panelZoom } from './curve-data.js';
 import { colors, FONT_FAMILY, fontSizes } from './style.js';
 
@@ -99,6 +99,43 @@ export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { lo
 }
 
 /** plot_learning_rate: a thick post-step line over epochs 0…N, titled with the first and last trained rates. */
+/** `#RRGGBB` at an opacity, as an rgba() colour. */
+function withAlpha(hex: string, alpha: number): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/**
+ * The old dashboard's time histogram: nested bands between symmetric bucket boundaries ([3,4], [2,5], [1,6],
+ * [0,7]), each at opacity 1.6/7, so the middle of the distribution is darkest.
+ */
+export function distributionConfig(title: string, points: readonly BandPoint[], colour: string, epochs: number, xTitle?: string): LineConfig {
+  const buckets = (points[0]?.boundaries.length ?? 8) - 1;
+  const boundary = (k: number): Point[] => points.map((p) => ({ x: p.x, y: p.boundaries[k] }));
+  const line = { pointRadius: 0, borderWidth: 0, borderColor: 'transparent' };
+  const datasets: ChartDataset<'line', Point[]>[] = [];
+  for (let low = Math.floor((buckets - 1) / 2); low >= 0; low--) {
+    datasets.push({ label: `bucket boundary ${low}`, data: boundary(low), ...line, fill: false });
+    datasets.push({
+      label: `bucket boundary ${buckets - low}`,
+      data: boundary(buckets - low),
+      ...line,
+      fill: { target: datasets.length - 1 },
+      backgroundColor: withAlpha(colour, 1.6 / buckets),
+    });
+  }
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      ...staticOptions,
+      plugins: { title: titleOption(title), legend: { display: false } },
+      scales: { x: epochAxis(epochs, xTitle), y: linearAxis('value', {}) },
+    },
+    plugins: [facePlugin, minorGridPlugin],
+  };
+}
+
 export function learningRateConfig(points: Point[], title: [string, string], epochs: number, xTitle?: string): LineConfig {
   return {
     type: 'line',

@@ -1,9 +1,9 @@
 // The chart pictures (training curves, LR schedule, per-class accuracy, comparison) as PNG + SVG.
 import type { HistoryRecord } from '../train/history.js';
-import { compareConfig, compareZoomMin, curvesConfigs, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
+import { compareConfig, compareZoomMin, curvesConfigs, distributionConfig, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
 import { chartPng, chartSvg, panelsPng, panelsSvg } from './chart-render.js';
-import { curveSeries, lrTitle, type Point } from './curve-data.js';
-import { figureSizes } from './style.js';
+import { curveSeries, lrTitle, weightBands, type Point } from './curve-data.js';
+import { colors, figureSizes } from './style.js';
 
 export interface ChartPicture {
   png: Buffer;
@@ -15,6 +15,17 @@ export function trainingCurvesChart(history: readonly HistoryRecord[], options: 
   const { loss, accuracy } = curvesConfigs(curveSeries(history), options);
   const panel = { width: figureSizes.curves.width / 2, height: figureSizes.curves.height };
   return { png: panelsPng([loss, accuracy], panel), svg: panelsSvg([loss, accuracy], panel) };
+}
+
+/** The old dashboard's "Weights" and "Biases" panels side by side, over the epochs the history has reached. */
+export function weightsChart(history: readonly HistoryRecord[], epochs: number, xTitle?: string): ChartPicture {
+  const bands = weightBands(history);
+  const configs = [
+    distributionConfig('Weights', bands.weights, colors.weightBands, epochs, xTitle),
+    distributionConfig('Biases (and batch-norm offsets)', bands.biases, colors.biasBands, epochs, xTitle),
+  ];
+  const panel = { width: figureSizes.curves.width / 2, height: figureSizes.curves.height };
+  return { png: panelsPng(configs, panel), svg: panelsSvg(configs, panel) };
 }
 
 /** plot_learning_rate's figure (648×432) for the sampled schedule. */

@@ -1,5 +1,5 @@
 // Turns history records and schedules into the plotted series (x in epochs), zoom limits and titles; pure, browser-safe.
-import type { BatchRecord, EpochRecord, HistoryRecord } from '../train/history.js';
+import type { BatchRecord, EpochRecord, HistoryRecord, WeightsRecord } from '../train/history.js';
 import type { LrSchedule } from '../models/preset.js';
 
 export interface Point {
@@ -49,6 +49,23 @@ export function curveSeries(history: readonly HistoryRecord[]): CurveSeries {
     trainAccuracy: batches.map((b) => ({ x: xOf(b), y: b.accuracy })),
     valLoss: epochs.map((e) => ({ x: e.epoch + 1, y: e.val_loss })),
     valAccuracy: epochs.map((e) => ({ x: e.epoch + 1, y: e.val_accuracy })),
+  };
+}
+
+/** The spread of the weights or biases after `x` epochs: bucket boundaries, min … max. */
+export interface BandPoint {
+  x: number;
+  boundaries: number[];
+}
+
+/** The weights records as two band series (the last record of an epoch wins, as a resumed run may repeat it). */
+export function weightBands(history: readonly HistoryRecord[]): { weights: BandPoint[]; biases: BandPoint[] } {
+  const byEpoch = new Map<number, WeightsRecord>();
+  for (const r of history) if (r.type === 'weights') byEpoch.set(r.epoch, r);
+  const records = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  return {
+    weights: records.map((r) => ({ x: r.epoch, boundaries: r.weights })),
+    biases: records.map((r) => ({ x: r.epoch, boundaries: r.biases })),
   };
 }
 

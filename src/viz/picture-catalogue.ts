@@ -18,6 +18,13 @@ export const PICTURES = {
     svg: true,
   },
   learningRate: { name: 'learning-rate', title: 'Learning-rate schedule', caption: 'The learning rate used in each epoch.', svg: true },
+  weights: {
+    name: 'weights',
+    title: 'Weights and biases',
+    caption:
+      'How the weights and the biases spread out as training goes: each band holds an equal share of the values, the darkest the middle ones.',
+    svg: true,
+  },
   trainingDigits: { name: 'training-digits', title: 'Training digits', caption: 'The first 24 training digits and their labels.', svg: false },
   validationDigits: { name: 'validation-digits', title: 'Validation digits', caption: 'The first 24 test digits and their labels.', svg: false },
   fontDigits: {
@@ -53,6 +60,7 @@ export type PictureKey = keyof typeof PICTURES;
 export const PICTURE_ORDER: readonly PictureKey[] = [
   'curves',
   'learningRate',
+  'weights',
   'trainingDigits',
   'validationDigits',
   'fontDigits',

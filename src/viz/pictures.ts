@@ -7,7 +7,7 @@ import { loadModel } from '../models/io.js';
 import { learningRate } from '../train/loop.js';
 import { runFiles } from '../train/run-layout.js';
 import { confidentMistakes, confusionMatrix, mistakesFirst, perClassAccuracy } from './analysis.js';
-import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, type ChartPicture } from './charts.js';
+import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, weightsChart, type ChartPicture } from './charts.js';
 import { confusionMatrixPng } from './confusion-picture.js';
 import { lrSeries, stepsPerEpochOf } from './curve-data.js';
 import { digitGridPng, type Caption } from './digit-grid.js';
@@ -81,10 +81,11 @@ async function writeCurves(inputs: RunInputs, out: PictureWriter): Promise<void>
   await out.chart('curves', trainingCurvesChart(history, { zoom, epochs, validationNote: validationNote(config), xTitle }));
   const rate = (epoch: number, step: number) => (preset ? learningRate(preset, config, epoch, step) : config.lr);
   await out.chart('learningRate', learningRateChart(lrSeries(rate, epochs, stepsPerEpoch), epochs, xTitle));
+  if (history.some((r) => r.type === 'weights')) await out.chart('weights', weightsChart(history, epochs, xTitle));
 }
 
 /**
- * Training curves and the learning-rate plot from config.json + history.jsonl only: cheap enough for the training
+ * Training curves, the learning-rate plot and the weight bands from config.json + history.jsonl only: cheap enough for the training
  * loop to call at every epoch end, and correct on a partial history.
  */
 export async function renderCurves(runDir: string): Promise<string[]> {

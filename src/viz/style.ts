@@ -22,6 +22,9 @@ export const colors = {
   wrong: '#ff0000',
   /** A correct prediction label under a digit. */
   right: '#222222',
+  /** The old desktop dashboard's weight and bias bands (tensorflowvisu.mplstyle's red and green). */
+  weightBands: '#FF3333',
+  biasBands: '#22AA22',
   /** Ten distinguishable series colours (matplotlib tab10) for comparisons. */
   series: ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'],
 } as const;

@@ -7,7 +7,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
 import { loadModel } from '../../src/models/io.js';
 import { getPreset } from '../../src/models/index.js';
-import { parseHistory } from '../../src/train/history.js';
+import { parseHistory, type HistoryRecord } from '../../src/train/history.js';
 import { runFiles } from '../../src/train/run-layout.js';
 import { train, type TrainRequest } from '../../src/train/run.js';
 import { TfjsTrainer } from '../../src/train/tfjs-trainer.js';
@@ -95,8 +95,12 @@ describe('train', () => {
     const [a, b] = [await weightsOf(whole.runDir), await weightsOf(out)];
     a.forEach((w, i) => expect(Array.from(b[i])).toEqual(Array.from(w)));
     expect(resumed.metrics!.test_accuracy).toBe(whole.metrics!.test_accuracy);
-    const epochs = parseHistory(readFileSync(runFiles(out).history, 'utf8')).filter((r) => r.type === 'epoch');
-    expect(epochs.map((r) => r.epoch)).toEqual([0, 1]);
+    const history = parseHistory(readFileSync(runFiles(out).history, 'utf8'));
+    expect(history.filter((r) => r.type === 'epoch').map((r) => r.epoch)).toEqual([0, 1]);
+    // The weight bands: before training and after each epoch, once each, the same as the uninterrupted run's.
+    const bands = (records: HistoryRecord[]) => records.filter((r) => r.type === 'weights');
+    expect(bands(history).map((r) => r.epoch)).toEqual([0, 1, 2]);
+    expect(bands(history)).toEqual(bands(parseHistory(readFileSync(runFiles(whole.runDir).history, 'utf8'))));
   });
 
   it('refuses an existing output folder unless --force', async () => {

@@ -51,6 +51,10 @@ export function syntheticHistory(f: Required<Pick<RunFixture, 'preset' | 'epochs
   const records: HistoryRecord[] = [
     { type: 'start', time: '2026-01-01T00:00:00Z', preset: f.preset, epochs: f.epochs, stepsPerEpoch: f.stepsPerEpoch, batchSize: 128, backend: 'cpu', initialEpoch: 0 },
   ];
+  // Weight bands that widen as training goes, as real ones do (bucket boundaries, min … max).
+  const spread = (scale: number) => [-1, -0.4, -0.15, -0.05, 0.05, 0.15, 0.4, 1].map((v) => v * scale);
+  const weightsAfter = (epoch: number): HistoryRecord => ({ type: 'weights', epoch, weights: spread(0.25 + 0.05 * epoch), biases: spread(0.02 * epoch) });
+  records.push(weightsAfter(0));
   for (let epoch = 0; epoch < f.trainedEpochs; epoch++) {
     for (let step = 0; step < f.stepsPerEpoch; step += 10) {
       const globalStep = epoch * f.stepsPerEpoch + step;
@@ -60,6 +64,7 @@ export function syntheticHistory(f: Required<Pick<RunFixture, 'preset' | 'epochs
     }
     const e = epoch + 1;
     records.push({ type: 'epoch', epoch, loss: 0.1 / e, accuracy: f.quality - 0.05 / e, val_loss: 0.05 + 0.1 / e, val_accuracy: f.quality - 0.04 / e, lr: 0.01, seconds: 2 + epoch });
+    records.push(weightsAfter(e));
   }
   return records;
 }

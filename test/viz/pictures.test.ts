@@ -59,6 +59,8 @@ describe('renderRunPictures', () => {
         'predictions.png',
         'training-digits.png',
         'validation-digits.png',
+        'weights.png',
+        'weights.svg',
       ].sort(),
     );
     for (const file of result.files.filter((f) => f.endsWith('.png'))) {
@@ -118,9 +120,36 @@ describe('renderRunPictures', () => {
     const dir = await newDir();
     await writeRun(dir, { preset: '05-lr-decay', epochs: 10, trainedEpochs: 2 });
     const files = await renderCurves(dir);
-    expect(files.map((f) => f.split('/').at(-1)).sort()).toEqual(['curves.png', 'curves.svg', 'learning-rate.png', 'learning-rate.svg']);
+    expect(files.map((f) => f.split('/').at(-1)).sort()).toEqual([
+      'curves.png',
+      'curves.svg',
+      'learning-rate.png',
+      'learning-rate.svg',
+      'weights.png',
+      'weights.svg',
+    ]);
     const curves = await decodePng(await readFile(files.find((f) => f.endsWith('curves.png'))!));
     expect([curves.width, curves.height]).toEqual([1152, 504]);
+    // Weight bands: red on the left panel, green on the right, drawn only over the 2 epochs trained so far.
+    const weights = await decodePng(await readFile(files.find((f) => f.endsWith('weights.png'))!));
+    expect([weights.width, weights.height]).toEqual([1152, 504]);
+    // Inside the plot areas only (titles and axis labels are dark red).
+    const tinted = (x0: number, x1: number, channel: 0 | 1) => {
+      let n = 0;
+      for (let y = 45; y < 450; y++) {
+        for (let x = x0; x < x1; x++) {
+          const at = (y * weights.width + x) * 4;
+          const [r, g, b] = [weights.data[at], weights.data[at + 1], weights.data[at + 2]];
+          if (channel === 0 ? r - g > 40 && r - b > 40 : g - r > 40 && g - b > 40) n++;
+        }
+      }
+      return n;
+    };
+    expect(tinted(60, 155, 0)).toBeGreaterThan(2000); // epochs 0-2 of the weights panel
+    expect(tinted(200, 560, 0)).toBe(0); // epochs not trained yet
+    expect(tinted(645, 740, 1)).toBeGreaterThan(500);
+    expect(tinted(790, 1140, 1)).toBe(0);
+    expect(tinted(60, 560, 1) + tinted(645, 1140, 0)).toBe(0);
     await expect(renderRunPictures(dir, { dataset })).rejects.toMatchObject({ code: 'RUN_INCOMPLETE' });
     expect(existsSync(join(runFiles(dir).pictures, 'predictions.png'))).toBe(false);
   });

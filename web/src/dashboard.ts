@@ -214,7 +214,7 @@ export class Dashboard {
       this.showProgress(record.epoch + (record.step + 1) / state.stepsPerEpoch, record.lr);
     } else if (record.type === 'epoch') {
       this.showProgress(record.epoch + 1, record.lr, record);
-    } else {
+    } else if (record.type === 'end') {
       this.setStatus(record.status);
     }
     state.records += 1;

@@ -4,6 +4,7 @@ import { PICTURE_ORDER, PICTURES } from '../../src/viz/picture-catalogue.js';
 /** Rows of digits and the curves need the full width; the square charts share a row. */
 const WIDE = new Set<string>([
   PICTURES.curves.name,
+  PICTURES.weights.name,
   PICTURES.trainingDigits.name,
   PICTURES.validationDigits.name,
   PICTURES.fontDigits.name,
