@@ -146,9 +146,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .argument('<preset>')
     .option('--json', 'machine-readable summary');
   for (const hp of hpFlags) summaryCmd.option(`${hp.flag} <x>`, hp.help, floatFlag(hp.flag, -Infinity, Infinity));
-  summaryCmd.action((preset: string, o: Opts) => {
+  summaryCmd.action(async (preset: string, o: Opts) => {
     const hp = Object.fromEntries(hpFlags.filter((h) => o[h.attr] !== undefined).map((h) => [h.key, o[h.attr] as number]));
-    summaryCommand({ preset, hp, json: Boolean(o.json) }, io);
+    await summaryCommand({ preset, hp, json: Boolean(o.json) }, io);
   });
 
   program

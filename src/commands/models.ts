@@ -1,4 +1,5 @@
 // `mnist-lab models` and `mnist-lab summary`: the ladder with parameter counts, expectations and lessons.
+import { initBackend } from '../engine/backend.js';
 import { getPreset, listPresets } from '../models/index.js';
 import type { Preset } from '../models/preset.js';
 import { formatSummary, summarize } from '../models/summary.js';
@@ -49,8 +50,10 @@ export function modelsCommand(opts: { json?: boolean; explain?: boolean }, io: C
   }
 }
 
-export function summaryCommand(opts: { preset: string; hp?: Record<string, number>; json?: boolean }, io: CommandIo): void {
+export async function summaryCommand(opts: { preset: string; hp?: Record<string, number>; json?: boolean }, io: CommandIo): Promise<void> {
   const preset = getPreset(opts.preset, opts.hp);
+  // Building the layers creates their weights, so some engine must be ready; the pure-JS one needs no set-up.
+  await initBackend({ backend: 'cpu' });
   const model = preset.build();
   try {
     const summary = summarize(model);

@@ -1,5 +1,5 @@
 // The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +173,19 @@ describe('mnist-lab lab --resume', () => {
     const r = await cli(['lab', '--presets', '01-softmax', ...TINY, '--dataset', 'fashion', '--data-dir', FASHION_DIR, '--out', lab, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(runFiles(join(lab, '01-softmax')).config, 'utf8')).dataset).toBe('fashion');
+  });
+});
+
+describe('commands in a fresh process (nothing set up by earlier tests)', () => {
+  it.each([
+    [['summary', '06-deeper'], /Total params: 183,770/],
+    [['models', '--json'], /"name":"01-softmax"/],
+    [['doctor', '--json'], /"backend":/],
+  ])('%j runs on its own', (args, output) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\s/g, '')).toMatch(new RegExp(output.source.replace(/ /g, '')));
   });
 });
 
