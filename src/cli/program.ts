@@ -1,4 +1,5 @@
 // The mnist-lab command line: commander definitions that parse flags and call the typed command functions.
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/datasets.js';
 import { dataFetchCommand } from '../commands/data-fetch.js';
@@ -71,9 +72,15 @@ function overridesFrom(o: Opts): TrainOverrides {
   };
 }
 
+/** The version in package.json, two folders up from src/cli/ and dist/cli/ alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   const program = new Command('mnist-lab')
     .description('The MNIST codelab "TensorFlow, Keras and deep learning, without a PhD", in TypeScript.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');

@@ -181,6 +181,7 @@ describe('commands in a fresh process (nothing set up by earlier tests)', () => 
     [['summary', '06-deeper'], /Total params: 183,770/],
     [['models', '--json'], /"name":"01-softmax"/],
     [['doctor', '--json'], /"backend":/],
+    [['--version'], new RegExp(`^${JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version.replaceAll('.', '\\.')}$`)],
   ])('%j runs on its own', (args, output) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/error/i);
