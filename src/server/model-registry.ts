@@ -1,7 +1,7 @@
 // The models a server serves: loaded once at start, each with its files kept in memory and its own batcher.
 import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
 import { loadModel } from '../models/io.js';
 import { toPredictions } from '../predict/predict.js';
@@ -56,14 +56,20 @@ export class ModelLoader {
   constructor(
     private readonly models: Map<string, ServedModel>,
     private readonly batcher: BatcherOptions,
+    private readonly limit = MAX_SERVED_MODELS,
   ) {}
 
   async serve(name: string, dir: string): Promise<ServedModel> {
     const ready = this.models.get(name);
+    if (ready && resolve(ready.dir) !== resolve(dir)) {
+      throw new LabError('BAD_INPUT', `the name ${name} already serves another model (${ready.dir})`, {
+        hint: 'GET /v1/models lists what is served; start the server with a different --model or --run',
+      });
+    }
     if (ready) return ready;
     const pending = this.loading.get(name);
     if (pending) return pending;
-    if (this.models.size + this.loading.size >= MAX_SERVED_MODELS) {
+    if (this.models.size + this.loading.size >= this.limit) {
       throw new LabError('BAD_INPUT', `this server already serves ${this.models.size} models, the most it holds`, {
         hint: 'restart the server to serve other runs',
       });
