@@ -6,7 +6,7 @@ import { runFiles } from '../train/run-layout.js';
 import { tailHistory } from './history-tail.js';
 import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
 import type { ServedModel } from './model-registry.js';
-import type { LaunchedRun, TrainingLauncher, TrainRequest } from './training-launcher.js';
+import type { LaunchedRun, TrainingKnobs, TrainingLauncher, TrainRequest } from './training-launcher.js';
 
 export interface PresetInfo {
   name: string;
@@ -40,6 +40,13 @@ const startSchema = {
   },
 };
 
+/** POST /api/labs: the knobs of POST /api/runs, without the preset. */
+const labSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { epochs: startSchema.properties.epochs, steps: startSchema.properties.steps, limit: startSchema.properties.limit },
+};
+
 type IdParams = { Params: { id: string } };
 
 export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOptions): void {
@@ -50,7 +57,10 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
 
   app.get('/api/runs', async () => {
     const runs = await listRuns(runsDir, failed);
-    const starting = launcher.all().filter((run) => !runs.some((r) => r.id === run.id)).map(startingSummary);
+    const starting = launcher
+      .all()
+      .filter((run) => run.kind === 'train' && !runs.some((r) => r.id === run.id))
+      .map(startingSummary);
     return { runs: [...starting, ...runs] };
   });
 
@@ -74,6 +84,22 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     }
     const run = launcher.start(request.body);
     return reply.code(201).send({ id: run.id, pid: run.pid, events: `/api/runs/${run.id}/events` });
+  });
+
+  // The whole ladder, as `mnist-lab lab`: its steps show up in GET /api/runs as <id>/<preset> when they start.
+  app.post<{ Body: TrainingKnobs }>('/api/labs', { schema: { body: labSchema } }, async (request, reply) => {
+    const lab = launcher.startLab(request.body);
+    return reply.code(201).send({ id: lab.id, pid: lab.pid, steps: options.presets.filter((p) => /^\d\d-/.test(p.name)).map((p) => `${lab.id}/${p.name}`) });
+  });
+
+  app.get<IdParams>('/api/labs/:id', async (request) => {
+    const lab = launcher.get(request.params.id);
+    if (lab?.kind !== 'lab') {
+      throw new LabError('RUN_NOT_FOUND', `this server started no lab ${JSON.stringify(request.params.id.slice(0, 128))}`, {
+        hint: 'POST /api/labs starts one',
+      });
+    }
+    return { id: lab.id, pid: lab.pid, exitCode: lab.exitCode, log: lab.log.slice(-20) };
   });
 
   // The pad draws with a finished run's model: it joins the served models as <id> with each "/" as ".".

@@ -1,17 +1,24 @@
-// Starts `mnist-lab train` as a child process writing a new run folder, and remembers how each one went.
+// Starts `mnist-lab train` (one run) or `mnist-lab lab` (the ladder) as a child process, and remembers how each went.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface TrainRequest {
-  preset: string;
+/** Flags every launch may pass through. */
+export interface TrainingKnobs {
   epochs?: number;
   steps?: number;
   limit?: number;
 }
 
+export interface TrainRequest extends TrainingKnobs {
+  preset: string;
+}
+
 export interface LaunchedRun {
   id: string;
+  /** `train` writes one run folder; `lab` a folder of them, one per step. */
+  kind: 'train' | 'lab';
+  /** The preset trained ("lab" for the ladder). */
   preset: string;
   dir: string;
   pid: number | undefined;
@@ -34,14 +41,23 @@ export class TrainingLauncher {
 
   /** Spawns the training; the run folder appears once the CLI has resolved its config. */
   start(request: TrainRequest): LaunchedRun {
-    const id = this.newRunId(request.preset);
+    return this.launch('train', request.preset, ['train', request.preset], request);
+  }
+
+  /** Spawns `mnist-lab lab`: its steps appear as <id>/<preset> run folders, one after the other. */
+  startLab(knobs: TrainingKnobs): LaunchedRun {
+    return this.launch('lab', 'lab', ['lab'], knobs);
+  }
+
+  private launch(kind: LaunchedRun['kind'], preset: string, command: string[], knobs: TrainingKnobs): LaunchedRun {
+    const id = this.newRunId(preset);
     const dir = join(this.runsDir, id);
-    const args = [...this.command.slice(1), 'train', request.preset, '--out', dir];
-    if (request.epochs !== undefined) args.push('--epochs', String(request.epochs));
-    if (request.steps !== undefined) args.push('--steps', String(request.steps));
-    if (request.limit !== undefined) args.push('--limit', String(request.limit));
+    const args = [...this.command.slice(1), ...command, '--out', dir];
+    if (knobs.epochs !== undefined) args.push('--epochs', String(knobs.epochs));
+    if (knobs.steps !== undefined) args.push('--steps', String(knobs.steps));
+    if (knobs.limit !== undefined) args.push('--limit', String(knobs.limit));
     const child = spawn(this.command[0], args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const run: LaunchedRun = { id, preset: request.preset, dir, pid: child.pid, exitCode: null, log: [] };
+    const run: LaunchedRun = { id, kind, preset, dir, pid: child.pid, exitCode: null, log: [] };
     const keep = (data: Buffer): void => {
       run.log.push(...data.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
       run.log.splice(0, Math.max(0, run.log.length - LOG_LINES));

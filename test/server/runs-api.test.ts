@@ -1,5 +1,6 @@
 // The dashboard API: run listing and details, pictures by validated name, SSE tailing, starting trainings.
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,9 @@ let url: string;
 /** A fake `mnist-lab` for POST /api/runs: writes a run folder line by line like the CLI, or fails. */
 const FAKE_CLI = `
 const fs = require('node:fs');
-const [, command, preset, outFlag, out, ...rest] = process.argv;
+let [, command, preset, outFlag, out, ...rest] = process.argv;
+// \`lab --out DIR …\` trains its one step, 01-softmax, into DIR/01-softmax.
+if (command === 'lab') [preset, out, rest] = ['01-softmax', process.argv[3] + '/01-softmax', process.argv.slice(4)];
 if (preset === 'broken') { console.error('training failed: out of luck'); process.exit(3); }
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(out + '/config.json', JSON.stringify({ preset, command, outFlag, rest }));
@@ -191,6 +194,31 @@ describe('starting trainings', () => {
     expect(detail.config).toEqual({ preset: '01-softmax', command: 'train', outFlag: '--out', rest: ['--epochs', '1', '--steps', '2', '--limit', '500'] });
     expect(detail.status).toBe('completed');
     expect(detail.process).toMatchObject({ exitCode: 0, log: ['done'] });
+  });
+
+  it('starts the whole ladder: its steps appear as <lab>/<step> runs, the lab itself is not a run', async () => {
+    const started = await app.inject({ method: 'POST', url: '/api/labs', payload: { epochs: 1, steps: 2 } });
+    expect(started.statusCode).toBe(201);
+    const { id, steps } = started.json();
+    expect(id).toMatch(/-lab$/);
+    expect(steps).toEqual([`${id}/01-softmax`]); // the ladder's steps among the presets this server offers
+    let runs: { id: string; status: string }[] = [];
+    for (let i = 0; i < 100 && !runs.some((r) => r.id === steps[0] && r.status === 'completed'); i++) {
+      await sleep(50);
+      runs = (await app.inject('/api/runs')).json().runs;
+    }
+    expect(runs.find((r) => r.id === steps[0])?.status).toBe('completed');
+    expect(runs.some((r) => r.id === id)).toBe(false);
+    let lab = (await app.inject(`/api/labs/${id}`)).json();
+    for (let i = 0; i < 50 && lab.exitCode === null; i++) {
+      await sleep(50);
+      lab = (await app.inject(`/api/labs/${id}`)).json();
+    }
+    expect(lab).toMatchObject({ id, exitCode: 0 });
+    const config = JSON.parse(readFileSync(join(runsDir, id, '01-softmax', 'config.json'), 'utf8'));
+    expect(config.rest).toEqual(['--epochs', '1', '--steps', '2']);
+    expect((await app.inject({ method: 'POST', url: '/api/labs', payload: { epochs: 0 } })).statusCode).toBe(400);
+    expect((await app.inject('/api/labs/nope')).statusCode).toBe(404);
   });
 
   it('reports a training that fails before writing anything', async () => {

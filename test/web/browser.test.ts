@@ -37,22 +37,33 @@ function fakeCli(): string {
   records.push({ type: 'end', time: new Date().toISOString(), status: 'completed' });
   return `
 const fs = require('node:fs');
-const out = process.argv[4];
-fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(out + '/config.json', JSON.stringify({ preset: process.argv[2] }));
 const records = ${JSON.stringify(records)};
 const picture = Buffer.from(${JSON.stringify(TINY_PNG)}, 'base64');
-let i = 0;
-const timer = setInterval(() => {
-  const record = records[i++];
-  // Like the CLI's epoch-end pictures: a prediction grid appears before the epoch record.
-  if (record.type === 'epoch') {
-    fs.mkdirSync(out + '/pictures', { recursive: true });
-    fs.writeFileSync(out + '/pictures/predictions.png', picture);
-  }
-  fs.appendFileSync(out + '/history.jsonl', JSON.stringify(record) + '\\n');
-  if (i === records.length) clearInterval(timer);
-}, 80);
+function writeRun(out, preset, done) {
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(out + '/config.json', JSON.stringify({ preset }));
+  let i = 0;
+  const timer = setInterval(() => {
+    const record = { ...records[i++], ...(i === 1 ? { preset } : {}) };
+    // Like the CLI's epoch-end pictures: a prediction grid appears before the epoch record.
+    if (record.type === 'epoch') {
+      fs.mkdirSync(out + '/pictures', { recursive: true });
+      fs.writeFileSync(out + '/pictures/predictions.png', picture);
+    }
+    fs.appendFileSync(out + '/history.jsonl', JSON.stringify(record) + '\\n');
+    if (i === records.length) {
+      clearInterval(timer);
+      done();
+    }
+  }, 80);
+}
+// train <preset> --out DIR …, or lab --out DIR …: the ladder's two steps here, one after the other.
+if (process.argv[1] === 'lab') {
+  const lab = process.argv[3];
+  writeRun(lab + '/01-softmax', '01-softmax', () => writeRun(lab + '/03-relu-adam', '03-relu-adam', () => {}));
+} else {
+  writeRun(process.argv[4], process.argv[2], () => {});
+}
 `;
 }
 
@@ -206,6 +217,20 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await page.getAttribute('#loss-chart', 'data-y-range')).toBe('0,1.2');
     expect(await page.getAttribute('#accuracy-chart', 'data-y-range')).toBe('0.5,1.05');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('trains the whole ladder from the dashboard, following each step as it starts', async () => {
+    await page.goto(`${url}/#dashboard`);
+    await page.waitForSelector('body[data-dashboard-ready]', { timeout: 30_000 });
+    await page.fill('#start-steps', '8');
+    await page.click('#start-lab');
+    // The first step is selected when it starts, the second one after the first ends.
+    await page.waitForFunction(() => /01-softmax · \S+-lab\/01-softmax/.test(document.getElementById('run-title')?.textContent ?? ''), null, { timeout: 20_000 });
+    await page.waitForFunction(() => /03-relu-adam · \S+-lab\/03-relu-adam/.test(document.getElementById('run-title')?.textContent ?? ''), null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'completed', null, { timeout: 20_000 });
+    expect(Number(await page.getAttribute('#loss-chart', 'data-records'))).toBe(20);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-lab.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 

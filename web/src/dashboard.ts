@@ -12,6 +12,9 @@ export const DRAW_WITH_EVENT = 'mnist-lab:draw-with';
 /** After a run ends, how often and how many times to look for its report. */
 const REPORT_POLL_MS = 2000;
 const REPORT_POLLS = 15;
+/** How often and how long to wait for a lab's next step to start. */
+const STEP_POLL_MS = 1000;
+const STEP_POLLS = 600;
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -35,6 +38,8 @@ export class Dashboard {
   private readonly charts = new TrainingCharts(element('loss-chart'), element('accuracy-chart'), element('lr-chart'));
   private presets: PresetInfo[] = [];
   private current: RunState | null = null;
+  /** The steps of a lab started from this page, followed one after the other. */
+  private ladder: string[] = [];
 
   async start(): Promise<void> {
     element<HTMLFormElement>('start-form').addEventListener('submit', (event) => {
@@ -42,6 +47,7 @@ export class Dashboard {
       void this.startTraining();
     });
     element<HTMLSelectElement>('start-preset').addEventListener('change', () => this.showPresetExplain());
+    element('start-lab').addEventListener('click', () => void this.startLab());
     this.presets = (await getJson<{ presets: PresetInfo[] }>('/api/presets')).presets;
     this.fillPresets();
     await this.refreshList();
@@ -61,25 +67,50 @@ export class Dashboard {
     element('preset-explain').textContent = this.presets.find((p) => p.name === name)?.explain ?? '';
   }
 
-  private async startTraining(): Promise<void> {
-    const error = element('start-error');
-    error.textContent = '';
+  /** The epochs / steps / limit boxes; empty ones are left to the preset. */
+  private knobs(): { epochs?: number; steps?: number; limit?: number } {
     const number = (id: string) => {
       const value = element<HTMLInputElement>(id).value;
       return value === '' ? undefined : Number(value);
     };
+    return { epochs: number('start-epochs'), steps: number('start-steps'), limit: number('start-limit') };
+  }
+
+  private async startTraining(): Promise<void> {
+    const error = element('start-error');
+    error.textContent = '';
     try {
-      const body = {
-        preset: element<HTMLSelectElement>('start-preset').value,
-        epochs: number('start-epochs'),
-        steps: number('start-steps'),
-        limit: number('start-limit'),
-      };
-      const { id } = await postJson<{ id: string }>('/api/runs', body);
+      const { id } = await postJson<{ id: string }>('/api/runs', { preset: element<HTMLSelectElement>('start-preset').value, ...this.knobs() });
       await this.refreshList();
       await this.select(id);
     } catch (failure) {
       error.textContent = (failure as Error).message;
+    }
+  }
+
+  /** Starts `mnist-lab lab` and follows its steps one after the other as they start. */
+  private async startLab(): Promise<void> {
+    const error = element('start-error');
+    error.textContent = '';
+    try {
+      const { steps } = await postJson<{ steps: string[] }>('/api/labs', this.knobs());
+      this.ladder = steps;
+      await this.followWhenItStarts(steps[0]);
+    } catch (failure) {
+      error.textContent = (failure as Error).message;
+    }
+  }
+
+  /** Selects run `id` as soon as its folder shows up in the list (a lab's next step). */
+  private async followWhenItStarts(id: string): Promise<void> {
+    for (let attempt = 0; attempt < STEP_POLLS; attempt++) {
+      const { runs } = await getJson<{ runs: RunSummary[] }>('/api/runs');
+      if (runs.some((run) => run.id === id)) {
+        await this.refreshList();
+        await this.select(id);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, STEP_POLL_MS));
     }
   }
 
@@ -195,6 +226,11 @@ export class Dashboard {
   private async finish(source: EventSource, id: string): Promise<void> {
     source.close();
     void this.refreshList();
+    const next = this.ladder[this.ladder.indexOf(id) + 1];
+    if (this.ladder.includes(id) && next !== undefined) {
+      void this.followWhenItStarts(next);
+      return;
+    }
     for (let attempt = 0; attempt < REPORT_POLLS && this.current?.id === id; attempt++) {
       const detail = await this.showDetail(id);
       if (detail.hasReport || detail.status === 'failed') return;
