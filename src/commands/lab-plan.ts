@@ -35,16 +35,19 @@ export async function writePlan(opts: LabOptions, cwd: string, ladder: readonly 
 /** The plan of a lab folder being resumed; its presets and flags are the ones it was started with. */
 export async function readPlan(opts: LabOptions, cwd: string): Promise<{ labDir: string; plan: LabPlan }> {
   const labDir = resolve(cwd, opts.resume as string);
-  const given = Object.entries(opts.overrides ?? {})
+  const trainingFlags = Object.entries(opts.overrides ?? {})
     .filter(([, v]) => v !== undefined)
     .map(([k]) => (k === 'pictures' ? '--no-pictures' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
-  if (opts.presets?.length || opts.out || opts.dataDir || given.length > 0) {
-    throw new LabError('BAD_ARGUMENT', `--resume continues the lab with the presets and flags it was started with; got also ${[
-      ...(opts.presets?.length ? ['--presets'] : []),
-      ...(opts.out ? ['--out'] : []),
-      ...(opts.dataDir ? ['--data-dir'] : []),
-      ...given,
-    ].join(', ')}`, { hint: `run \`mnist-lab lab --resume ${opts.resume}\` alone, or start a new lab with those flags` });
+  const extra = [
+    ...(opts.presets?.length ? ['--presets'] : []),
+    ...(opts.out ? ['--out'] : []),
+    ...(opts.dataDir ? ['--data-dir'] : []),
+    ...trainingFlags,
+  ];
+  if (extra.length > 0) {
+    throw new LabError('BAD_ARGUMENT', `--resume continues the lab with the presets and flags it was started with; got also ${extra.join(', ')}`, {
+      hint: `run \`mnist-lab lab --resume ${opts.resume}\` alone, or start a new lab with those flags`,
+    });
   }
   let plan: LabPlan;
   try {
