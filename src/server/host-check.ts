@@ -26,7 +26,7 @@ export function registerHostCheck(app: FastifyInstance, allowed: readonly string
   const names = new Set(allowed.map((name) => hostName(name) ?? name.toLowerCase()));
   app.addHook('onRequest', async (request, reply) => {
     const name = hostName(request.headers.host);
-    if (name !== null && (names.has(name) || /^127\.\d+\.\d+\.\d+$/.test(name))) return;
+    if (name !== null && (names.has(name) || isLoopbackAddress(name))) return;
     const body: ApiErrorBody = {
       statusCode: 403,
       code: 'FORBIDDEN_HOST',

@@ -9,9 +9,10 @@ import { runFiles, type RunMetrics } from '../train/run-layout.js';
  * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
  * lab-<time>/10-conv-bn, a study's trials study/trials/t001.
  */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,2}$/;
 const MAX_DEPTH = 3;
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
+export const RUN_ID_PATTERN = new RegExp(`^${NAME}(?:/${NAME}){0,${MAX_DEPTH - 1}}$`);
+const NAME_PATTERN = new RegExp(`^${NAME}$`);
 const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
