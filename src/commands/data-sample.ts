@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import { locateDataDir } from '../data/locate.js';
 import { toBatch } from '../data/pipeline.js';
-import { IMAGE_SIZE, PIXELS, type DatasetName } from '../data/types.js';
+import type { DatasetName } from '../data/types.js';
 import { badArgument } from '../errors.js';
+import { imageRows } from '../predict/image-rows.js';
 import type { CommandIo } from './io.js';
 
 export interface DataSampleOptions {
@@ -26,10 +27,7 @@ export async function dataSampleCommand(opts: DataSampleOptions, io: CommandIo):
     throw badArgument('--start + --count', `at most the ${test.count} test digits`, opts.start + opts.count, 'lower --start or --count');
   }
   const { xs, labels } = toBatch(test, opts.start, opts.count);
-  const lines = Array.from({ length: opts.count }, (_, i) => {
-    const image = Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from(xs.subarray(i * PIXELS + y * IMAGE_SIZE, i * PIXELS + (y + 1) * IMAGE_SIZE)));
-    return `${JSON.stringify({ image })}\n`;
-  });
+  const lines = Array.from({ length: opts.count }, (_, i) => `${JSON.stringify({ image: imageRows(xs, i) })}\n`);
   const labelList = Array.from(labels);
   const described = labelList.map((label) => classNames[label]).join(', ');
   if (opts.out === undefined) {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { toBatch } from '../../src/data/pipeline.js';
 import { loadModel } from '../../src/models/io.js';
+import { imageRows } from '../../src/predict/image-rows.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
 import { runFiles } from '../../src/train/run-layout.js';
@@ -74,9 +75,7 @@ describe('training started from the API', () => {
     const saved = await loadModel(runFiles(join(runsDir, id)).model);
     const { xs } = toBatch(data.test, 0, 3);
     const expected = predictImages(saved, xs, 3);
-    const instances = [0, 1, 2].map((i) => ({
-      image: Array.from({ length: 28 }, (_, y) => Array.from(xs.subarray(i * 784 + y * 28, i * 784 + y * 28 + 28))),
-    }));
+    const instances = [0, 1, 2].map((i) => ({ image: imageRows(xs, i) }));
     const predicted = await app.inject({ method: 'POST', url: `/v1/models/${id}:predict`, payload: { instances } });
     expect(predicted.json().predictions.map((p: { classes: number }) => p.classes)).toEqual(expected.classes);
     saved.dispose();

@@ -1,5 +1,6 @@
 // The drawing pad: draw with mouse or touch, preprocess the MNIST way, predict in the page or through the server.
 import { IMAGE_SIZE, NUM_CLASSES } from '../../src/data/types.js';
+import { imageRows } from '../../src/predict/image-rows.js';
 import { mnistify } from '../../src/predict/mnistify.js';
 import { getJson, postJson } from './api.js';
 import type { WorkerRequest, WorkerResponse } from './predict-worker.js';
@@ -182,10 +183,9 @@ export class DrawingPad {
   }
 
   private async predictOnServer(image: Float32Array): Promise<Prediction> {
-    const rows = Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from(image.subarray(y * IMAGE_SIZE, (y + 1) * IMAGE_SIZE)));
     const { predictions } = await postJson<{ predictions: { probabilities: number[] }[] }>(
       `/v1/models/${encodeURIComponent(this.modelName)}:predict`,
-      { instances: [{ image: rows }] },
+      { instances: [{ image: imageRows(image) }] },
     );
     return { probabilities: predictions[0].probabilities, source: 'server' };
   }

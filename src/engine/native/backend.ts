@@ -86,10 +86,11 @@ function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kernel
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as Attrs;
     const act = fused ? nativeActivation(attrs['activation']) : 'linear';
-    const supported = x && filter && x.dtype === 'float32' && filter.dtype === 'float32' && act !== null && !preluActivationWeights;
-    const conv = supported ? convGeometry(x.shape, filter.shape, attrs) : null;
-    if (!x || !filter || !conv || act === null) return cpuKernel(name, args);
-    if (bias && (bias.dtype !== 'float32' || product(bias.shape) !== conv.info.outChannels)) return cpuKernel(name, args);
+    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || act === null || preluActivationWeights) {
+      return cpuKernel(name, args);
+    }
+    const conv = convGeometry(x.shape, filter.shape, attrs);
+    if (!conv || (bias && (bias.dtype !== 'float32' || product(bias.shape) !== conv.info.outChannels))) return cpuKernel(name, args);
     const out = new Float32Array(product(conv.info.outShape));
     addon.conv2d(floats(backend, x), floats(backend, filter), out, conv.geometry, bias ? floats(backend, bias) : null, act);
     return backend.makeTensorInfo(conv.info.outShape, 'float32', out);
