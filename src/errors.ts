@@ -12,6 +12,8 @@ export type LabErrorCode =
   | 'BAD_INPUT'
   | 'OUTPUT_EXISTS'
   | 'RUN_INCOMPLETE'
+  | 'BAD_RUN_FILE'
+  | 'BAD_LAB_FILE'
   | 'MODEL_NOT_FOUND'
   | 'RUN_NOT_FOUND'
   | 'NATIVE_FAILURE'

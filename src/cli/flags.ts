@@ -1,5 +1,6 @@
 // Flag value parsers for the CLI: each rejects a bad value with the flag's name, the rule and the value.
 import { badArgument } from '../errors.js';
+import type { Limit } from '../run/limits.js';
 
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -35,3 +36,26 @@ export const listFlag = (value: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** A parser for a flag checked against a row of the training limits table (src/run/limits.ts). */
+export function limitFlag(flag: string, limit: Limit): (value: string) => number {
+  return limit.integer ? intFlag(flag, limit.min, limit.max) : floatFlag(flag, limit.min, limit.max, limit.exclusiveMin ?? false);
+}
+
+/** `--hp-<key> <x>` and `--hp-<key>=<x>` pairs taken out of argv (the knobs a lab file declares), the rest left. */
+export function extractHyperparameterFlags(argv: readonly string[]): { argv: string[]; hp: Record<string, number> } {
+  const rest: string[] = [];
+  const hp: Record<string, number> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--hp-([A-Za-z][\w-]*)(?:=(.*))?$/.exec(argv[i]);
+    if (!match) {
+      rest.push(argv[i]);
+      continue;
+    }
+    const flag = `--hp-${match[1]}`;
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw badArgument(flag, 'followed by a number', null, `e.g. ${flag} 0.5`);
+    hp[match[1]] = floatFlag(flag, -Infinity, Infinity)(value);
+  }
+  return { argv: rest, hp };
+}

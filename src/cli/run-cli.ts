@@ -2,16 +2,22 @@
 import { CommanderError } from 'commander';
 import { LabError } from '../errors.js';
 import type { CommandIo } from '../commands/io.js';
+import { extractHyperparameterFlags } from './flags.js';
 import { buildProgram } from './program.js';
 
 /** Runs the CLI on argv (without node and script) and resolves to the process exit code. */
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    const { argv: rest, hp } = extractHyperparameterFlags(argv);
+    const program = buildProgram(
+      io,
+      (code) => {
+        exitCode = code;
+      },
+      hp,
+    );
+    await program.parseAsync(rest, { from: 'user' });
     return exitCode;
   } catch (error) {
     return reportError(error, io);

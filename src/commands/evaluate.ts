@@ -1,13 +1,12 @@
 // `mnist-lab eval`: accuracy, loss and errors of a saved model on the 10k test set.
-import { readFile } from 'node:fs/promises';
 import { loadDataset } from '../data/load.js';
 import { locateDataDir } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { loadModel } from '../models/io.js';
-import { createPredictor } from '../predict/predictor.js';
-import { scoreProbabilities } from '../train/tfjs-trainer.js';
-import { runFiles } from '../train/run-layout.js';
+import { choosePredictor } from '../engine/front-door.js';
+import { scoreProbabilities } from '../engine/tfjs-trainer.js';
+import { readRunConfig } from '../run/reader.js';
 import { toBatch } from '../data/pipeline.js';
 import { printJson, type CommandIo } from './io.js';
 import { resolveModelDir } from './model-dir.js';
@@ -40,7 +39,7 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
   const model = await loadModel(modelDir);
   const start = performance.now();
   const test = toBatch(data.test, 0, data.test.count);
-  const predictor = await createPredictor(model);
+  const predictor = await choosePredictor(model);
   const probabilities = predictor.probabilities(test.xs, test.size);
   predictor.dispose();
   model.dispose();
@@ -63,11 +62,8 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
   return report;
 }
 
+/** The dataset a run trained on (a model folder outside a run, or a run without a readable config: MNIST). */
 async function runDataset(runDir: string): Promise<DatasetName> {
-  try {
-    const config = JSON.parse(await readFile(runFiles(runDir).config, 'utf8')) as { dataset?: DatasetName };
-    return config.dataset ?? 'mnist';
-  } catch {
-    return 'mnist';
-  }
+  const config = await readRunConfig(runDir).catch(() => null);
+  return config?.dataset ?? 'mnist';
 }

@@ -1,87 +1,138 @@
-// `mnist-lab lab`: trains the ladder in order and tabulates accuracy against the codelab's numbers.
-import { readFile, writeFile } from 'node:fs/promises';
+// `mnist-lab lab`: trains the ladder in order, over one or more seeds, and tabulates accuracy against the codelab.
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { DatasetName } from '../data/types.js';
-import { getPreset, PRESET_NAMES } from '../models/index.js';
-import type { Preset } from '../models/preset.js';
-import { compareCommand } from '../report/compare.js';
-import { hasCheckpoint } from '../train/checkpoint.js';
-import type { TrainOverrides } from '../train/config.js';
-import { train, type TrainRequest } from '../train/run.js';
-import type { EpochRecord } from '../train/history.js';
-import { runFiles, type RunMetrics } from '../train/run-layout.js';
+import { hasCheckpoint } from '../run/checkpoints.js';
+import { labFiles, runFiles } from '../run/layout.js';
+import { readMetrics, readRunConfig } from '../run/reader.js';
+import type { LabPlan, ResolvedStepInfo, RunMetrics } from '../run/schema.js';
+import { runStep, type RunRequest } from '../runner/run-step.js';
+import { spread, type Spread } from '../util/stats.js';
+import { compareCommand } from './compare.js';
 import { formatTable, printJson, type CommandIo } from './io.js';
 import { readPlan, writePlan } from './lab-plan.js';
 
 export interface LabOptions {
-  presets?: string[];
-  overrides?: TrainOverrides;
-  dataset?: DatasetName;
-  dataDir?: string;
+  /** A new lab's plan (ignored with resume). */
+  plan: LabPlan;
   /** Folder for the runs; default runs/lab-<time>. */
   out?: string;
   force?: boolean;
-  /** A lab folder to continue: finished steps are kept, an interrupted one resumes, the rest train. */
+  /** A lab folder to continue: finished runs are kept, an interrupted one resumes, the rest train. */
   resume?: string;
+  /** Flags typed alongside --resume (refused by name). */
+  given?: readonly string[];
   json?: boolean;
-  onEpochEnd?: (runDir: string, record: EpochRecord) => Promise<void>;
 }
 
-export interface LabRow {
-  preset: string;
-  title: string;
+/** One seed's run of a step. */
+export interface LabRun {
+  seed: number;
   test_accuracy: number | null;
-  expected: number;
-  codelab: string;
+  seconds: number | null;
+  engine: string | null;
+  runDir: string;
+  status: 'completed' | 'interrupted' | 'pending';
+}
+
+/** One step of the table: its runs, their spread, the bar and the codelab's words. */
+export interface LabRow {
+  step: string;
+  title: string | null;
+  runs: LabRun[];
+  /** Over the completed runs (null before any completed). */
+  accuracy: Spread | null;
+  passBar: number | null;
+  codelab: string | null;
+  /** The mean over seeds against the bar (null until every seed completed). */
   passed: boolean | null;
   seconds: number | null;
-  backend: string | null;
-  runDir: string;
-  status: 'completed' | 'interrupted';
 }
 
-/** The ladder's own presets, in codelab order (mlengine is the cloud trainer, not a lab step). */
-const LADDER = PRESET_NAMES.filter((n) => /^\d\d-/.test(n));
+/** Where a seed's run goes: the step's folder itself for a one-seed lab, else a seed-<n> folder inside it. */
+const runDirOf = (labDir: string, step: string, seed: number, seeds: readonly number[]) =>
+  seeds.length === 1 ? join(labDir, step) : join(labDir, step, `seed-${seed}`);
+
+function rowOf(step: string, about: ResolvedStepInfo | null, runs: LabRun[]): LabRow {
+  const done = runs.filter((r) => r.test_accuracy !== null);
+  const accuracy = done.length ? spread(done.map((r) => r.test_accuracy as number)) : null;
+  const passBar = about?.passBar ?? null;
+  return {
+    step,
+    title: about?.title ?? null,
+    runs,
+    accuracy,
+    passBar,
+    codelab: about?.codelab ?? null,
+    passed: accuracy && passBar !== null && done.length === runs.length ? accuracy.mean >= passBar : null,
+    seconds: done.length ? spread(done.map((r) => r.seconds as number)).mean : null,
+  };
+}
+
+const runOf = (seed: number, runDir: string, m: RunMetrics | null, status: LabRun['status']): LabRun => ({
+  seed,
+  test_accuracy: m?.test_accuracy ?? null,
+  seconds: m?.seconds ?? null,
+  engine: m?.engine ?? null,
+  runDir,
+  status,
+});
 
 export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRow[]> {
-  const { labDir, plan } = opts.resume ? await readPlan(opts, io.cwd) : await writePlan(opts, io.cwd, LADDER);
-  const presets = plan.presets.map((n) => getPreset(n));
+  const { labDir, plan } = opts.resume
+    ? await readPlan(opts.resume, { cwd: io.cwd, given: opts.given ?? [] })
+    : { labDir: await writePlan(opts.plan, { cwd: io.cwd, out: opts.out, force: opts.force ?? false }), plan: opts.plan };
   const log = opts.json ? io.stderr : io.stdout;
   const rows: LabRow[] = [];
-  for (const preset of presets) {
-    const runDir = join(labDir, preset.name);
-    const finished = opts.resume ? await readMetrics(runDir) : null;
-    if (finished) {
-      log.write(`\n=== ${preset.name}: ${preset.title} (trained before: ${(finished.test_accuracy * 100).toFixed(2)}%) ===\n`);
-      rows.push(labRow(preset, finished, runDir, 'completed'));
-      continue;
-    }
-    log.write(`\n=== ${preset.name}: ${preset.title} ===\n`);
-    const request: TrainRequest =
-      opts.resume && (await hasCheckpoint(runFiles(runDir).checkpoints))
+  let interrupted = false;
+  for (const step of plan.steps) {
+    const runs: LabRun[] = [];
+    let about: ResolvedStepInfo | null = null;
+    for (const seed of plan.seeds) {
+      const runDir = runDirOf(labDir, step, seed, plan.seeds);
+      if (interrupted) {
+        runs.push(runOf(seed, runDir, null, 'pending'));
+        continue;
+      }
+      const finished = opts.resume ? await readMetrics(runDir).catch(() => null) : null;
+      const label = plan.seeds.length > 1 ? ` (seed ${seed})` : '';
+      if (finished) {
+        log.write(`\n=== ${step}${label}: trained before: ${(finished.test_accuracy * 100).toFixed(2)}% ===\n`);
+        runs.push(runOf(seed, runDir, finished, 'completed'));
+        continue;
+      }
+      log.write(`\n=== ${step}${label} ===\n`);
+      const resumable = opts.resume !== undefined && (await hasCheckpoint(runFiles(runDir).checkpoints));
+      const request: RunRequest = resumable
         ? { resume: runDir }
         : {
-            preset: preset.name,
+            step,
             overrides: plan.overrides,
+            seed,
             dataset: plan.dataset,
-            dataDir: plan.dataDir,
+            dataDir: plan.dataDir ?? undefined,
+            backend: plan.backend,
+            threads: plan.threads ?? undefined,
+            pictures: plan.pictures,
             out: runDir,
-            force: opts.force || Boolean(opts.resume),
+            force: true,
           };
-    const outcome = await train(request, { cwd: io.cwd, env: io.env, log, signal: io.signal, onEpochEnd: opts.onEpochEnd });
-    rows.push(labRow(preset, outcome.metrics, outcome.runDir, outcome.status));
-    if (outcome.status === 'interrupted') {
-      log.write(`Continue the whole lab with \`mnist-lab lab --resume ${labDir}\`\n`);
-      break;
+      const outcome = await runStep(request, { cwd: io.cwd, env: io.env, log, signal: io.signal });
+      about = outcome.step.about;
+      runs.push(runOf(seed, outcome.runDir, outcome.metrics, outcome.status));
+      if (outcome.status === 'interrupted') {
+        log.write(`Continue the whole lab with \`mnist-lab lab --resume ${labDir}\`\n`);
+        interrupted = true;
+      }
     }
+    rows.push(rowOf(step, about ?? (await aboutOf(runs)), runs));
   }
-  await writeFile(join(labDir, 'lab.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  const finished = rows.filter((r) => r.test_accuracy !== null).map((r) => r.runDir);
-  // One page for the whole ladder: every step's validation curve overlaid, each row linked to its report.
+  await writeFile(labFiles(labDir).table, `${JSON.stringify(rows, null, 2)}\n`);
+  const firstSeedRuns = rows.flatMap((r) => r.runs.slice(0, 1)).filter((r) => r.status === 'completed').map((r) => r.runDir);
+  // One page for the whole ladder: every step's validation curve overlaid (the first seed's), each row linked to its report.
   const page =
-    finished.length === 0
+    firstSeedRuns.length === 0
       ? null
-      : (await compareCommand({ runDirs: finished, out: { write: () => true }, outFile: join(labDir, 'compare.html') })).html;
+      : (await compareCommand({ runDirs: firstSeedRuns, out: { write: () => true }, outFile: labFiles(labDir).compare })).html;
   if (opts.json) printJson(io, rows);
   else {
     const runsFlag = dirname(labDir) === resolve(io.cwd, 'runs') ? '' : ` --runs-dir ${dirname(labDir)}`;
@@ -91,39 +142,33 @@ export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRo
   return rows;
 }
 
-function labRow(preset: Preset, m: RunMetrics | null, runDir: string, status: LabRow['status']): LabRow {
-  return {
-    preset: preset.name,
-    title: preset.title,
-    test_accuracy: m?.test_accuracy ?? null,
-    expected: preset.expected.accuracy,
-    codelab: preset.expected.claim,
-    passed: m ? m.test_accuracy >= preset.expected.accuracy : null,
-    seconds: m?.seconds ?? null,
-    backend: m?.backend ?? null,
-    runDir,
-    status,
-  };
+/** A step's about from a run trained before (its config.json keeps it). */
+async function aboutOf(runs: LabRun[]): Promise<ResolvedStepInfo | null> {
+  for (const run of runs) {
+    const config = await readRunConfig(run.runDir).catch(() => null);
+    if (config?.about) return config.about;
+  }
+  return null;
 }
 
-async function readMetrics(runDir: string): Promise<RunMetrics | null> {
-  try {
-    return JSON.parse(await readFile(runFiles(runDir).metrics, 'utf8')) as RunMetrics;
-  } catch {
-    return null;
-  }
-}
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export function formatLabTable(rows: LabRow[]): string {
+  const seeds = Math.max(...rows.map((r) => r.runs.length));
+  const accuracyCell = (r: LabRow): string => {
+    if (!r.accuracy) return r.runs.some((x) => x.status === 'interrupted') ? 'interrupted' : 'pending';
+    const text = seeds === 1 ? pct(r.accuracy.mean) : `${pct(r.accuracy.mean)} ± ${(r.accuracy.std * 100).toFixed(2)} (${pct(r.accuracy.min)}-${pct(r.accuracy.max)})`;
+    return `${text}${r.passed === false ? ' (below bar)' : ''}`;
+  };
   return formatTable([
-    ['preset', 'test accuracy', 'pass bar', 'codelab', 'seconds', 'engine'],
+    ['step', seeds === 1 ? 'test accuracy' : `test accuracy, mean ± sd (range) of ${seeds} seeds`, 'pass bar', 'codelab', 'seconds', 'engine'],
     ...rows.map((r) => [
-      r.preset,
-      r.test_accuracy === null ? r.status : `${(r.test_accuracy * 100).toFixed(2)}%${r.passed ? '' : ' (below bar)'}`,
-      `${(r.expected * 100).toFixed(1)}%`,
-      r.codelab,
+      r.step,
+      accuracyCell(r),
+      r.passBar === null ? '-' : `${(r.passBar * 100).toFixed(1)}%`,
+      r.codelab ?? '',
       r.seconds === null ? '-' : r.seconds.toFixed(0),
-      r.backend ?? '-',
+      r.runs.find((x) => x.engine)?.engine ?? '-',
     ]),
   ]);
 }

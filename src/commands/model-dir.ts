@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LabError } from '../errors.js';
-import { runFiles } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
 
 export function resolveModelDir(cwd: string, path: string): { modelDir: string; runDir: string | null } {
   const abs = resolve(cwd, path);

@@ -6,7 +6,7 @@ import { LabError } from '../errors.js';
 import { loadModel } from '../models/io.js';
 import { readPredictionInput } from '../predict/inputs.js';
 import { toPredictions } from '../predict/predict.js';
-import { createPredictor } from '../predict/predictor.js';
+import { choosePredictor } from '../engine/front-door.js';
 import { printJson, type CommandIo } from './io.js';
 import { resolveModelDir } from './model-dir.js';
 
@@ -34,7 +34,7 @@ export async function predictCommand(opts: PredictOptions, io: CommandIo): Promi
   const input = await readPredictionInput(opts.input, bytes);
   await initBackend({ backend: opts.backend ?? 'auto' });
   const model = await loadModel(modelDir);
-  const predictor = await createPredictor(model);
+  const predictor = await choosePredictor(model);
   const { classes, probabilities } = toPredictions(predictor.probabilities(input.images, input.count), input.count);
   predictor.dispose();
   model.dispose();

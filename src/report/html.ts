@@ -1,4 +1,5 @@
 // Small HTML building blocks for the self-contained report pages: escaping, tables, inlined images, the page shell.
+import { PAGE_MARKER } from '../run/layout.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -52,6 +53,7 @@ export function htmlPage(title: string, body: string): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${PAGE_MARKER}
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>

@@ -1,23 +1,22 @@
 // The run report: one self-contained HTML page (config, model summary, metrics, timings, every picture inlined).
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadModel } from '../models/io.js';
 import { summarize, type ModelSummary } from '../models/summary.js';
-import { runFiles } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
+import { readRun, requireRunFiles, type RunRecord } from '../run/reader.js';
 import { epochRecords } from '../viz/curve-data.js';
 import { PICTURE_ORDER, PICTURES, type PictureKey } from '../viz/picture-catalogue.js';
 import { renderRunPictures, type PictureOptions } from '../viz/pictures.js';
-import { readRunInputs, requireRunFiles, validationNote, type RunInputs } from '../viz/run-inputs.js';
+import { validationNote } from '../viz/validation-note.js';
 import { escapeHtml, htmlPage, htmlTable, inlinePng, keyValueTable } from './html.js';
-import type { TextOut } from './text-out.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : null);
 
-/** Pictures this run should have (the font digits only exist for MNIST). */
 /** Font digits exist for MNIST only; weight bands for runs whose history records the weights (not older runs). */
-function expectedPictures(inputs: RunInputs): PictureKey[] {
+function expectedPictures(inputs: RunRecord): PictureKey[] {
   const hasWeights = inputs.history.some((r) => r.type === 'weights');
   return PICTURE_ORDER.filter((key) => (key !== 'fontDigits' || inputs.config.dataset === 'mnist') && (key !== 'weights' || hasWeights));
 }
@@ -50,28 +49,29 @@ function summaryTable(summary: ModelSummary): string {
   );
 }
 
-function metricsSection(inputs: RunInputs): string {
-  const { metrics, preset, history } = inputs;
+function metricsSection(inputs: RunRecord): string {
+  const { metrics, history } = inputs;
+  const about = inputs.config.about;
   if (!metrics) return '<p>No metrics.json yet: training has not finished.</p>';
   const start = history.find((r) => r.type === 'start');
   const end = history.findLast((r) => r.type === 'end');
   return keyValueTable([
     [`test accuracy (${validationNote(inputs.config)})`, pct(metrics.test_accuracy)],
-    ['codelab pass bar', preset ? `${pct(preset.expected.accuracy)}: "${preset.expected.claim}"` : null],
+    ['pass bar', about ? `${pct(about.passBar)} (the codelab: "${about.codelab}")` : null],
     ['test loss', fixed(metrics.test_loss, 4)],
-    ['errors', metrics.errors],
+    ['errors', `${metrics.errors} of ${metrics.test_count}`],
     ['epochs', metrics.epochs],
     ['steps', metrics.steps],
     ['training time', `${metrics.seconds.toFixed(1)} s`],
     ['images per second', Math.round(metrics.images_per_second)],
-    ['backend', metrics.backend],
+    ['engine', metrics.engine],
     ['status', metrics.status],
     ['started', start?.type === 'start' ? start.time : null],
     ['ended', end?.type === 'end' ? end.time : null],
   ]);
 }
 
-function epochTable(inputs: RunInputs): string {
+function epochTable(inputs: RunRecord): string {
   return htmlTable(
     ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learning rate', 'seconds'],
     epochRecords(inputs.history).map((e) => [
@@ -86,7 +86,7 @@ function epochTable(inputs: RunInputs): string {
   );
 }
 
-async function picturesSection(inputs: RunInputs): Promise<string> {
+async function picturesSection(inputs: RunRecord): Promise<string> {
   const figures = await Promise.all(
     expectedPictures(inputs).map(async (key) => {
       const png = await readFile(pictureFile(inputs.runDir, key));
@@ -98,13 +98,14 @@ async function picturesSection(inputs: RunInputs): Promise<string> {
 }
 
 /** The report's HTML for a complete run whose pictures exist. */
-export async function buildReportHtml(inputs: RunInputs): Promise<string> {
-  const { config, preset } = inputs;
-  const title = `mnist-lab run ${config.preset}${preset ? `: ${preset.title}` : ''}`;
+export async function buildReportHtml(inputs: RunRecord): Promise<string> {
+  const { config } = inputs;
+  const about = config.about;
+  const title = `mnist-lab run ${config.step.name}${about ? `: ${about.title}` : ''}`;
   const body = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>Run folder <code>${escapeHtml(inputs.runDir)}</code>. "Validation" is the ${escapeHtml(validationNote(config))}, as in the codelab.</p>`,
-    preset ? `<div class="note"><p>${escapeHtml(preset.explain)}</p></div>` : '',
+    about ? `<div class="note"><p>${escapeHtml(about.lesson)}</p></div>` : '',
     '<h2>Results</h2>',
     metricsSection(inputs),
     '<h2>Per epoch</h2>',
@@ -114,8 +115,12 @@ export async function buildReportHtml(inputs: RunInputs): Promise<string> {
     '<h2>Model</h2>',
     summaryTable(await modelSummary(inputs.runDir)),
     '<h2>Configuration</h2>',
-    keyValueTable(Object.entries(config).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null)])),
-    preset && preset.choices.length ? `<h3>Choices where the codelab leaves values open</h3>\n<ul>${preset.choices.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '',
+    keyValueTable(
+      Object.entries(config)
+        .filter(([k]) => k !== 'about')
+        .map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null)]),
+    ),
+    about && about.choices.length ? `<h3>Choices where the codelab leaves values open</h3>\n<ul>${about.choices.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '',
   ];
   return htmlPage(title, body.filter(Boolean).join('\n'));
 }
@@ -133,31 +138,13 @@ export interface ReportOptions extends PictureOptions {
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   requireRunFiles(runDir, ['config', 'history', 'metrics', 'model'], 'report');
-  let inputs = await readRunInputs(runDir, 'report');
+  let inputs = await readRun(runDir, 'report');
   if (options.rerender || expectedPictures(inputs).some((key) => !existsSync(pictureFile(runDir, key)))) {
     await renderRunPictures(runDir, options);
-    inputs = await readRunInputs(runDir, 'report');
+    inputs = await readRun(runDir, 'report');
   }
   const outFile = options.outFile ?? runFiles(runDir).report;
   await writeFile(outFile, await buildReportHtml(inputs));
   return outFile;
 }
 
-export interface ReportCommandOptions extends PictureOptions {
-  runDir: string;
-  /** Where progress lines go (the CLI passes stdout). */
-  out: TextOut;
-  outFile?: string;
-  /** Base for relative paths (default process.cwd()). */
-  cwd?: string;
-}
-
-/** `mnist-lab report <run>`: renders every picture again and rewrites the report. */
-export async function reportCommand(options: ReportCommandOptions): Promise<string> {
-  const cwd = options.cwd ?? process.cwd();
-  const runDir = resolve(cwd, options.runDir);
-  const outFile = options.outFile === undefined ? undefined : resolve(cwd, options.outFile);
-  const path = await writeReport(runDir, { ...options, outFile, rerender: true });
-  options.out.write(`report: ${path}\n`);
-  return path;
-}

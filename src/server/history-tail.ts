@@ -1,7 +1,7 @@
 // Follows a run's history.jsonl as it grows (even when another process writes it) and yields each new record.
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HistoryRecord } from '../train/history.js';
+import type { HistoryRecord } from '../run/schema.js';
 
 export interface TailOptions {
   /** Byte offset to start from (a client's Last-Event-ID); 0 = the whole file. */

@@ -5,8 +5,8 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { badArgument } from '../errors.js';
-import { listPresets } from '../models/index.js';
-import { runFiles } from '../train/run-layout.js';
+import { stepListings } from '../runner/step-infos.js';
+import { runFiles } from '../run/layout.js';
 import { buildApp, type AppOptions } from './app.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './host-check.js';
 import { MODEL_NAME_PATTERN } from './model-registry.js';
@@ -62,7 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
   const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
-  const presets = listPresets().map(({ name, title, explain, zoom }) => ({ name, title, explain, zoom }));
+  const presets = await stepListings();
   const host = options.host ?? '127.0.0.1';
   // Bound to loopback, only this machine's names are answered; bound wider, the user chose who may reach it.
   const allowedHosts = isLoopbackAddress(host) ? [...LOOPBACK_HOSTS, ...(options.allowHosts ?? [])] : undefined;

@@ -5,7 +5,8 @@ import { basename, join, resolve } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
 import { loadModel } from '../models/io.js';
 import { toPredictions } from '../predict/predict.js';
-import { createPredictor, type Predictor } from '../predict/predictor.js';
+import { choosePredictor } from '../engine/front-door.js';
+import type { Predictor } from '../engine/types.js';
 import { PredictionBatcher, type BatcherOptions } from './batcher.js';
 
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -41,7 +42,7 @@ export async function loadServedModel(name: string, dir: string, batcher: Batche
   }
   const model = await loadModel(dir);
   const files = await readModelFiles(dir);
-  const predictor = await createPredictor(model, batcher.maxBatch);
+  const predictor = await choosePredictor(model, batcher.maxBatch);
   const predict = (images: Float32Array, count: number) => toPredictions(predictor.probabilities(images, count), count);
   return { name, dir, model, files, predictor, batcher: new PredictionBatcher(predict, batcher) };
 }

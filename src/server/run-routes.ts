@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.js';
-import { runFiles } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
+import { LIMITS } from '../run/limits.js';
 import { tailHistory } from './history-tail.js';
 import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
 import type { ServedModel } from './model-registry.js';
@@ -12,8 +13,6 @@ export interface PresetInfo {
   name: string;
   title?: string;
   explain?: string;
-  /** The codelab's PlotTraining zoom for its curves. */
-  zoom?: number;
 }
 
 export interface RunRoutesOptions {
@@ -34,9 +33,9 @@ const startSchema = {
   additionalProperties: false,
   properties: {
     preset: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
-    epochs: { type: 'integer', minimum: 1, maximum: 1000 },
-    steps: { type: 'integer', minimum: 1, maximum: 1000000 },
-    limit: { type: 'integer', minimum: 1, maximum: 60000 },
+    epochs: { type: 'integer', minimum: LIMITS.epochs.min, maximum: LIMITS.epochs.max },
+    steps: { type: 'integer', minimum: LIMITS.steps.min, maximum: LIMITS.steps.max },
+    limit: { type: 'integer', minimum: LIMITS.limit.min, maximum: LIMITS.limit.max },
   },
 };
 

@@ -2,8 +2,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
-import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
-import { runFiles, type RunMetrics } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
+import { readHistory as readRunHistory, readMetrics } from '../run/reader.js';
+import type { EpochRecord, HistoryRecord, RunMetrics, StartRecord } from '../run/schema.js';
 
 /**
  * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
@@ -58,12 +59,12 @@ export async function readRunDetail(runsDir: string, id: string, failed: FailedC
   const files = runFiles(dir);
   const [config, history, pictures, report, model] = await Promise.all([
     readJson(files.config),
-    readHistory(files.history),
+    readHistory(dir),
     readdir(files.pictures).catch(() => [] as string[]),
     stat(files.report).catch(() => null),
     stat(join(files.model, 'model.json')).catch(() => null),
   ]);
-  const metrics = (await readJson(files.metrics)) as RunMetrics | null;
+  const metrics = await readMetrics(dir).catch(() => null);
   return {
     ...summarise(id, config, history, metrics, failed),
     config,
@@ -139,14 +140,10 @@ async function isRunFolder(dir: string): Promise<boolean> {
 }
 
 async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {
-  const files = runFiles(join(runsDir, id));
-  const [config, history, metrics] = await Promise.all([
-    readJson(files.config),
-    readHistory(files.history),
-    readJson(files.metrics),
-  ]);
+  const dir = join(runsDir, id);
+  const [config, history, metrics] = await Promise.all([readJson(runFiles(dir).config), readHistory(dir), readMetrics(dir).catch(() => null)]);
   if (config === null && history.length === 0) return null;
-  return summarise(id, config, history, metrics as RunMetrics | null, failed);
+  return summarise(id, config, history, metrics, failed);
 }
 
 function summarise(
@@ -159,14 +156,14 @@ function summarise(
   const start = history.find((r): r is StartRecord => r.type === 'start');
   const end = history.find((r) => r.type === 'end');
   const epochs = history.filter((r): r is EpochRecord => r.type === 'epoch');
-  const configPreset = (config as { preset?: unknown } | null)?.preset;
+  const configStep = (config as { step?: { name?: unknown }; preset?: unknown } | null)?.step?.name ?? (config as { preset?: unknown } | null)?.preset;
   let status: RunStatus = 'running';
   if (end?.type === 'end') status = end.status;
-  else if (metrics !== null) status = metrics.status;
+  else if (metrics !== null) status = 'completed';
   else if (failed(id)) status = 'failed';
   return {
     id,
-    preset: start?.preset ?? (typeof configPreset === 'string' ? configPreset : null),
+    preset: start?.step ?? (typeof configStep === 'string' ? configStep : null),
     status,
     startedAt: start?.time ?? null,
     epochsDone: epochs.length,
@@ -183,6 +180,7 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-async function readHistory(path: string): Promise<HistoryRecord[]> {
-  return parseHistory(await readFile(path, 'utf8').catch(() => ''));
+/** A run's history; a damaged file reads as empty here (the dashboard lists the run, its details show nothing). */
+async function readHistory(runDir: string): Promise<HistoryRecord[]> {
+  return readRunHistory(runDir).catch(() => []);
 }

@@ -1,71 +1,27 @@
-// The records of a run folder's history.jsonl: one JSON object a line, appended as training goes.
+// History: what fit returns, Keras's shape (per-epoch lists of loss, accuracy, val_loss, val_accuracy, lr).
+import type { EpochRecord } from '../run/schema.js';
 
-export interface StartRecord {
-  type: 'start';
-  time: string;
-  preset: string;
-  epochs: number;
-  stepsPerEpoch: number;
-  batchSize: number;
-  backend: string;
-  /** Epoch training starts at (non-zero when resumed). */
-  initialEpoch: number;
+export interface HistoryLogs {
+  loss: number[];
+  accuracy: number[];
+  val_loss: number[];
+  val_accuracy: number[];
+  lr: number[];
 }
 
-/** A training-batch sample, written every `sampleEvery` batches (the codelab plots every 10th). */
-export interface BatchRecord {
-  type: 'batch';
-  epoch: number;
-  /** Batch index within the epoch, 0-based. */
-  step: number;
-  globalStep: number;
-  loss: number;
-  accuracy: number;
-  lr: number;
-}
+/** Keras's History object: `history.history.val_accuracy.at(-1)` is the last epoch's validation accuracy. */
+export class History {
+  private constructor(
+    /** The 0-based epochs this fit trained. */
+    readonly epoch: number[],
+    readonly history: HistoryLogs,
+  ) {}
 
-/** End of an epoch; val_* are measured on the 10k test set, as the codelab does. */
-export interface EpochRecord {
-  type: 'epoch';
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-  lr: number;
-  seconds: number;
-}
-
-/**
- * How the weights are spread after `epoch` epochs (0: before training), as the codelab's old desktop dashboard
- * plots them: the 8 boundaries (min … max) of 7 equal-population buckets of all kernel weights, and of all
- * biases (batch-norm offsets included).
- */
-export interface WeightsRecord {
-  type: 'weights';
-  epoch: number;
-  weights: number[];
-  biases: number[];
-}
-
-export interface EndRecord {
-  type: 'end';
-  time: string;
-  status: 'completed' | 'interrupted';
-}
-
-export type HistoryRecord = StartRecord | BatchRecord | EpochRecord | WeightsRecord | EndRecord;
-
-/** Parses history.jsonl text; a torn last line (training still writing) is skipped. */
-export function parseHistory(text: string): HistoryRecord[] {
-  const records: HistoryRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      records.push(JSON.parse(line) as HistoryRecord);
-    } catch {
-      // a partially written final line
-    }
+  static fromEpochs(records: readonly EpochRecord[]): History {
+    const pick = (key: keyof HistoryLogs) => records.map((r) => r[key]);
+    return new History(
+      records.map((r) => r.epoch),
+      { loss: pick('loss'), accuracy: pick('accuracy'), val_loss: pick('val_loss'), val_accuracy: pick('val_accuracy'), lr: pick('lr') },
+    );
   }
-  return records;
 }

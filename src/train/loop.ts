@@ -1,157 +1,147 @@
-// The training loop: steps, per-batch samples, validation at each epoch end, checkpoints, Ctrl-C.
+// The training loop: steps, batch samples, validation at each epoch end, checkpoints, callbacks, Ctrl-C.
 import type * as tf from '@tensorflow/tfjs';
-import { setImmediate as nextTick } from 'node:timers/promises';
-import type { Preset } from '../models/preset.js';
+import type { Batch } from '../data/pipeline.js';
+import type { DigitSet } from '../data/types.js';
+import type { Trainer } from '../engine/types.js';
+import type { BatchRecord, EpochRecord, LoopState } from '../run/schema.js';
+import type { RunSink } from '../run/sink.js';
 import type { Rng } from '../util/rng.js';
-import { saveCheckpoint, type LoopState } from './checkpoint.js';
-import { weightsRecord } from './weight-distribution.js';
-import type { TrainConfig } from './config.js';
-import type { BatchRecord, EpochRecord, HistoryRecord } from './history.js';
+import { yieldToEventLoop } from '../util/yield.js';
+import type { Callback, EpochLogs, FitContext } from './callbacks/callback.js';
 import type { Progress } from './progress.js';
-import type { Trainer } from './trainer.js';
+import { weightsRecord } from './weight-distribution.js';
 
-/** The training batches as the loop sees them (src/data/pipeline.ts provides them). */
-export interface BatchSource {
-  next(): { xs: Float32Array; labels: Uint8Array; size: number };
-  getState(): unknown;
-}
-
-export interface ValidationSet {
-  xs: Float32Array;
-  labels: Uint8Array;
-  size: number;
-}
-
+/** Epochs and steps as fit planned them. */
 export interface EpochPlan {
   epochs: number;
   stepsPerEpoch: number;
+  /** Steps in all: epochs × stepsPerEpoch, or fewer with a step budget (the last epoch is then cut short). */
   totalSteps: number;
 }
 
-/**
- * Epochs and steps: the codelab's 60000 // batch steps per epoch, or, for step-based recipes (mlengine), its
- * `iterations` steps cut into evaluation periods of `evalEvery` steps, each reported as an "epoch".
- */
-export function planEpochs(preset: Preset, config: TrainConfig, dataStepsPerEpoch: number): EpochPlan {
-  const cap = config.steps ?? Infinity;
-  if (preset.iterations) {
-    const period = preset.evalEvery ?? dataStepsPerEpoch;
-    const epochs = Math.ceil(preset.iterations / period);
-    const stepsPerEpoch = Math.min(period, cap);
-    return { epochs, stepsPerEpoch, totalSteps: config.steps === null ? preset.iterations : epochs * stepsPerEpoch };
-  }
-  const stepsPerEpoch = Math.min(dataStepsPerEpoch, cap);
-  return { epochs: config.epochs, stepsPerEpoch, totalSteps: config.epochs * stepsPerEpoch };
-}
-
-/** The learning rate of a step: the preset's schedule, rescaled when --lr changed its starting value. */
-export function learningRate(preset: Preset, config: TrainConfig, epoch: number, globalStep: number): number {
-  if (!preset.schedule) return config.lr;
-  return preset.schedule(epoch, globalStep) * (config.lr / preset.optimizer.lr);
+/** The training batches as the loop sees them. */
+export interface BatchSource {
+  next(): Batch;
+  getState(): unknown;
 }
 
 export interface LoopInputs {
-  config: TrainConfig;
-  preset: Preset;
   plan: EpochPlan;
   model: tf.LayersModel;
   trainer: Trainer;
   batches: BatchSource;
-  validation: ValidationSet;
+  validation: Batch;
+  /** The same digits as stored (their pixels for the pictures). */
+  validationSet: DigitSet;
   rng: Rng;
+  /** Where the loop starts (a new run: all zeros; a resumed one: its checkpoint's state). */
   state: LoopState;
-  checkpointsDir: string;
+  callbacks: readonly Callback[];
+  /** The context the callbacks see; the loop keeps its step counters current. */
+  ctx: FitContext & { globalStep: number; resumedMidEpoch: boolean; lastValidation: FitContext['lastValidation'] };
   progress: Progress;
+  sink: RunSink;
+  /** A batch sample goes to the history every this many batches. */
+  sampleRate: number;
+  /** Multiplies the loss as reported (the mlengine trainer reports cross-entropy × 100). */
+  lossScale: number;
   signal: AbortSignal;
-  appendHistory(record: HistoryRecord): Promise<void>;
-  /** After each epoch's record, checkpoint and weights record, with the validation probabilities (count × 10). */
-  onEpochEnd?(record: EpochRecord, probabilities: Float32Array): Promise<void>;
+  waitIfPaused?(): Promise<void>;
+  /** True once a checkpoint was asked for (Checkpoints callback); the loop writes it after the step. */
+  checkpointWanted(): boolean;
 }
 
 export interface LoopResult {
+  /** completed: all steps ran (or a callback stopped training); interrupted: the signal fired. */
   status: 'completed' | 'interrupted';
   lastEpoch: EpochRecord | null;
   state: LoopState;
 }
 
-export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
-  const { config, preset, plan, trainer, batches, rng, progress, signal } = inputs;
-  const state = inputs.state;
-  let lastEpoch: EpochRecord | null = null;
-  const lossScale = preset.lossScale ?? 1;
-  // The weights' spread before training; one more record follows each epoch's checkpoint.
-  if (state.globalStep === 0) await inputs.appendHistory(weightsRecord(inputs.model, 0));
+const mean = (sum: number, steps: number) => sum / Math.max(steps, 1);
 
-  while (state.epoch < plan.epochs) {
+export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
+  const { plan, trainer, batches, rng, progress, signal, callbacks, ctx, state } = inputs;
+  let lastEpoch: EpochRecord | null = null;
+  const each = async (call: (cb: Callback) => void | Promise<void>) => {
+    for (const cb of callbacks) await call(cb);
+  };
+  // The weights' spread before training; one more record follows each epoch's checkpoint.
+  if (state.globalStep === 0) await inputs.sink.append(weightsRecord(inputs.model, 0));
+  await each((cb) => cb.onTrainBegin?.(ctx));
+
+  while (state.epoch < plan.epochs && !ctx.stopTraining) {
     const epochSteps = Math.min(plan.stepsPerEpoch, plan.totalSteps - state.epoch * plan.stepsPerEpoch);
-    const usesSchedule = preset.schedule !== null;
-    if (state.stepInEpoch === 0) {
-      progress.startEpoch(state.epoch, plan.epochs, usesSchedule ? learningRate(preset, config, state.epoch, state.globalStep) : null);
-    }
+    ctx.resumedMidEpoch = state.stepInEpoch > 0;
+    await each((cb) => cb.onEpochBegin?.(state.epoch, ctx));
+    if (state.stepInEpoch === 0) progress.startEpoch(state.epoch, plan.epochs);
     let segmentStart = performance.now();
-    let lr = config.lr;
+    let lr = ctx.learningRate;
 
     while (state.stepInEpoch < epochSteps) {
-      lr = learningRate(preset, config, state.epoch, state.globalStep);
+      await inputs.waitIfPaused?.();
+      for (const cb of callbacks) cb.onBatchBegin?.(state.stepInEpoch, state.globalStep, ctx);
+      lr = ctx.learningRate;
       const batch = batches.next();
-      const result = trainer.step(batch.xs, batch.labels, lr, rng.nextUint32());
-      state.sums.loss += result.loss * lossScale;
+      const result = await trainer.step(batch.xs, batch.labels, lr, rng.nextUint32());
+      const loss = result.loss * inputs.lossScale;
+      state.sums.loss += loss;
       state.sums.accuracy += result.accuracy;
       state.sums.steps++;
-      if (state.stepInEpoch % config.sampleEvery === 0) {
-        const sample: BatchRecord = {
-          type: 'batch',
-          epoch: state.epoch,
-          step: state.stepInEpoch,
-          globalStep: state.globalStep,
-          loss: result.loss * lossScale,
-          accuracy: result.accuracy,
-          lr,
-        };
-        await inputs.appendHistory(sample);
+      if (state.stepInEpoch % inputs.sampleRate === 0) {
+        const sample: BatchRecord = { type: 'batch', epoch: state.epoch, step: state.stepInEpoch, globalStep: state.globalStep, loss, accuracy: result.accuracy, lr };
+        await inputs.sink.append(sample);
       }
       state.stepInEpoch++;
       state.globalStep++;
-      progress.step(state.stepInEpoch, epochSteps, state.sums.loss / state.sums.steps, state.sums.accuracy / state.sums.steps, lr);
-      // Lets Ctrl-C (and the server's SSE readers) in between steps.
-      await nextTick();
+      ctx.globalStep = state.globalStep;
+      const running = { loss: mean(state.sums.loss, state.sums.steps), accuracy: mean(state.sums.accuracy, state.sums.steps), lr };
+      progress.step(state.stepInEpoch, epochSteps, running.loss, running.accuracy, lr);
+      for (const cb of callbacks) cb.onBatchEnd?.(state.stepInEpoch - 1, running, ctx);
+      // Lets Ctrl-C (and readers of the history) in between steps.
+      await yieldToEventLoop();
       if (signal.aborted) {
         state.seconds += (performance.now() - segmentStart) / 1000;
-        await checkpoint(inputs);
+        segmentStart = performance.now();
+        await checkpoint(inputs, lr);
         return { status: 'interrupted', lastEpoch, state };
       }
+      if (inputs.checkpointWanted() && state.stepInEpoch < epochSteps) await checkpoint(inputs, lr);
     }
 
     const val = trainer.evaluate(inputs.validation.xs, inputs.validation.labels, inputs.validation.size);
     const epochSeconds = (performance.now() - segmentStart) / 1000;
     state.seconds += epochSeconds;
-    segmentStart = performance.now();
     const record: EpochRecord = {
       type: 'epoch',
       epoch: state.epoch,
-      loss: state.sums.loss / Math.max(state.sums.steps, 1),
-      accuracy: state.sums.accuracy / Math.max(state.sums.steps, 1),
-      val_loss: val.loss * lossScale,
+      loss: mean(state.sums.loss, state.sums.steps),
+      accuracy: mean(state.sums.accuracy, state.sums.steps),
+      val_loss: val.loss * inputs.lossScale,
       val_accuracy: val.accuracy,
       lr,
       seconds: epochSeconds,
     };
-    await inputs.appendHistory(record);
+    await inputs.sink.append(record);
     progress.endEpoch(record, epochSteps);
     lastEpoch = record;
+    ctx.lastValidation = { set: inputs.validationSet, probabilities: val.probabilities };
     state.epoch++;
     state.stepInEpoch = 0;
     state.sums = { loss: 0, accuracy: 0, steps: 0 };
-    await checkpoint(inputs);
-    await inputs.appendHistory(weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
-    await inputs.onEpochEnd?.(record, val.probabilities);
+    await checkpoint(inputs, lr);
+    await inputs.sink.append(weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
+    const logs: EpochLogs = { loss: record.loss, accuracy: record.accuracy, val_loss: record.val_loss, val_accuracy: record.val_accuracy, lr };
+    await each((cb) => cb.onEpochEnd?.(record.epoch, logs, ctx));
   }
+  await each((cb) => cb.onTrainEnd?.(ctx));
   return { status: 'completed', lastEpoch, state };
 }
 
-async function checkpoint(inputs: LoopInputs): Promise<void> {
+async function checkpoint(inputs: LoopInputs, lr: number): Promise<void> {
   inputs.trainer.syncToModel();
   inputs.state.rng = inputs.rng.getState();
   inputs.state.batcher = inputs.batches.getState();
-  await saveCheckpoint(inputs.checkpointsDir, inputs.model, await inputs.trainer.getOptimizerState(), inputs.state);
+  inputs.state.lr = lr;
+  await inputs.sink.saveCheckpoint(inputs.model, await inputs.trainer.getOptimizerState(), inputs.state);
 }

@@ -1,11 +1,11 @@
 // Keras-style console output: a live progress bar with ETA on a TTY, plain per-epoch lines otherwise.
-import type { Writable } from 'node:stream';
-import type { EpochRecord } from './history.js';
+import type { EpochRecord } from '../run/schema.js';
+import type { TextOut } from '../util/text-out.js';
 
 const BAR_WIDTH = 30;
 
 export interface ProgressOptions {
-  stream: Writable & { isTTY?: boolean; columns?: number };
+  stream: TextOut & { isTTY?: boolean };
   /** Force the live bar on or off (default: on when the stream is a TTY). */
   live?: boolean;
 }
@@ -25,9 +25,8 @@ export class Progress {
     this.stream.write(`${text}\n`);
   }
 
-  startEpoch(epoch: number, epochs: number, lr: number | null): void {
+  startEpoch(epoch: number, epochs: number): void {
     this.epochStart = performance.now();
-    if (lr !== null) this.line(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${formatLr(lr)}.`);
     this.line(`Epoch ${epoch + 1}/${epochs}`);
   }
 

@@ -1,6 +1,6 @@
 // The spread of a model's weights and biases as equal-population bucket boundaries (the old dashboard's bands).
 import type * as tf from '@tensorflow/tfjs';
-import type { WeightsRecord } from './history.js';
+import type { WeightsRecord } from '../run/schema.js';
 
 /** The old dashboard's HISTOGRAM_BUCKETS. */
 export const BUCKETS = 7;

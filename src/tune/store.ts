@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
-import type { RunMetrics } from '../train/run-layout.js';
+import type { RunMetrics } from '../run/schema.js';
 import { parseStudyYaml, type Assignment, type Study } from './study.js';
 
 /** A trial as suggested: its id names the run folder trials/<id>/ and the queue job. */

@@ -1,8 +1,9 @@
 // Runs one trial as a child process: watches its history.jsonl for intermediate objectives, can stop it, and reads its final JSON.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseHistory } from '../train/history.js';
-import { runFiles, type RunMetrics } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
+import { checkRunValue, parseHistory, parseRunJson } from '../run/parse.js';
+import { AnyRunMetricsSchema, type RunMetrics } from '../run/schema.js';
 import type { TrialStatus } from './store.js';
 
 export interface TrialProcessOptions {
@@ -55,14 +56,14 @@ function readMetrics(stdout: string, runDir: string): RunMetrics | null {
   for (const line of lines) {
     if (!line.startsWith('{')) continue;
     try {
-      const value = JSON.parse(line) as RunMetrics;
-      if (typeof value.test_accuracy === 'number') return value;
+      const value: unknown = JSON.parse(line);
+      if (typeof (value as { test_accuracy?: unknown }).test_accuracy === 'number') return checkRunValue(AnyRunMetricsSchema, value, 'the trial\'s --json line');
     } catch {
       // not the metrics line
     }
   }
   const file = runFiles(runDir).metrics;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunMetrics) : null;
+  return existsSync(file) ? parseRunJson(AnyRunMetricsSchema, readFileSync(file, 'utf8'), file) : null;
 }
 
 function best(values: number[], metric: 'loss' | 'accuracy'): number | null {

@@ -1,5 +1,5 @@
 // The chart pictures (training curves, LR schedule, per-class accuracy, comparison) as PNG + SVG.
-import type { HistoryRecord } from '../train/history.js';
+import type { HistoryRecord } from '../run/schema.js';
 import { compareConfig, compareZoomMin, curvesConfigs, distributionConfig, learningRateConfig, perClassAccuracyConfig, type CompareRun, type CurvesOptions } from './chart-configs.js';
 import { chartPng, chartSvg, panelsPng, panelsSvg } from './chart-render.js';
 import { curveSeries, lrTitle, weightBands, type Point } from './curve-data.js';

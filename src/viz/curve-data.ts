@@ -1,11 +1,7 @@
 // Turns history records and schedules into the plotted series (x in epochs), zoom limits and titles; pure, browser-safe.
-import type { BatchRecord, EpochRecord, HistoryRecord, WeightsRecord } from '../train/history.js';
-import type { LrSchedule } from '../models/preset.js';
+import type { BatchRecord, EpochRecord, HistoryRecord, Point, WeightsRecord } from '../run/schema.js';
 
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Point };
 
 export interface CurveSeries {
   /** Training samples every N batches, x = global step / steps per epoch. */
@@ -100,23 +96,6 @@ export function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[
       ? { min: 0, max: Math.ceil(Math.max(...values) * 1.1 * 10) / 10 }
       : { min: Math.floor(Math.min(...values) * 10) / 10, max: one.max };
   return { limits, title: `${name} (range widened to show every validation value)` };
-}
-
-/**
- * The plotted rate: plot_learning_rate evaluates the schedule at x = 0…epochs (epochs + 1 points, drawn as a
- * post-step). A schedule that also moves within an epoch (mlengine's per-step decay) is sampled 20 times per
- * epoch so its curve shows. `scale` rescales a schedule when the run overrode the preset's initial rate.
- */
-export function lrSeries(schedule: LrSchedule, epochs: number, stepsPerEpoch: number, scale = 1): Point[] {
-  const perStep = stepsPerEpoch > 1 && schedule(0, 0) !== schedule(0, stepsPerEpoch - 1);
-  const samplesPerEpoch = perStep ? 20 : 1;
-  const points: Point[] = [];
-  for (let i = 0; i <= epochs * samplesPerEpoch; i++) {
-    const x = i / samplesPerEpoch;
-    const epoch = Math.min(Math.floor(x), epochs);
-    points.push({ x, y: scale * schedule(epoch, Math.round(x * stepsPerEpoch)) });
-  }
-  return points;
 }
 
 /** The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch. */

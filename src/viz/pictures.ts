@@ -1,20 +1,22 @@
 // Writes a run's pictures into its pictures/ folder: renderCurves (cheap, each epoch) and renderRunPictures (all).
+import type * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import { PIXELS, type Dataset, type DigitSet } from '../data/types.js';
 import { loadModel } from '../models/io.js';
-import { learningRate } from '../train/loop.js';
-import { runFiles } from '../train/run-layout.js';
+import { runFiles } from '../run/layout.js';
+import { readRun, requireRunFiles, type RunRecord } from '../run/reader.js';
+import type { StartRecord } from '../run/schema.js';
 import { confidentMistakes, confusionMatrix, mistakesFirst, perClassAccuracy } from './analysis.js';
 import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, weightsChart, type ChartPicture } from './charts.js';
 import { confusionMatrixPng } from './confusion-picture.js';
-import { lrSeries, stepsPerEpochOf } from './curve-data.js';
+import type { Point } from './curve-data.js';
 import { digitGridPng, type Caption } from './digit-grid.js';
 import { fontDigits } from './font-digits.js';
 import { PICTURES, type PictureKey } from './picture-catalogue.js';
 import { argmaxRows, predictDigitSet, predictPixels } from './predictions.js';
-import { readRunInputs, requireRunFiles, validationNote, type RunInputs } from './run-inputs.js';
+import { validationNote } from './validation-note.js';
 
 /** display_top_unrecognized's n and lines. */
 export const GRID_PER_ROW = 24;
@@ -65,23 +67,27 @@ class PictureWriter {
   }
 }
 
-/** Epochs the run plans: from its start record (step-based recipes plan their own), else the config. */
-function plannedEpochs(inputs: RunInputs): number {
-  const start = inputs.history.findLast((r) => r.type === 'start');
-  return start?.type === 'start' ? start.epochs : inputs.config.epochs;
+/** The plan of the run's latest start record (a resumed run appends one), or null before training starts. */
+function startOf(run: RunRecord): StartRecord | null {
+  const start = run.history.findLast((r) => r.type === 'start');
+  return start?.type === 'start' ? start : null;
 }
 
-async function writeCurves(inputs: RunInputs, out: PictureWriter): Promise<void> {
-  const { config, history, preset } = inputs;
-  const epochs = plannedEpochs(inputs);
-  const zoom = preset?.zoom ?? 1;
-  const stepsPerEpoch = stepsPerEpochOf(history) ?? Math.floor(60_000 / config.batchSize);
-  // Step-based recipes (mlengine) call an evaluation period an epoch; say so on the axis.
-  const xTitle = preset?.iterations ? `evaluations (one every ${stepsPerEpoch} steps)` : 'epochs';
-  await out.chart('curves', trainingCurvesChart(history, { zoom, epochs, validationNote: validationNote(config), xTitle }));
-  const rate = (epoch: number, step: number) => (preset ? learningRate(preset, config, epoch, step) : config.lr);
-  await out.chart('learningRate', learningRateChart(lrSeries(rate, epochs, stepsPerEpoch), epochs, xTitle));
+async function writeCurves(run: RunRecord, out: PictureWriter): Promise<void> {
+  const { config, history } = run;
+  const start = startOf(run);
+  const epochs = start?.epochs ?? 1;
+  const xTitle = start?.xTitle ?? 'epochs';
+  await out.chart('curves', trainingCurvesChart(history, { zoom: start?.zoom ?? 1, epochs, validationNote: validationNote(config), xTitle }));
+  if (start && start.lr.length > 0) await out.chart('learningRate', learningRateChart(start.lr, epochs, xTitle));
   if (history.some((r) => r.type === 'weights')) await out.chart('weights', weightsChart(history, epochs, xTitle));
+}
+
+/** plot_learning_rate before training: the planned rate as the learning-rate picture. */
+export async function renderLearningRate(runDir: string, points: Point[], epochs: number, xTitle: string): Promise<string[]> {
+  const out = new PictureWriter(runFiles(runDir).pictures);
+  await out.chart('learningRate', learningRateChart(points, epochs, xTitle));
+  return out.files;
 }
 
 /**
@@ -90,7 +96,7 @@ async function writeCurves(inputs: RunInputs, out: PictureWriter): Promise<void>
  */
 export async function renderCurves(runDir: string): Promise<string[]> {
   const out = new PictureWriter(runFiles(runDir).pictures);
-  await writeCurves(await readRunInputs(runDir, 'renderCurves'), out);
+  await writeCurves(await readRun(runDir, 'renderCurves'), out);
   return out.files;
 }
 
@@ -140,20 +146,54 @@ export async function renderPredictionGrid(runDir: string, test: DigitSet, proba
   return out.files;
 }
 
+/** The font-digits row, predicted by the model (MNIST only); returns how many it got wrong. */
+async function writeFontDigits(out: PictureWriter, model: tf.LayersModel, batchSize?: number): Promise<number> {
+  const font = fontDigits(STRIP);
+  const fontPredicted = (await predictPixels(model, font.pixels, font.count, batchSize)).predicted;
+  await out.png(
+    'fontDigits',
+    digitGridPng({
+      images: font.images,
+      count: font.count,
+      captions: predictionCaptions(fontPredicted, font.labels),
+      perRow: STRIP,
+      title: 'predictions from local fonts (bad predictions in red)',
+    }),
+  );
+  return fontPredicted.filter((p, i) => p !== font.labels[i]).length;
+}
+
+/**
+ * The codelab's "Visualize predictions" cell: the font digits (for MNIST) and the 168-digit grid of the test
+ * digits with the mistakes first, from the probabilities the caller already has.
+ */
+export async function renderPredictionCell(
+  runDir: string,
+  model: tf.LayersModel,
+  test: DigitSet,
+  probabilities: Float32Array,
+  dataset: string,
+): Promise<{ files: string[]; fontErrors: number | null }> {
+  const out = new PictureWriter(runFiles(runDir).pictures);
+  const fontErrors = dataset === 'mnist' ? await writeFontDigits(out, model) : null;
+  await writePredictionGrid(out, test, argmaxRows(probabilities, test.count));
+  return { files: out.files, fontErrors };
+}
+
 /**
  * Every picture of a run: curves and LR plot, the digit strips, the font-digits row, the 168-digit prediction
  * grid, the confusion matrix, per-class accuracy and the most confident mistakes. The model runs once over the
- * test set (the first config.valLimit digits when the run validated on fewer), in batches.
+ * test set (the first --val-limit digits when the run validated on fewer), in batches.
  */
 export async function renderRunPictures(runDir: string, options: PictureOptions = {}): Promise<RenderedPictures> {
   requireRunFiles(runDir, ['config', 'history', 'model'], 'renderRunPictures');
-  const inputs = await readRunInputs(runDir, 'renderRunPictures');
-  const { config } = inputs;
+  const run = await readRun(runDir, 'renderRunPictures');
+  const { config } = run;
   const out = new PictureWriter(runFiles(runDir).pictures);
-  await writeCurves(inputs, out);
+  await writeCurves(run, out);
 
   const dataset = options.dataset ?? (await loadDataset({ dir: config.dataDir, dataset: config.dataset }));
-  const test = firstDigits(dataset.test, config.valLimit ?? dataset.test.count);
+  const test = firstDigits(dataset.test, config.overrides.valLimit ?? dataset.test.count);
   const train = firstDigits(dataset.train, STRIP);
   const firstTest = firstDigits(test, STRIP);
   await out.png('trainingDigits', digitGridPng({ ...train, captions: labelCaptions(train.labels), perRow: STRIP, title: 'training digits and their labels' }));
@@ -166,24 +206,7 @@ export async function renderRunPictures(runDir: string, options: PictureOptions 
   try {
     const predictions = await predictDigitSet(model, test, options.batchSize);
     const { predicted } = predictions;
-
-    let fontErrors: number | null = null;
-    if (dataset.name === 'mnist') {
-      const font = fontDigits(STRIP);
-      const fontPredicted = (await predictPixels(model, font.pixels, font.count, options.batchSize)).predicted;
-      fontErrors = fontPredicted.filter((p, i) => p !== font.labels[i]).length;
-      await out.png(
-        'fontDigits',
-        digitGridPng({
-          images: font.images,
-          count: font.count,
-          captions: predictionCaptions(fontPredicted, font.labels),
-          perRow: STRIP,
-          title: 'predictions from local fonts (bad predictions in red)',
-        }),
-      );
-    }
-
+    const fontErrors = dataset.name === 'mnist' ? await writeFontDigits(out, model, options.batchSize) : null;
     await writePredictionGrid(out, test, predicted);
 
     const confusion = confusionMatrix(test.labels, predicted);

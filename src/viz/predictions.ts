@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PIXELS, type DigitSet } from '../data/types.js';
 import { argmaxRows } from '../predict/predict.js';
-import { createPredictor } from '../predict/predictor.js';
+import { choosePredictor } from '../engine/front-door.js';
 
 export { argmaxRows };
 
@@ -18,7 +18,7 @@ const DEFAULT_BATCH = 1000;
 
 /** Predictions for digits already scaled to model input (e.g. the font digits, /255), on the fastest engine here. */
 export async function predictPixels(model: tf.LayersModel, pixels: Float32Array, count: number, batchSize = DEFAULT_BATCH): Promise<Predictions> {
-  const predictor = await createPredictor(model, batchSize);
+  const predictor = await choosePredictor(model, batchSize);
   try {
     const probabilities = predictor.probabilities(pixels, count);
     return { count, probabilities, predicted: argmaxRows(probabilities, count) };

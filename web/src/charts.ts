@@ -11,7 +11,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
-import type { HistoryRecord } from '../../src/train/history.js';
+import type { HistoryRecord } from '../../src/run/schema.js';
 import { panelZoom } from '../../src/viz/curve-data.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, Tooltip);

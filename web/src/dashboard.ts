@@ -1,7 +1,7 @@
 // The live dashboard: lists runs, starts a preset's training, and follows a run's history over server-sent events.
 import type { PresetInfo } from '../../src/server/run-routes.js';
 import type { RunDetail, RunSummary } from '../../src/server/runs.js';
-import type { EpochRecord, HistoryRecord } from '../../src/train/history.js';
+import type { EpochRecord, HistoryRecord } from '../../src/run/schema.js';
 import { getJson, postJson } from './api.js';
 import { TrainingCharts } from './charts.js';
 import { pictureFigures } from './pictures.js';
@@ -150,7 +150,7 @@ export class Dashboard {
     element('no-run').hidden = true;
     this.charts.reset();
     const detail = await this.showDetail(id);
-    this.charts.setZoom(this.presets.find((preset) => preset.name === detail.preset)?.zoom ?? 1);
+    this.charts.setZoom(detail.history.findLast((r) => r.type === 'start')?.zoom ?? 1);
     if (detail.status === 'running') this.attach(id);
     else for (const record of detail.history) this.onRecord(record);
   }

@@ -1,0 +1,92 @@
+// The trainer on any TF.js backend: TF.js's own trainOnBatch with the model's compiled optimizer, loss and metrics.
+import * as tf from '@tensorflow/tfjs';
+import { predictProbabilities } from './predict-probabilities.js';
+import { setLearningRate } from './learning-rate.js';
+import type { EvalResult, OptimizerState, StepResult, Trainer } from './types.js';
+
+const EVAL_CHUNK = 1000;
+
+/** How the labels reach the loss: one-hot rows (categorical losses) or class ids (sparse ones). */
+export type LabelFormat = 'one-hot' | 'sparse';
+
+export class TfjsTrainer implements Trainer {
+  readonly engine: string;
+  private readonly optimizer: tf.Optimizer;
+  private readonly inputShape: number[];
+  private readonly classes: number;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly labels: LabelFormat,
+  ) {
+    this.engine = `tfjs-${tf.getBackend()}`;
+    this.optimizer = model.optimizer;
+    this.inputShape = model.inputs[0].shape.slice(1) as number[];
+    this.classes = (model.outputs[0].shape.at(-1) as number | null) ?? 10;
+  }
+
+  async step(xs: Float32Array, labels: Uint8Array, lr: number): Promise<StepResult> {
+    setLearningRate(this.optimizer, lr);
+    const size = labels.length;
+    const [x, y] = tf.tidy(() => {
+      const ids = tf.tensor1d(labels, 'int32');
+      return [tf.tensor(xs, [size, ...this.inputShape]), this.labels === 'sparse' ? ids.toFloat() : tf.oneHot(ids, this.classes).toFloat()];
+    });
+    try {
+      // Sync point: trainOnBatch reads back the loss and metrics (Keras's progress bar does the same).
+      const out = await this.model.trainOnBatch(x, y);
+      const [loss, accuracy] = Array.isArray(out) ? out : [out, Number.NaN];
+      return { loss, accuracy };
+    } finally {
+      tf.dispose([x, y]);
+    }
+  }
+
+  evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
+    const probabilities = predictProbabilities(this.model, xs, count, EVAL_CHUNK);
+    return { ...scoreProbabilities(probabilities, labels, count, this.classes), probabilities };
+  }
+
+  syncToModel(): void {
+    // The TF.js model is the engine: its variables are always current.
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    const weights = await this.optimizer.getWeights();
+    const iterations = weights.find((w) => w.name === 'iter');
+    const state = {
+      step: this.optimizer.iterations,
+      // Copies: a backend may hand out its own buffer.
+      slots: weights.filter((w) => w !== iterations).map(({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(tensor.dataSync()) })),
+    };
+    iterations?.tensor.dispose();
+    return state;
+  }
+
+  async setOptimizerState(state: OptimizerState): Promise<void> {
+    const named = [
+      { name: 'iter', tensor: tf.scalar(state.step, 'int32') },
+      ...state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) })),
+    ];
+    await this.optimizer.setWeights(named);
+    tf.dispose(named.map((n) => n.tensor));
+  }
+
+  dispose(): void {
+    // The optimizer belongs to the model (model.compile made it); the model's owner disposes both.
+  }
+}
+
+/** Cross-entropy (with Keras's 1e-7 clipping) and accuracy of probabilities against labels. */
+export function scoreProbabilities(probabilities: Float32Array, labels: Uint8Array, count: number, classes = 10): StepResult {
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const row = probabilities.subarray(i * classes, (i + 1) * classes);
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+    if (best === labels[i]) correct++;
+    loss -= Math.log(Math.min(Math.max(row[labels[i]], 1e-7), 1 - 1e-7));
+  }
+  return { loss: loss / count, accuracy: correct / count };
+}

@@ -1,0 +1,31 @@
+// Imports a lab file: TypeScript without a build step (tsx), with `mnist-lab` and `@tensorflow/tfjs` bound to ours.
+import { register } from 'node:module';
+import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+let registered = false;
+
+/**
+ * Makes `import(labFile)` work for any lab file: under the compiled CLI, registers tsx so TypeScript loads, and the
+ * hooks that resolve `mnist-lab` and `@tensorflow/tfjs` to the modules this process already runs (one TF.js, with
+ * the native engine registered), wherever the file lives. From the source tree tsx is already loaded; under a test
+ * runner that resolves modules itself (no import.meta.resolve), nothing is registered.
+ */
+async function ensureLoader(): Promise<void> {
+  if (registered || typeof import.meta.resolve !== 'function') return;
+  registered = true;
+  const ext = extname(new URL(import.meta.url).pathname);
+  if (ext === '.js') {
+    const tsx = await import('tsx/esm/api');
+    tsx.register();
+  }
+  const api = new URL(`../index${ext}`, import.meta.url).href;
+  const tfjs = import.meta.resolve('@tensorflow/tfjs');
+  register(new URL(`./loader-hooks${ext}`, import.meta.url), { data: { api, tfjs } });
+}
+
+/** The module of a lab file (absolute path). */
+export async function importLabFile(path: string): Promise<Record<string, unknown>> {
+  await ensureLoader();
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}

@@ -1,0 +1,213 @@
+// Runs one lab file as a run: claims the run folder, opens the session, runs the file's cells, saves what it trained.
+import type * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { locateDataDir, type Env } from '../data/locate.js';
+import { initBackend } from '../engine/backend.js';
+import { LabError } from '../errors.js';
+import { claimOutputFolder } from '../run/claim.js';
+import { runFiles } from '../run/layout.js';
+import { readRunConfig } from '../run/reader.js';
+import { NO_OVERRIDES, type BackendChoice, type Overrides, type RunConfig, type RunMetrics, type RunStatus } from '../run/schema.js';
+import { RunWriter } from '../run/writer.js';
+import { finishRunPictures } from '../report/after-training.js';
+import { Progress } from '../train/progress.js';
+import { withSession, type FitOutcome, type LabSession } from '../train/session.js';
+import { installMathRandom, Rng } from '../util/rng.js';
+import type { TextOut } from '../util/text-out.js';
+import { checkHyperparameters } from './hyperparameter-flags.js';
+import { fileDataSource, nodeEngine, runFolderPictures } from './node-session.js';
+import { refuseResumeChanges, type GivenFlags } from './resume-flags.js';
+import { lineIn, loadStep, type LabStep } from './step-file.js';
+
+/** Everything a run can be asked for; unset values come from the lab file (or, for the run itself, the defaults). */
+export interface RunRequest {
+  /** A step name (`10-conv-bn`) or a lab file's path. */
+  step?: string;
+  overrides?: Partial<Overrides>;
+  hp?: Record<string, number>;
+  seed?: number;
+  dataset?: 'mnist' | 'fashion';
+  dataDir?: string;
+  backend?: BackendChoice;
+  threads?: number;
+  pictures?: boolean;
+  /** The run folder; default runs/<step>-<time> under cwd. */
+  out?: string;
+  force?: boolean;
+  /** Continue this run folder from its latest checkpoint. */
+  resume?: string;
+  /** Type-check a user's lab file before running it (default true). */
+  typecheck?: boolean;
+  /** Which flags the user typed, by name (--resume refuses those that would change the run). */
+  given?: GivenFlags;
+}
+
+export interface RunIo {
+  cwd: string;
+  env: Env;
+  /** Human-readable progress (stderr when stdout carries --json). */
+  log: TextOut & { isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  config: RunConfig;
+  step: LabStep;
+  status: Exclude<RunStatus, 'failed'>;
+  metrics: RunMetrics | null;
+}
+
+const timestamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** A new run: the lab file loaded and checked, the data folder found, the run folder claimed and its config written. */
+async function startRun(request: RunRequest, io: RunIo): Promise<{ step: LabStep; config: RunConfig; writer: RunWriter }> {
+  if (!request.step) throw new LabError('BAD_ARGUMENT', 'a step name or a lab file is required', { hint: 'see `mnist-lab models`, or pass a file: `mnist-lab run my-model.ts`' });
+  const step = await loadStep(request.step, { cwd: io.cwd, typecheck: request.typecheck ?? true });
+  const hp = request.hp ?? {};
+  checkHyperparameters(step, hp);
+  const dataset = request.dataset ?? 'mnist';
+  const dataDir = resolve(io.cwd, locateDataDir({ dataDir: request.dataDir, env: io.env, dataset }));
+  const config: RunConfig = {
+    version: 2,
+    step: { name: step.name, file: step.file, sha256: step.sha256, builtin: step.builtin },
+    about: step.about,
+    dataset,
+    dataDir,
+    seed: request.seed ?? 0,
+    overrides: { ...NO_OVERRIDES, ...request.overrides },
+    hp,
+    backend: request.backend ?? 'auto',
+    threads: request.threads ?? null,
+    pictures: request.pictures ?? true,
+  };
+  const runDir = resolve(io.cwd, request.out ?? `runs/${step.name}-${timestamp()}`);
+  await claimOutputFolder(runDir, { kind: 'run', force: request.force ?? false, cwd: io.cwd, flag: '--out' });
+  return { step, config, writer: await RunWriter.create(runDir, config) };
+}
+
+/** A resumed run: its config read back, flags that would change it refused, the same file (unchanged) loaded. */
+async function resumeRun(request: RunRequest & { resume: string }, io: RunIo, progress: Progress): Promise<{ step: LabStep; config: RunConfig; writer: RunWriter }> {
+  const runDir = resolve(io.cwd, request.resume);
+  const stored = await readRunConfig(runDir).catch((cause: unknown) => {
+    if (cause instanceof LabError && cause.code === 'BAD_RUN_FILE') throw cause;
+    throw new LabError('RUN_INCOMPLETE', `--resume ${request.resume}: no readable config.json in ${runDir}`, { hint: 'pass a run folder written by `mnist-lab train` or `mnist-lab run`', cause });
+  });
+  if (stored.step.file === null || stored.step.sha256 === null) {
+    throw new LabError('RUN_INCOMPLETE', `--resume ${request.resume}: the run was made before lab files and cannot be continued`, { hint: 'start a new run' });
+  }
+  const config = refuseResumeChanges(stored, { ...request, dataDir: request.dataDir === undefined ? undefined : resolve(io.cwd, request.dataDir) }, progress);
+  const step = await loadStep(stored.step.builtin ? stored.step.name : stored.step.file, { cwd: io.cwd, typecheck: false });
+  if (step.sha256 !== stored.step.sha256) {
+    throw new LabError('BAD_LAB_FILE', `--resume ${request.resume}: ${step.file} has changed since the run started`, {
+      hint: 'resuming needs the file as it was (its SHA-256 is in config.json); start a new run to train the changed file',
+    });
+  }
+  await writeFile(runFiles(runDir).config, `${JSON.stringify(config, null, 2)}\n`);
+  return { step, config, writer: await RunWriter.resume(runDir) };
+}
+
+/** metrics.json from the run's fit: the last validation, the counts and the speed. */
+function metricsOf(config: RunConfig, fit: FitOutcome): RunMetrics {
+  const accuracy = fit.last?.val_accuracy ?? 0;
+  return {
+    step: config.step.name,
+    dataset: config.dataset,
+    test_accuracy: accuracy,
+    test_loss: fit.last?.val_loss ?? 0,
+    errors: Math.round((1 - accuracy) * fit.testCount),
+    test_count: fit.testCount,
+    epochs: fit.epochs,
+    steps: fit.steps,
+    seconds: round(fit.seconds, 2),
+    images_per_second: Math.round((fit.steps * fit.batchSize) / Math.max(fit.seconds, 1e-9)),
+    engine: fit.engine,
+    status: 'completed',
+  };
+}
+
+/** Frees the model and its optimizer (model.dispose frees the optimizer only when compile made it from a name). */
+function disposeModel(model: tf.LayersModel): void {
+  if (!(model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned) model.optimizer?.dispose();
+  model.dispose();
+}
+
+/** Why a lab file's run failed, pointing at the file's line when the error came from it. */
+function failure(step: LabStep, error: unknown): LabError {
+  if (error instanceof LabError) return error;
+  const where = lineIn(step.file, error) ?? step.file;
+  return new LabError('BAD_LAB_FILE', `${where}: ${(error as Error)?.message ?? String(error)}`, {
+    hint: 'the lab file threw this; fix the line named, or run the unchanged step to compare',
+    cause: error,
+  });
+}
+
+/**
+ * Runs a lab file (a ladder step or the user's own) the way `mnist-lab train` and `mnist-lab run` do: Keras-style
+ * progress, the learning rate announced each epoch, a run folder with config, history, checkpoints, model,
+ * metrics, pictures and report. Ctrl-C finishes the batch, writes a checkpoint and ends the run as interrupted;
+ * `resume` continues such a run exactly.
+ */
+export async function runStep(request: RunRequest, io: RunIo): Promise<RunOutcome> {
+  const progress = new Progress({ stream: io.log });
+  const { step, config, writer } = request.resume ? await resumeRun({ ...request, resume: request.resume }, io, progress) : await startRun(request, io);
+  const runDir = writer.runDir;
+  const backend = await initBackend({ backend: config.backend, threads: config.threads ?? undefined });
+  if (backend.note) progress.line(backend.note);
+  progress.line(`mnist-lab: ${step.name}${step.about ? ` (${step.about.title})` : ''}, run folder ${runDir}`);
+
+  const rng = new Rng(config.seed);
+  const session: LabSession = {
+    stepName: step.name,
+    seed: config.seed,
+    rng,
+    overrides: config.overrides,
+    hp: config.hp,
+    data: fileDataSource({ dir: config.dataDir, dataset: config.dataset, overrides: config.overrides }),
+    engine: nodeEngine,
+    sink: writer,
+    pictures: config.pictures ? runFolderPictures(runDir, config.dataset, io.log) : null,
+    out: io.log,
+    live: Boolean(io.log.isTTY),
+    signal: io.signal ?? new AbortController().signal,
+    threads: config.threads,
+    describe: false,
+    fits: [],
+  };
+  const restoreMathRandom = installMathRandom(rng);
+  let status: RunOutcome['status'] = 'completed';
+  try {
+    await withSession(session, step.main);
+    if (session.fits.length === 0) {
+      throw new LabError('BAD_LAB_FILE', `${step.file} trained nothing: it never called lab.fit(model, …)`, {
+        hint: 'train with `await lab.fit(model, training, { epochs, validationData })` (TF.js\'s own model.fit writes no run)',
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof LabError && error.code === 'INTERRUPTED')) {
+      const why = failure(step, error);
+      await writer.end('failed', why.message);
+      session.fits.forEach((f) => disposeModel(f.model));
+      throw why;
+    }
+    status = 'interrupted';
+  } finally {
+    restoreMathRandom();
+  }
+
+  const fit = session.fits[0];
+  let metrics: RunMetrics | null = null;
+  if (status === 'completed') {
+    await writer.saveModel(fit.model);
+    metrics = metricsOf(config, fit);
+    await writer.writeMetrics(metrics);
+  } else {
+    progress.line(`\nInterrupted: checkpoint written; continue with \`mnist-lab ${step.builtin ? 'train' : 'run'} --resume ${runDir}\``);
+  }
+  await writer.end(status);
+  disposeModel(fit.model);
+  if (config.pictures) await finishRunPictures(runDir, { out: io.log });
+  return { runDir, config, step, status, metrics };
+}

@@ -1,0 +1,81 @@
+// A lab step as the runner sees it: a ladder name or a file path, the file's source and checksum, its about and main.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { LabError } from '../errors.js';
+import { checkRunValue } from '../run/parse.js';
+import { StepInfoSchema, type ResolvedStepInfo } from '../run/schema.js';
+import { isStepName, stepFile } from './catalogue.js';
+import { importLabFile } from './lab-loader.js';
+import { typecheckLabFile } from './typecheck.js';
+
+export interface LabStep {
+  /** The ladder step's name, or the user file's base name without its extension. */
+  name: string;
+  /** Absolute path of the lab file. */
+  file: string;
+  /** One of mnist-lab's own lab files (lab/). */
+  builtin: boolean;
+  /** SHA-256 of the file's source. */
+  sha256: string;
+  /** What the file says about itself (`export const about`), null when it says nothing. */
+  about: ResolvedStepInfo | null;
+  /** The file's default export: the notebook's cells, top to bottom. */
+  main: () => Promise<unknown>;
+}
+
+const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** Where an argument points: a step name (`10-conv-bn`) or a path to a lab file. */
+export function resolveStepFile(arg: string, cwd: string): { file: string; builtin: boolean } {
+  if (isStepName(arg)) return { file: stepFile(arg), builtin: true };
+  if (!EXTENSIONS.includes(extname(arg))) {
+    // Not a file name: say which steps exist (stepFile throws UNKNOWN_PRESET listing them).
+    stepFile(arg);
+  }
+  return { file: resolve(cwd, arg), builtin: false };
+}
+
+/** The first line of a stack trace that lies in `file`, as "file:line:column", to point at where it threw. */
+export function lineIn(file: string, error: unknown): string | null {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const match = stack.split('\n').find((l) => l.includes(file));
+  const at = match?.match(/(\d+):(\d+)\)?\s*$/);
+  return at ? `${file}:${at[1]}:${at[2]}` : null;
+}
+
+/**
+ * Reads, checks and imports a lab file. A user's file is type-checked first (unless `typecheck` is false); a file
+ * that does not import, has no default-exported function or an `about` that breaks its schema is BAD_LAB_FILE
+ * naming the file, and the line where there is one.
+ */
+export async function loadStep(arg: string, options: { cwd: string; typecheck: boolean }): Promise<LabStep> {
+  const { file, builtin } = resolveStepFile(arg, options.cwd);
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) {
+    throw new LabError('BAD_LAB_FILE', `lab file ${file} does not exist`, {
+      hint: 'pass a step name (`mnist-lab models` lists them) or the path of a lab file, e.g. a copy of lab/10-conv-bn.ts',
+    });
+  }
+  const source = await readFile(file, 'utf8');
+  if (!builtin && options.typecheck && /\.m?ts$/.test(file)) await typecheckLabFile(file);
+  let module: Record<string, unknown>;
+  try {
+    module = await importLabFile(file);
+  } catch (cause) {
+    const where = lineIn(file, cause) ?? file;
+    throw new LabError('BAD_LAB_FILE', `${where}: the lab file failed to load: ${(cause as Error).message ?? String(cause)}`.split('\n').slice(0, 6).join('\n'), {
+      hint: 'fix the file; it must import only mnist-lab and @tensorflow/tfjs (and files of its own)',
+      cause,
+    });
+  }
+  const main = module['default'];
+  if (typeof main !== 'function') {
+    throw new LabError('BAD_LAB_FILE', `${file} has no default export function (found ${typeof main})`, {
+      hint: 'write the notebook cells in `export default async function main() { … }`, as the lab files do',
+    });
+  }
+  const about = module['about'] === undefined ? null : checkRunValue(StepInfoSchema, module['about'], `${file}: export const about`);
+  const name = builtin ? arg : basename(file, extname(file));
+  return { name, file, builtin, sha256: createHash('sha256').update(source).digest('hex'), about, main: main as () => Promise<unknown> };
+}
