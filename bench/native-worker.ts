@@ -6,8 +6,8 @@ import { loadDataset } from '../src/data/load.js';
 import { PIXELS, type DigitSet } from '../src/data/types.js';
 import { compileTrainer } from '../src/engine/native/compile.js';
 import { nativeStatus, registerNativeBackend } from '../src/engine/native/index.js';
-import { getPreset } from '../src/models/index.js';
-import { Rng, installMathRandom } from '../src/util/rng.js';
+import { describeStepFile } from '../src/runner/describe-step.js';
+import { learningRateOf } from '../src/engine/learning-rate.js';
 
 /** Both engines cycle through the same number of pre-built batches (see torch_train.py). */
 const POOL_BATCHES = 20;
@@ -33,23 +33,23 @@ function peakRssMB(): number {
 }
 
 async function main(): Promise<void> {
-  const preset = getPreset(args.model!);
+  // The step's own model and compiled optimizer, as its lab file builds them (weights from seed 0).
+  const plan = await describeStepFile(args.model!);
+  const model = plan.model as tf.Sequential;
+  const optimizer = { kind: (model.optimizer.getClassName() === 'Adam' ? 'adam' : 'sgd') as 'adam' | 'sgd', lr: learningRateOf(model.optimizer) };
   const batch = Number(args.batch);
   const steps = Number(args.steps);
   const warmup = Number(args.warmup);
   const threads = args.threads === undefined ? undefined : Number(args.threads);
   const dir = locateDataDir({ dataDir: args['data-dir'], env: process.env, dataset: 'mnist' });
   const data = await loadDataset({ dir, dataset: 'mnist', testLimit: args.mode === 'train' ? 1 : undefined });
-  const restore = installMathRandom(new Rng(1));
-  const model = preset.build();
-  restore();
-  const compiled = compileTrainer(model, { optimizer: preset.optimizer, batchSize: batch, threads });
+  const compiled = compileTrainer(model, { optimizer, batchSize: batch, threads });
   if (!compiled.trainer) throw new Error(compiled.reason);
   const trainer = compiled.trainer;
   const status = nativeStatus();
   const result: Record<string, unknown> = {
     engine: `mnist-lab native (oneDNN ${status.ok ? status.onednnVersion : '?'})`,
-    model: preset.name,
+    model: args.model,
     batch,
     mode: args.mode,
     threads: status.ok ? status.threads : null,
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       xs: scaled(data.train, i * batch, batch),
       labels: data.train.labels.slice(i * batch, (i + 1) * batch),
     }));
-    const lr = preset.optimizer.lr;
+    const lr = optimizer.lr;
     let last = { loss: 0, accuracy: 0 };
     for (let i = 0; i < warmup; i++) trainer.step(pool[i % POOL_BATCHES].xs, pool[i % POOL_BATCHES].labels, lr, i);
     const rssAfterWarmupMB = process.memoryUsage().rss / 2 ** 20;

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadDataset } from '../src/data/load.js';
 import { PIXELS } from '../src/data/types.js';
 import { initBackend, type BackendChoice } from '../src/engine/backend.js';
-import { getPreset } from '../src/models/index.js';
+import { describeStepFile } from '../src/runner/describe-step.js';
 import { saveModel } from '../src/models/io.js';
 import { buildApp } from '../src/server/app.js';
 import { SERVING_THREADS } from '../src/server/main.js';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     // Untrained weights predict as fast as trained ones; the preset sets the model's size.
     modelDir = join(import.meta.dirname, '../build/bench-model', values.preset);
     await initBackend({ backend: 'cpu' });
-    const model = getPreset(values.preset).build();
+    const model = (await describeStepFile(values.preset)).model;
     await saveModel(model, modelDir);
     model.dispose();
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { locateDataDir } from '../src/data/locate.js';
-import { train } from '../src/train/run.js';
+import { runStep } from '../src/runner/run-step.js';
 
 const { values } = parseArgs({ options: { seeds: { type: 'string', default: '5' }, 'data-dir': { type: 'string' } } });
 const seeds = Number(values.seeds);
@@ -21,10 +21,7 @@ async function ours(): Promise<number[]> {
   try {
     const accuracies: number[] = [];
     for (let seed = 0; seed < seeds; seed++) {
-      const outcome = await train(
-        { preset: '01-softmax', overrides: { seed, pictures: false }, dataDir, out: join(scratch, `seed-${seed}`) },
-        { cwd: scratch, env: process.env, log: silent },
-      );
+      const outcome = await runStep({ step: '01-softmax', seed, pictures: false, dataDir, out: join(scratch, `seed-${seed}`) }, { cwd: scratch, env: process.env, log: silent });
       accuracies.push(outcome.metrics?.test_accuracy ?? NaN);
       process.stderr.write(`mnist-lab seed ${seed}: ${accuracies[seed].toFixed(4)}\n`);
     }

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { registerNativeBackend } from '../src/engine/native/backend.js';
-import { getPreset } from '../src/models/index.js';
-import { TfjsTrainer } from '../src/train/tfjs-trainer.js';
+import { TfjsTrainer } from '../src/engine/tfjs-trainer.js';
+import { describeStepFile } from '../src/runner/describe-step.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, kernels: { type: 'string', default: 'native' } } });
 const steps = Number(values.steps);
@@ -18,13 +18,13 @@ if (values.kernels === 'js') {
     tf.registerKernel({ ...(tf.getKernel(name, 'cpu') as tf.KernelConfig), backendName: 'native' });
   }
 }
-const model = getPreset('10-conv-bn').build() as tf.Sequential;
-const trainer = new TfjsTrainer(model, { kind: 'adam', lr: 0.01 });
+const model = (await describeStepFile('10-conv-bn')).model;
+const trainer = new TfjsTrainer(model, 'one-hot');
 const batch = 64;
 const xs = Float32Array.from({ length: batch * 784 }, (_, i) => ((i * 7919) % 256) / 256);
 const labels = Uint8Array.from({ length: batch }, (_, i) => i % 10);
-for (let i = 0; i < 2; i++) trainer.step(xs, labels, 0.01);
+for (let i = 0; i < 2; i++) await trainer.step(xs, labels, 0.01);
 const start = performance.now();
-for (let i = 0; i < steps; i++) trainer.step(xs, labels, 0.01);
+for (let i = 0; i < steps; i++) await trainer.step(xs, labels, 0.01);
 const seconds = (performance.now() - start) / 1000;
 console.log(`10-conv-bn op by op on 'native', ${values.kernels} conv gradients: ${Math.round((steps * batch) / seconds)} img/s`);

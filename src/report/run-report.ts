@@ -71,6 +71,21 @@ function metricsSection(inputs: RunRecord): string {
   ]);
 }
 
+/** What the lab file trained, from the run's (latest) start record: the engine and the recipe as fit saw it. */
+function planSection(inputs: RunRecord): string {
+  const start = inputs.history.findLast((r) => r.type === 'start');
+  if (start?.type !== 'start') return '<p>Training has not started.</p>';
+  return keyValueTable([
+    ['lab file', inputs.config.step.file],
+    ['engine', start.engine],
+    ['epochs', start.epochs],
+    ['steps per epoch', start.stepsPerEpoch],
+    ['batch size', start.batchSize],
+    ['optimizer', start.optimizer],
+    ['loss', start.loss],
+  ]);
+}
+
 function epochTable(inputs: RunRecord): string {
   return htmlTable(
     ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learning rate', 'seconds'],
@@ -114,6 +129,8 @@ export async function buildReportHtml(inputs: RunRecord): Promise<string> {
     await picturesSection(inputs),
     '<h2>Model</h2>',
     summaryTable(await modelSummary(inputs.runDir)),
+    '<h2>Training plan</h2>',
+    planSection(inputs),
     '<h2>Configuration</h2>',
     keyValueTable(
       Object.entries(config)

@@ -1,4 +1,5 @@
 // Describes a lab step without training it: runs the file's cells up to fit, which records the model and the recipe.
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend.js';
 import { LabError } from '../errors.js';
 import { MemorySink } from '../run/sink.js';
@@ -7,7 +8,7 @@ import { DescribeStop, withSession, type LabSession, type TrainingPlan } from '.
 import { installMathRandom, Rng } from '../util/rng.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
 import { nodeEngine } from './node-session.js';
-import type { LabStep } from './step-file.js';
+import { loadStep, type LabStep } from './step-file.js';
 
 /** Counts of the MNIST-format sets, all a description needs of the data. */
 const COUNTS = { train: 60_000, test: 10_000 };
@@ -18,8 +19,8 @@ const COUNTS = { train: 60_000, test: 10_000 };
  */
 export async function describeStep(step: LabStep, hp: Record<string, number> = {}): Promise<TrainingPlan> {
   checkHyperparameters(step, hp);
-  // Building layers creates their weights, so an engine must be up; the pure-JS one needs no set-up.
-  await initBackend({ backend: 'cpu' });
+  // Building layers creates their weights, so an engine must be up: the active one, else the pure-JS one.
+  if (!tf.engine().backendName) await initBackend({ backend: 'cpu' });
   const noData = (): never => {
     throw new LabError('BAD_LAB_FILE', `${step.file} reads the data before fit; describing a step loads none`, {
       hint: 'keep data loading inside lab.fit and the cells after it',
@@ -55,4 +56,9 @@ export async function describeStep(step: LabStep, hp: Record<string, number> = {
   throw new LabError('BAD_LAB_FILE', `${step.file} trained nothing: it never called lab.fit(model, …)`, {
     hint: 'train with `await lab.fit(model, training, { epochs, validationData })`',
   });
+}
+
+/** The plan of a shipped step or a lab file by name or path (benchmarks, tests, `mnist-lab summary`). */
+export async function describeStepFile(arg: string, hp: Record<string, number> = {}, cwd = process.cwd()): Promise<TrainingPlan> {
+  return describeStep(await loadStep(arg, { cwd, typecheck: false }), hp);
 }

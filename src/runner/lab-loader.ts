@@ -6,19 +6,17 @@ import { pathToFileURL } from 'node:url';
 let registered = false;
 
 /**
- * Makes `import(labFile)` work for any lab file: under the compiled CLI, registers tsx so TypeScript loads, and the
+ * Makes `import(labFile)` work for any lab file: registers tsx so TypeScript loads without a build step, then the
  * hooks that resolve `mnist-lab` and `@tensorflow/tfjs` to the modules this process already runs (one TF.js, with
- * the native engine registered), wherever the file lives. From the source tree tsx is already loaded; under a test
- * runner that resolves modules itself (no import.meta.resolve), nothing is registered.
+ * the native engine registered), wherever the file lives. (Registering tsx where it is already loaded, as when the
+ * CLI runs from the source tree, only repeats a transform.)
  */
 async function ensureLoader(): Promise<void> {
-  if (registered || typeof import.meta.resolve !== 'function') return;
+  if (registered) return;
   registered = true;
   const ext = extname(new URL(import.meta.url).pathname);
-  if (ext === '.js') {
-    const tsx = await import('tsx/esm/api');
-    tsx.register();
-  }
+  const tsx = await import('tsx/esm/api');
+  tsx.register();
   const api = new URL(`../index${ext}`, import.meta.url).href;
   const tfjs = import.meta.resolve('@tensorflow/tfjs');
   register(new URL(`./loader-hooks${ext}`, import.meta.url), { data: { api, tfjs } });

@@ -66,6 +66,16 @@ function readMetrics(stdout: string, runDir: string): RunMetrics | null {
   return existsSync(file) ? parseRunJson(AnyRunMetricsSchema, readFileSync(file, 'utf8'), file) : null;
 }
 
+/** fn's value, or `fallback` when it throws (the message goes to `onError`). */
+function safely<T>(fn: () => T, fallback: T, onError?: (message: string) => void): T {
+  try {
+    return fn();
+  } catch (error) {
+    onError?.(error instanceof Error ? error.message : String(error));
+    return fallback;
+  }
+}
+
 function best(values: number[], metric: 'loss' | 'accuracy'): number | null {
   if (values.length === 0) return null;
   return metric === 'loss' ? Math.min(...values) : Math.max(...values);
@@ -86,7 +96,8 @@ export function startTrialProcess(options: TrialProcessOptions): TrialProcess {
   let seen = 0;
   let ending: 'stopped' | 'aborted' | null = null;
   const poll = () => {
-    const values = readIntermediate(runDir, metric);
+    // A record that breaks its schema is the trial's problem, reported when it ends, not a crash of the tuner.
+    const values = safely(() => readIntermediate(runDir, metric), []);
     if (values.length > seen) {
       seen = values.length;
       options.onIntermediate?.(values);
@@ -105,11 +116,17 @@ export function startTrialProcess(options: TrialProcessOptions): TrialProcess {
     const finish = (exitCode: number | null, error?: string) => {
       clearInterval(timer);
       clearTimeout(killTimer);
-      const intermediate = readIntermediate(runDir, metric);
+      const intermediate = safely(() => readIntermediate(runDir, metric), []);
       const seconds = (Date.now() - started) / 1000;
       const base = { intermediate, exitCode, seconds };
       // A trial that got to its end before the stop arrived (exit 0 with metrics) counts as completed.
-      const metrics = exitCode === 0 ? readMetrics(stdout, runDir) : null;
+      let unreadable: string | undefined;
+      const metrics =
+        exitCode === 0
+          ? safely(() => readMetrics(stdout, runDir), null, (e) => {
+              unreadable = e;
+            })
+          : null;
       if (metrics) {
         resolve({ ...base, status: 'completed', objective: metric === 'loss' ? metrics.test_loss : metrics.test_accuracy, metrics });
         return;
@@ -118,7 +135,7 @@ export function startTrialProcess(options: TrialProcessOptions): TrialProcess {
         resolve({ ...base, status: 'stopped', objective: best(intermediate, metric), metrics: null });
         return;
       }
-      const why = error ?? (ending === 'aborted' ? 'aborted by shutdown' : exitCode === 0 ? 'exited 0 without printing its metrics JSON' : `exited with code ${exitCode ?? child.signalCode}`);
+      const why = error ?? unreadable ?? (ending === 'aborted' ? 'aborted by shutdown' : exitCode === 0 ? 'exited 0 without printing its metrics JSON' : `exited with code ${exitCode ?? child.signalCode}`);
       const tail = stderrTail.trim().split('\n').slice(-5).join('\n');
       resolve({ ...base, status: 'failed', objective: null, metrics: null, error: tail ? `${why}: ${tail}` : why });
     };

@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseJsonInput } from '../../src/predict/inputs.js';
-import { labCommand } from '../../src/commands/lab.js';
+import { labCommand, type LabRow } from '../../src/commands/lab.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
-import { runFiles } from '../../src/train/run-layout.js';
+import { runFiles } from '../../src/run/layout.js';
 import { captureIo } from '../helpers/capture.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -30,7 +30,7 @@ describe('mnist-lab train', () => {
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const metrics = JSON.parse(lines[0]);
-    expect(metrics).toMatchObject({ preset: '01-softmax', dataset: 'mnist', epochs: 1, steps: 20, status: 'completed' });
+    expect(metrics).toMatchObject({ step: '01-softmax', dataset: 'mnist', epochs: 1, steps: 20, test_count: 500, engine: 'tfjs-wasm', status: 'completed' });
     expect(metrics.test_accuracy).toBeGreaterThan(0.5);
     expect(r.err).toContain('Steps per epoch: 20');
     expect(existsSync(join(runFiles(out).model, 'model.json'))).toBe(true);
@@ -82,8 +82,8 @@ describe('mnist-lab lab', () => {
     expect(r.out).toMatch(/^03-relu-adam +\d+\.\d\d%/m);
     expect(r.out).toContain(`The ladder compared: ${join(out, 'compare.html')}`);
     expect(r.out).toContain(`draw digits with the newest model: npx mnist-lab serve --runs-dir ${dirname(out)}`);
-    const rows = JSON.parse(readFileSync(join(out, 'lab.json'), 'utf8')) as { preset: string; runDir: string; status: string }[];
-    expect(rows.map((row) => [row.preset, row.runDir, row.status])).toEqual([
+    const rows = JSON.parse(readFileSync(join(out, 'lab.json'), 'utf8')) as LabRow[];
+    expect(rows.map((row) => [row.step, row.runs[0].runDir, row.runs[0].status])).toEqual([
       ['01-softmax', join(out, '01-softmax'), 'completed'],
       ['03-relu-adam', join(out, '03-relu-adam'), 'completed'],
     ]);
@@ -98,7 +98,8 @@ describe('mnist-lab lab', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ preset: '01-softmax', expected: 0.9, status: 'completed', backend: 'tfjs-wasm' });
+    expect(rows[0]).toMatchObject({ step: '01-softmax', passBar: 0.89, passed: false, runs: [{ seed: 0, status: 'completed', engine: 'tfjs-wasm' }] });
+    expect(rows[0].accuracy).toMatchObject({ count: 1, std: 0, mean: rows[0].runs[0].test_accuracy });
     const bad = await cli(['lab', '--presets', '01-softmax,99-nope', ...TINY, '--data-dir', MNIST_DIR, '--out', join(tempDir(), 'lab')]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/UNKNOWN_PRESET[\s\S]*99-nope/);
@@ -112,37 +113,44 @@ describe('mnist-lab lab --resume', () => {
   it('keeps finished steps, resumes the interrupted one from its checkpoint and trains the rest', async () => {
     const cwd = tempDir();
     const lab = join(cwd, 'lab');
-    const controller = new AbortController();
-    const first = captureIo(cwd, {}, controller.signal);
+    // A stand-in for Ctrl-C (the loop looks once after each step): 20 steps of 01-softmax, then the first epoch
+    // of 03-relu-adam and one step of its second.
+    let checks = 0;
+    const signal = { get aborted() { return ++checks > 31; } } as AbortSignal;
+    const first = captureIo(cwd, {}, signal);
     const interrupted = await labCommand(
       {
-        presets: ['01-softmax', '03-relu-adam', '05-lr-decay'],
-        overrides: { epochs: 2, steps: 10, limit: 3000, valLimit: 500, backend: 'wasm', pictures: false },
-        dataDir: MNIST_DIR,
-        out: lab,
-        // Ctrl-C after the first epoch of the second step.
-        onEpochEnd: async (runDir) => {
-          if (runDir.endsWith('03-relu-adam')) controller.abort();
+        plan: {
+          steps: ['01-softmax', '03-relu-adam', '05-lr-decay'],
+          overrides: { epochs: 2, batchSize: null, lr: null, steps: 10, limit: 3000, valLimit: 500 },
+          seeds: [0],
+          dataset: 'mnist',
+          dataDir: MNIST_DIR,
+          backend: 'wasm',
+          threads: null,
+          pictures: false,
         },
+        out: lab,
       },
       first.io,
     );
-    expect(interrupted.map((r) => [r.preset, r.status])).toEqual([
-      ['01-softmax', 'completed'],
-      ['03-relu-adam', 'interrupted'],
+    expect(interrupted.map((r) => [r.step, r.runs.map((x) => x.status)])).toEqual([
+      ['01-softmax', ['completed']],
+      ['03-relu-adam', ['interrupted']],
+      ['05-lr-decay', ['pending']],
     ]);
     expect(first.stdout.text).toContain(`mnist-lab lab --resume ${lab}`);
     const softmaxMetrics = readFileSync(runFiles(join(lab, '01-softmax')).metrics, 'utf8');
 
     const r = await cli(['lab', '--resume', lab, '--json']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.out) as { preset: string; status: string; test_accuracy: number }[];
-    expect(rows.map((row) => [row.preset, row.status])).toEqual([
+    const rows = JSON.parse(r.out) as LabRow[];
+    expect(rows.map((row) => [row.step, row.runs[0].status])).toEqual([
       ['01-softmax', 'completed'],
       ['03-relu-adam', 'completed'],
       ['05-lr-decay', 'completed'],
     ]);
-    expect(r.err).toContain('=== 01-softmax: 1-layer softmax, SGD (trained before:');
+    expect(r.err).toContain('=== 01-softmax: trained before:');
     expect(readFileSync(runFiles(join(lab, '01-softmax')).metrics, 'utf8')).toBe(softmaxMetrics);
     const history = readFileSync(runFiles(join(lab, '03-relu-adam')).history, 'utf8')
       .trim()
@@ -159,10 +167,10 @@ describe('mnist-lab lab --resume', () => {
     expect((await cli(['lab', '--presets', '01-softmax', ...TWO_EPOCHS, '--data-dir', MNIST_DIR, '--out', lab])).code).toBe(0);
     const flags = await cli(['lab', '--resume', lab, '--epochs', '3']);
     expect(flags.code).toBe(2);
-    expect(flags.err).toMatch(/--resume continues the lab with the presets and flags it was started with; got also --epochs/);
+    expect(flags.err).toMatch(/--resume continues the lab with the steps and flags it was started with; got also --epochs/);
     const other = await cli(['lab', '--resume', lab, '--dataset', 'fashion']);
     expect(other.code).toBe(2);
-    expect(other.err).toMatch(/--dataset must be the lab's own dataset \(mnist\) when resuming; got "fashion"/);
+    expect(other.err).toMatch(/got also --dataset/);
     const notLab = await cli(['lab', '--resume', tempDir()]);
     expect(notLab.code).toBe(2);
     expect(notLab.err).toMatch(/RUN_INCOMPLETE[\s\S]*lab-plan\.json/);

@@ -1,28 +1,17 @@
-// The predictor: native compiled inference on the native backend, agreeing with TF.js predict; TF.js elsewhere.
-import * as tf from '@tensorflow/tfjs';
+// The front door's predictor: native compiled inference on the native backend, agreeing with TF.js predict; TF.js elsewhere.
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
-import { getPreset } from '../../src/models/index.js';
 import { predictProbabilities } from '../../src/predict/predict.js';
 import { choosePredictor } from '../../src/engine/front-door.js';
-import { installMathRandom, Rng } from '../../src/util/rng.js';
+import { stepModel } from '../helpers/steps.js';
 
 const images = (count: number) => new Float32Array(count * 784).map((_, i) => ((i * 37) % 256) / 256);
-
-function build(preset: string): tf.Sequential {
-  const restore = installMathRandom(new Rng(5));
-  try {
-    return getPreset(preset).build();
-  } finally {
-    restore();
-  }
-}
 
 describe.skipIf(!nativeStatus().ok)('choosePredictor on the native backend', () => {
   it.each(['03-relu-adam', '10-conv-bn'])('compiles %s and agrees with TF.js predict, in chunks', async (preset) => {
     await initBackend({ backend: 'native' });
-    const model = build(preset);
+    const model = await stepModel(preset);
     const predictor = await choosePredictor(model, 16);
     expect(predictor.engine).toBe('native-compiled');
     const count = 37; // more than two chunks of 16
@@ -38,7 +27,7 @@ describe.skipIf(!nativeStatus().ok)('choosePredictor on the native backend', () 
 describe('choosePredictor elsewhere', () => {
   it('predicts through TF.js on wasm', async () => {
     await initBackend({ backend: 'wasm' });
-    const model = build('01-softmax');
+    const model = await stepModel('01-softmax');
     const predictor = await choosePredictor(model);
     expect(predictor.engine).toBe('tfjs-wasm');
     expect(Array.from(predictor.probabilities(images(3), 3))).toEqual(Array.from(predictProbabilities(model, images(3), 3)));

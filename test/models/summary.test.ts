@@ -1,16 +1,16 @@
 // summarize/formatSummary against Keras's model.summary() of keras_05 (spec §1a: per-layer counts and totals).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getPreset } from '../../src/models/index.js';
 import { formatSummary, summarize } from '../../src/models/summary.js';
+import { stepModel } from '../helpers/steps.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 describe('model summary', () => {
-  it("gives keras_05's rows: types, output shapes and per-layer parameters", () => {
-    const model = getPreset('10-conv-bn').build();
+  it("gives keras_05's rows: types, output shapes and per-layer parameters", async () => {
+    const model = await stepModel('10-conv-bn');
     const summary = summarize(model);
     expect(summary.rows.map((r) => [r.type, r.outputShape, r.params])).toEqual([
       ['Reshape', [null, 28, 28, 1], 0],
@@ -34,8 +34,8 @@ describe('model summary', () => {
     model.dispose();
   });
 
-  it('prints the Keras table with thousands separators and the three totals', () => {
-    const model = getPreset('03-relu-adam').build();
+  it('prints the Keras table with thousands separators and the three totals', async () => {
+    const model = await stepModel('03-relu-adam');
     const lines = formatSummary(summarize(model)).split('\n');
     expect(lines[0]).toBe(`Model: "${model.name}"`);
     expect(lines[2]).toMatch(/^ Layer \(type\) +Output Shape +Param #$/);
@@ -54,8 +54,8 @@ describe('model summary', () => {
     model.dispose();
   });
 
-  it('ends with the BN totals of keras_05', () => {
-    const model = getPreset('10-conv-bn').build();
+  it('ends with the BN totals of keras_05', async () => {
+    const model = await stepModel('10-conv-bn');
     expect(formatSummary(summarize(model))).toContain('Total params: 354,538\nTrainable params: 354,002\nNon-trainable params: 536');
     model.dispose();
   });

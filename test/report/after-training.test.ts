@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { epochEndPictures, finishRunPictures } from '../../src/report/after-training.js';
-import { runFiles } from '../../src/train/run-layout.js';
+import { runFiles } from '../../src/run/layout.js';
 import { tempDirs } from '../data/tmp.js';
 import { loadMnist, trainTinyModel, writeRun } from '../viz/fixture-run.js';
 

@@ -6,10 +6,11 @@ import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
-import { getPreset } from '../../src/models/index.js';
-import { compareCommand } from '../../src/report/compare.js';
-import { reportCommand, writeReport } from '../../src/report/run-report.js';
-import { runFiles } from '../../src/train/run-layout.js';
+import { compareCommand } from '../../src/commands/compare.js';
+import { reportCommand } from '../../src/commands/report.js';
+import { writeReport } from '../../src/report/run-report.js';
+import { loadStep } from '../../src/runner/step-file.js';
+import { runFiles } from '../../src/run/layout.js';
 import { PICTURE_ORDER } from '../../src/viz/picture-catalogue.js';
 import { tempDirs } from '../data/tmp.js';
 import { decodePng } from '../viz/png.js';
@@ -53,10 +54,11 @@ describe('report', () => {
       const p = await decodePng(Buffer.from(b64, 'base64'));
       expect(p.width).toBeGreaterThan(100);
     }
-    expect(html).toContain(getPreset('10-conv-bn').explain.slice(0, 40));
+    const { about } = await loadStep('10-conv-bn', { cwd: process.cwd(), typecheck: false });
+    expect(html).toContain(about!.lesson.slice(0, 40));
     expect(html).toContain('Total params');
     expect(html).toContain('7,850');
-    expect(html).toContain('<td>batchSize</td><td class="num">64</td>');
+    expect(html).toContain('<td>batch size</td><td class="num">128</td>');
     expect(html).toContain('12.5 s');
     expect(html).not.toMatch(/<script/i);
   });
@@ -65,7 +67,7 @@ describe('report', () => {
     const runDir = await newDir();
     await writeRun(runDir, { preset: '01-softmax', epochs: 3, trainedEpochs: 1 });
     const { out } = captureOut();
-    const error = await reportCommand({ runDir, out, dataset }).catch((e: unknown) => e);
+    const error = await reportCommand({ runDir, out, dataset, cwd: process.cwd() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LabError);
     const e = error as LabError;
     expect(e.code).toBe('RUN_INCOMPLETE');
@@ -110,7 +112,7 @@ describe('compare', () => {
     expect(referencedResources(html, result.html)).toEqual({ inline: 1, missing: [] });
     expect(html).toContain('<td>softmax</td>'); // no report.html yet: plain name
     const lines = capture.text().split('\n');
-    expect(lines[0]).toMatch(/^run +preset +test accuracy/);
+    expect(lines[0]).toMatch(/^run +step +test accuracy/);
     expect(lines[2]).toMatch(/^softmax +01-softmax +0\.9100/);
     expect(lines[3]).toMatch(/^bn +10-conv-bn +0\.9800/);
   });

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
-import type { HistoryRecord } from '../../src/train/history.js';
-import type { RunMetrics } from '../../src/train/run-layout.js';
+import type { HistoryRecord, RunMetrics } from '../../src/run/schema.js';
 
-const start = (preset: string, epochs: number): HistoryRecord => ({
-  type: 'start', time: '2026-11-30T00:00:00.000Z', preset, epochs, stepsPerEpoch: 5, batchSize: 128, backend: 'wasm', initialEpoch: 0,
+const start = (step: string, epochs: number): HistoryRecord => ({
+  type: 'start', time: '2026-11-30T00:00:00.000Z', step, epochs, stepsPerEpoch: 5, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0,
+  optimizer: 'SGD (learningRate 0.01)', loss: 'categoricalCrossentropy', lr: [{ x: 0, y: 0.01 }, { x: 1, y: 0.01 }], zoom: 1, xTitle: 'epochs',
 });
 const batch = (epoch: number, step: number): HistoryRecord => ({
   type: 'batch', epoch, step, globalStep: epoch * 5 + step, loss: 2 / (1 + step), accuracy: 0.1 * step, lr: 0.01,
@@ -23,8 +23,8 @@ const end: HistoryRecord = { type: 'end', time: '2026-11-30T00:01:00.000Z', stat
 const lines = (records: HistoryRecord[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
 
 const metrics: RunMetrics = {
-  preset: '01-softmax', dataset: 'mnist', test_accuracy: 0.91, test_loss: 0.33, errors: 900, epochs: 1, steps: 5,
-  seconds: 3, images_per_second: 1000, backend: 'wasm', status: 'completed',
+  step: '01-softmax', dataset: 'mnist', test_accuracy: 0.91, test_loss: 0.33, errors: 900, test_count: 10_000, epochs: 1, steps: 5,
+  seconds: 3, images_per_second: 1000, engine: 'tfjs-wasm', status: 'completed',
 };
 const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
@@ -53,7 +53,7 @@ if (preset === 'broken') { console.error('training failed: out of luck'); proces
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(out + '/config.json', JSON.stringify({ preset, command, outFlag, rest }));
 const records = ${JSON.stringify([start('01-softmax', 1), batch(0, 0), batch(0, 1), epochEnd(0), end])};
-records[0].preset = preset;
+records[0].step = preset;
 let i = 0;
 const timer = setInterval(() => {
   fs.appendFileSync(out + '/history.jsonl', JSON.stringify(records[i++]) + '\\n');

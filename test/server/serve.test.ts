@@ -1,4 +1,4 @@
-// serve(): a run folder's model served on a loopback port, the URL printed, presets from the registry.
+// serve(): a run folder's model served on a loopback port, the URL printed, the steps from their lab files.
 import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { saveModel } from '../../src/models/io.js';
-import { listPresets } from '../../src/models/index.js';
+import { stepListings } from '../../src/runner/step-infos.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { runServer, serve } from '../../src/server/main.js';
 
@@ -49,9 +49,9 @@ describe('serve', () => {
     predictions[0].probabilities.forEach((p: number, k: number) => expect(p).toBeCloseTo(expected.probabilities[0][k], 6));
 
     const { presets } = await (await fetch(`${started.url}/api/presets`)).json();
-    expect(presets.map((p: { name: string }) => p.name)).toEqual(listPresets().map((p) => p.name));
-    expect(presets[0].explain).toBe(listPresets()[0].explain);
-    expect(presets.map((p: { zoom: number }) => p.zoom)).toEqual(listPresets().map((p) => p.zoom));
+    const listings = await stepListings();
+    expect(presets.map((p: { name: string }) => p.name)).toEqual(listings.map((p) => p.name));
+    expect(presets[0].explain).toBe(listings[0].explain);
   });
 
   it('refuses a bad port and a run without a model, naming them', async () => {
@@ -70,7 +70,7 @@ describe('serve', () => {
     const finishedRun = async (runDir: string, time: string, status: 'completed' | 'interrupted') => {
       await saveModel(model, join(runDir, 'model'));
       const records = [
-        { type: 'start', time, preset: '01-softmax', epochs: 1, stepsPerEpoch: 1, batchSize: 1, backend: 'cpu', initialEpoch: 0 },
+        { type: 'start', time, step: '01-softmax', epochs: 1, stepsPerEpoch: 1, batchSize: 1, engine: 'tfjs-cpu', initialEpoch: 0, optimizer: '', loss: '', lr: [], zoom: 1, xTitle: 'epochs' },
         { type: 'end', time, status },
       ];
       await writeFile(join(runDir, 'history.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));

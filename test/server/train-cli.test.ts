@@ -11,8 +11,8 @@ import { loadModel } from '../../src/models/io.js';
 import { imageRows } from '../../src/predict/image-rows.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
-import { runFiles } from '../../src/train/run-layout.js';
-import type { HistoryRecord } from '../../src/train/history.js';
+import { runFiles } from '../../src/run/layout.js';
+import type { HistoryRecord } from '../../src/run/schema.js';
 import { MNIST_DIR } from './fixture-model.js';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -49,13 +49,13 @@ describe('training started from the API', () => {
       .split('\n\n')
       .filter((block) => block.startsWith('id: '))
       .map((block) => JSON.parse(block.split('\ndata: ')[1]) as HistoryRecord);
-    expect(records[0]).toMatchObject({ type: 'start', preset: '01-softmax', epochs: 2, stepsPerEpoch: 3 });
+    expect(records[0]).toMatchObject({ type: 'start', step: '01-softmax', epochs: 2, stepsPerEpoch: 3 });
     expect(records.filter((r) => r.type === 'epoch').map((r) => (r as { epoch: number }).epoch)).toEqual([0, 1]);
     expect(records.at(-1)).toMatchObject({ type: 'end', status: 'completed' });
 
     const detail = (await app.inject(`/api/runs/${id}`)).json();
     expect(detail).toMatchObject({ id, preset: '01-softmax', epochsDone: 2, epochsPlanned: 2, hasReport: true });
-    expect(detail.metrics).toMatchObject({ preset: '01-softmax', epochs: 2, steps: 6, status: 'completed' });
+    expect(detail.metrics).toMatchObject({ step: '01-softmax', epochs: 2, steps: 6, status: 'completed' });
     expect(detail.pictures).toContain('predictions.png');
     const picture = await app.inject(`/api/runs/${id}/pictures/predictions.png`);
     expect(picture.statusCode).toBe(200);

@@ -48,7 +48,7 @@ describe('local pool', () => {
     expect(best.trial).toBe(lowest.id);
     expect(summary.best?.id).toBe(lowest.id);
     // No more than three trials ever overlapped in time.
-    const spans = results.map((r) => r.metrics as unknown as { started: number; ended: number });
+    const spans = results.map((r) => JSON.parse(readFileSync(join(dir, 'trials', r.id, 'span.json'), 'utf8')) as { started: number; ended: number });
     const overlap = Math.max(...spans.map((s) => spans.filter((o) => o.started <= s.started && o.ended > s.started).length));
     expect(overlap).toBeLessThanOrEqual(3);
     expect(JSON.parse(io.out().trim())).toMatchObject({ completed: 6, best: { id: lowest.id } });

@@ -36,7 +36,7 @@ describe.skipIf(!hasData)('real training trials', () => {
     for (const r of results) {
       const run = join(dir, 'trials', r.id);
       const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
-      expect(metrics.preset).toBe('01-softmax');
+      expect(metrics.step).toBe('01-softmax');
       expect(r.objective).toBe(metrics.test_loss);
       expect(r.metrics?.test_accuracy).toBe(metrics.test_accuracy);
       // The one epoch record's val_loss is the intermediate objective.
@@ -44,7 +44,7 @@ describe.skipIf(!hasData)('real training trials', () => {
       expect(existsSync(join(run, 'model', 'model.json'))).toBe(true);
       // The trial's learning rate reached the training run.
       const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-      expect(config.lr).toBe(r.params.lr);
+      expect(config.overrides.lr).toBe(r.params.lr);
     }
   });
 });

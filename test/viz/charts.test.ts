@@ -1,9 +1,9 @@
 // Chart pictures: codelab sizes, not blank, series drawn where the data is, partial histories, SVG output.
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../src/models/index.js';
 import { compareZoomMin, curvesConfigs, learningRateConfig } from '../../src/viz/chart-configs.js';
 import { compareChart, learningRateChart, perClassAccuracyChart, trainingCurvesChart } from '../../src/viz/charts.js';
-import { curveSeries, lrSeries, lrTitle } from '../../src/viz/curve-data.js';
+import { curveSeries, lrTitle } from '../../src/viz/curve-data.js';
+import { stepPlan } from '../helpers/steps.js';
 import { colors } from '../../src/viz/style.js';
 import { syntheticHistory } from './fixture-run.js';
 import { countColour, decodePng, greyVariance, WHOLE } from './png.js';
@@ -90,7 +90,9 @@ describe('zoom', () => {
 
 describe('learning-rate chart', () => {
   it("renders 648×432 with the title the 10-conv-bn schedule gives", async () => {
-    const points = lrSeries(getPreset('10-conv-bn').schedule!, 10, 937);
+    const plan = await stepPlan('10-conv-bn');
+    plan.model.dispose();
+    const points = plan.lr;
     const config = learningRateConfig(points, lrTitle(points, 10), 10);
     expect(config.options?.plugins?.title?.text).toEqual(['Learning rate', 'decays from 0.01 to 0.000258']);
     const p = await decodePng(learningRateChart(points, 10).png);

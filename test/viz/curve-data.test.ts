@@ -1,8 +1,9 @@
 // Series, zoom limits, LR sampling and titles, Python-style number format, minor grid positions.
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../src/models/index.js';
 import { minorValues } from '../../src/viz/chart-plugins.js';
-import { curveSeries, formatG, lrSeries, lrTitle, zoomLimits } from '../../src/viz/curve-data.js';
+import { lrSeries } from '../../src/train/schedules.js';
+import { curveSeries, formatG, lrTitle, zoomLimits } from '../../src/viz/curve-data.js';
+import { stepPlan } from '../helpers/steps.js';
 import { syntheticHistory } from './fixture-run.js';
 
 describe('formatG', () => {
@@ -23,17 +24,17 @@ describe('formatG', () => {
 });
 
 describe('learning-rate plot data', () => {
-  it('gives the codelab titles for the 0.6 and 0.666 decays', () => {
-    const at = (name: string) => {
-      const preset = getPreset(name);
-      const points = lrSeries(preset.schedule!, 10, 937);
-      return { points, title: lrTitle(points, 10) };
+  it("gives the codelab titles for the lab files' 0.6 and 0.666 decays", async () => {
+    const at = async (name: string) => {
+      const plan = await stepPlan(name);
+      plan.model.dispose();
+      return { points: plan.lr, title: lrTitle(plan.lr, 10) };
     };
-    const bn = at('10-conv-bn');
+    const bn = await at('10-conv-bn');
     expect(bn.title).toEqual(['Learning rate', 'decays from 0.01 to 0.000258']);
     expect(bn.points).toHaveLength(11);
     bn.points.forEach((p, e) => expect(p).toEqual({ x: e, y: 0.01 * 0.666 ** e }));
-    expect(at('05-lr-decay').title).toEqual(['Learning rate', 'decays from 0.01 to 0.000101']);
+    expect((await at('05-lr-decay')).title).toEqual(['Learning rate', 'decays from 0.01 to 0.000101']);
   });
 
   it('says constant for a flat rate and samples per-step schedules finely', () => {

@@ -3,11 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadDataset } from '../../src/data/load.js';
 import { PIXELS, type Dataset } from '../../src/data/types.js';
-import { getPreset } from '../../src/models/index.js';
 import { saveModel } from '../../src/models/io.js';
-import { resolveConfig } from '../../src/train/config.js';
-import type { HistoryRecord } from '../../src/train/history.js';
-import { runFiles, type RunMetrics } from '../../src/train/run-layout.js';
+import { runFiles } from '../../src/run/layout.js';
+import { NO_OVERRIDES, type HistoryRecord, type RunConfig, type RunMetrics } from '../../src/run/schema.js';
+import { loadStep } from '../../src/runner/step-file.js';
+import { lrSeries } from '../../src/train/schedules.js';
+import { stepModel } from '../helpers/steps.js';
 
 export { MNIST_DIR } from '../helpers/paths.js';
 import { MNIST_DIR } from '../helpers/paths.js';
@@ -20,7 +21,7 @@ export function loadMnist(): Promise<Dataset> {
 
 /** A 1-layer softmax trained for a few Adam steps on the first training digits: right often, wrong often enough. */
 export async function trainTinyModel(dataset: Dataset, steps = 20, batch = 100): Promise<tf.Sequential> {
-  const model = getPreset('01-softmax').build();
+  const model = await stepModel('01-softmax');
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
   const n = steps * batch;
   const xs = tf.tensor2d(Float32Array.from(dataset.train.images.subarray(0, n * PIXELS), (v) => v / 256), [n, PIXELS]);
@@ -44,12 +45,30 @@ export interface RunFixture {
   metrics?: boolean;
   /** Offsets the synthetic curves so two runs differ. */
   quality?: number;
+  /** PlotTraining's zoom in the start record (default 1). */
+  zoom?: number;
 }
 
 /** Synthetic but plausible history: a start record, a batch sample every 10 steps, one record per epoch. */
-export function syntheticHistory(f: Required<Pick<RunFixture, 'preset' | 'epochs' | 'trainedEpochs'>> & { stepsPerEpoch: number; quality: number }): HistoryRecord[] {
+export function syntheticHistory(
+  f: Required<Pick<RunFixture, 'preset' | 'epochs' | 'trainedEpochs'>> & { stepsPerEpoch: number; quality: number; zoom?: number },
+): HistoryRecord[] {
   const records: HistoryRecord[] = [
-    { type: 'start', time: '2026-01-01T00:00:00Z', preset: f.preset, epochs: f.epochs, stepsPerEpoch: f.stepsPerEpoch, batchSize: 128, backend: 'cpu', initialEpoch: 0 },
+    {
+      type: 'start',
+      time: '2026-01-01T00:00:00Z',
+      step: f.preset,
+      epochs: f.epochs,
+      stepsPerEpoch: f.stepsPerEpoch,
+      batchSize: 128,
+      engine: 'tfjs-cpu',
+      initialEpoch: 0,
+      optimizer: 'Adam (learningRate 0.01)',
+      loss: 'categoricalCrossentropy',
+      lr: lrSeries((e) => 0.01 * Math.pow(0.6, e), f.epochs, f.stepsPerEpoch),
+      zoom: f.zoom ?? 1,
+      xTitle: 'epochs',
+    },
   ];
   // Weight bands that widen as training goes, as real ones do (bucket boundaries, min … max).
   const spread = (scale: number) => [-1, -0.4, -0.15, -0.05, 0.05, 0.15, 0.4, 1].map((v) => v * scale);
@@ -73,8 +92,20 @@ export function syntheticHistory(f: Required<Pick<RunFixture, 'preset' | 'epochs
 export async function writeRun(runDir: string, fixture: RunFixture): Promise<void> {
   const files = runFiles(runDir);
   await mkdir(runDir, { recursive: true });
-  const preset = getPreset(fixture.preset);
-  const config = resolveConfig(preset, MNIST_DIR, { epochs: fixture.epochs, valLimit: fixture.valLimit ?? null });
+  const step = await loadStep(fixture.preset, { cwd: process.cwd(), typecheck: false });
+  const config: RunConfig = {
+    version: 2,
+    step: { name: step.name, file: step.file, sha256: step.sha256, builtin: true },
+    about: step.about,
+    dataset: 'mnist',
+    dataDir: MNIST_DIR,
+    seed: 0,
+    overrides: { ...NO_OVERRIDES, epochs: fixture.epochs, valLimit: fixture.valLimit ?? null },
+    hp: {},
+    backend: 'cpu',
+    threads: null,
+    pictures: true,
+  };
   await writeFile(files.config, `${JSON.stringify(config, null, 2)}\n`);
   const history = syntheticHistory({
     preset: fixture.preset,
@@ -82,22 +113,24 @@ export async function writeRun(runDir: string, fixture: RunFixture): Promise<voi
     trainedEpochs: fixture.trainedEpochs,
     stepsPerEpoch: fixture.stepsPerEpoch ?? 100,
     quality: fixture.quality ?? 0.97,
+    zoom: fixture.zoom,
   });
   await writeFile(files.history, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   if (fixture.model) await saveModel(fixture.model, files.model);
   if (fixture.metrics) {
     const last = history.filter((r) => r.type === 'epoch').at(-1);
     const metrics: RunMetrics = {
-      preset: fixture.preset,
+      step: fixture.preset,
       dataset: 'mnist',
       test_accuracy: last?.type === 'epoch' ? last.val_accuracy : 0,
       test_loss: last?.type === 'epoch' ? last.val_loss : 0,
       errors: 123,
+      test_count: fixture.valLimit ?? 10_000,
       epochs: fixture.trainedEpochs,
       steps: fixture.trainedEpochs * (fixture.stepsPerEpoch ?? 100),
       seconds: 12.5,
       images_per_second: 4321,
-      backend: 'cpu',
+      engine: 'tfjs-cpu',
       status: 'completed',
     };
     await writeFile(files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);

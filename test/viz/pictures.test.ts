@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PIXELS, type Dataset } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
-import { runFiles } from '../../src/train/run-layout.js';
+import { runFiles } from '../../src/run/layout.js';
 import { gridLayout } from '../../src/viz/digit-grid.js';
 import { fontDigits } from '../../src/viz/font-digits.js';
 import { GRID_PER_ROW, GRID_ROWS, renderCurves, renderRunPictures } from '../../src/viz/pictures.js';
@@ -168,6 +168,17 @@ describe('damaged run files', () => {
     const dir = await newDir();
     await writeRun(dir, { preset: '01-softmax', epochs: 2, trainedEpochs: 1 });
     await writeFile(runFiles(dir).config, '{"preset": "01-soft');
-    await expect(renderCurves(dir)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(runFiles(dir).config) });
+    await expect(renderCurves(dir)).rejects.toMatchObject({ code: 'BAD_RUN_FILE', message: expect.stringContaining(runFiles(dir).config) });
+  });
+
+  it('names the file and the field of a record that breaks its schema', async () => {
+    const dir = await newDir();
+    await writeRun(dir, { preset: '01-softmax', epochs: 2, trainedEpochs: 1 });
+    const history = await readFile(runFiles(dir).history, 'utf8');
+    await writeFile(runFiles(dir).history, history.replace('"val_accuracy":', '"val_accuracy":"high","was":'));
+    await expect(renderCurves(dir)).rejects.toMatchObject({
+      code: 'BAD_RUN_FILE',
+      message: expect.stringMatching(/history\.jsonl line \d+: /),
+    });
   });
 });

@@ -11,7 +11,7 @@ import { saveModel } from '../../src/models/io.js';
 import { mnistify } from '../../src/predict/mnistify.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
-import type { HistoryRecord } from '../../src/train/history.js';
+import type { HistoryRecord } from '../../src/run/schema.js';
 import { trainFixtureModel, type Fixture } from '../server/fixture-model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,7 +25,7 @@ const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAAAAACMmsGiAAAADklEQVR4nGNoAA
 /** A fake `mnist-lab train`: writes a 2-epoch history a record every 80 ms, as a real run would. */
 function fakeCli(): string {
   const records: HistoryRecord[] = [
-    { type: 'start', time: new Date().toISOString(), preset: '01-softmax', epochs: 2, stepsPerEpoch: 8, batchSize: 128, backend: 'wasm', initialEpoch: 0 },
+    { type: 'start', time: new Date().toISOString(), step: '01-softmax', epochs: 2, stepsPerEpoch: 8, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0, optimizer: '', loss: '', lr: [], zoom: 1, xTitle: 'epochs' },
   ];
   for (let epoch = 0; epoch < 2; epoch++) {
     for (let step = 0; step < 8; step++) {
@@ -44,7 +44,7 @@ function writeRun(out, preset, done) {
   fs.writeFileSync(out + '/config.json', JSON.stringify({ preset }));
   let i = 0;
   const timer = setInterval(() => {
-    const record = { ...records[i++], ...(i === 1 ? { preset } : {}) };
+    const record = { ...records[i++], ...(i === 1 ? { step: preset } : {}) };
     // Like the CLI's epoch-end pictures: a prediction grid appears before the epoch record.
     if (record.type === 'epoch') {
       fs.mkdirSync(out + '/pictures', { recursive: true });
@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
       webDir,
       presets: [
         { name: '01-softmax', title: 'Softmax', explain: 'One dense layer.' },
-        { name: '03-relu-adam', title: 'Relu', zoom: 10 },
+        { name: '03-relu-adam', title: 'Relu' },
       ],
       trainCommand: [process.execPath, '-e', fakeCli()],
       limits: { pollMs: 50 },
@@ -199,7 +199,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await writeFile(join(runDir, 'config.json'), JSON.stringify({ preset: '03-relu-adam' }));
     await writeFile(
       history,
-      line({ type: 'start', time: '2026-11-30T00:00:00.000Z', preset: '03-relu-adam', epochs: 1, stepsPerEpoch: 4, batchSize: 128, backend: 'wasm', initialEpoch: 0 }) +
+      line({ type: 'start', time: '2026-11-30T00:00:00.000Z', step: '03-relu-adam', epochs: 1, stepsPerEpoch: 4, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0, optimizer: '', loss: '', lr: [], zoom: 10, xTitle: 'epochs' }) +
         line({ type: 'batch', epoch: 0, step: 0, globalStep: 0, loss: 2.2, accuracy: 0.2, lr: 0.001 }),
     );
     await page.goto(`${url}/#dashboard`);

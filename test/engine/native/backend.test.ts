@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAddon } from '../../../src/engine/native/addon.js';
 import { registerNativeBackend } from '../../../src/engine/native/backend.js';
 import { nativeStatus } from '../../../src/engine/native/index.js';
-import { getPreset } from '../../../src/models/index.js';
+import { stepModel } from '../../helpers/steps.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../models/allclose.js';
-import { SKIP_REASON, randomFloats, seededBuild } from './reference.js';
+import { SKIP_REASON, randomFloats } from './reference.js';
 
 /** Runs f on the given backend and returns its output values. */
 async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
@@ -149,12 +149,12 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
   });
 
   it('10-conv-bn inference equals cpu, and a TF.js training step on the native backend equals cpu', async () => {
-    const model = seededBuild(24, () => getPreset('10-conv-bn').build());
+    const model = await stepModel('10-conv-bn');
     const rng = new Rng(25);
     const x = randomFloats(rng, 3 * 784);
     await expectSameOnBothBackends(() => model.predict(tf.tensor2d(x, [3, 784])) as tf.Tensor, 1e-6, 1e-4);
 
-    const dense = seededBuild(26, () => getPreset('03-relu-adam').build());
+    const dense = await stepModel('03-relu-adam');
     const initial = dense.getWeights().map((w) => w.clone());
     const labels = tf.oneHot(tf.tensor1d([1, 7, 3], 'int32'), 10);
     const trainOn = async (backend: string): Promise<Float32Array> => {

@@ -1,8 +1,8 @@
-// Whole CNN presets on wasm with our kernels: every weight gradient of one training step equals the cpu backend's.
+// Whole CNN steps on wasm with our kernels: every weight gradient of one training step equals the cpu backend's.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend.js';
-import { getPreset } from '../../../src/models/index.js';
+import { stepModel } from '../../helpers/steps.js';
 import { Rng, installMathRandom } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../models/allclose.js';
 
@@ -32,9 +32,7 @@ describe('CNN training on wasm', () => {
   for (const [name, batch] of [['08-conv', 2], ['mlengine', 4]] as const) {
     it(`${name}: one step's weight gradients match the cpu backend`, async () => {
       await initBackend({ backend: 'cpu' });
-      const restore = installMathRandom(new Rng(11));
-      const cpuModel = getPreset(name).build();
-      restore();
+      const cpuModel = await stepModel(name);
       const xsData = Float32Array.from({ length: batch * 784 }, (_, i) => ((i * 7919) % 256) / 256);
       const labels = [3, 1, 4, 1].slice(0, batch);
       const onCpu = tf.tidy(() => weightGradients(cpuModel, tf.tensor2d(xsData, [batch, 784]), tf.oneHot(labels, 10)));
@@ -42,7 +40,7 @@ describe('CNN training on wasm', () => {
       const shapes = cpuModel.getWeights().map((w) => w.shape);
 
       await initBackend({ backend: 'wasm' });
-      const wasmModel = getPreset(name).build();
+      const wasmModel = await stepModel(name);
       wasmModel.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])));
       const onWasm = tf.tidy(() => weightGradients(wasmModel, tf.tensor2d(xsData, [batch, 784]), tf.oneHot(labels, 10)));
 

@@ -1,4 +1,5 @@
-// The contract every preset keeps (Keras's run_layer_test): shape, codelab parameter count, a step lowers the loss, JSON round-trip, no leaks.
+// The contract every lab step keeps (Keras's run_layer_test): shape, codelab parameter count, a step lowers the loss,
+// JSON round-trip, no leaks; and what each lab file says of itself and its recipe.
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { loadModel, saveModel } from '../../src/models/io.js';
-import { PRESET_NAMES, getPreset, listPresets } from '../../src/models/index.js';
-import type { Preset } from '../../src/models/preset.js';
 import { summarize } from '../../src/models/summary.js';
+import { STEP_NAMES, stepFile } from '../../src/runner/catalogue.js';
+import { loadStep } from '../../src/runner/step-file.js';
 import { Rng, installMathRandom } from '../../src/util/rng.js';
-import { expectAllClose } from './allclose.js';
+import { expectAllClose } from '../models/allclose.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { stepPlan } from '../helpers/steps.js';
 
 /** The codelab's model.summary() totals (spec §1a); mlengine's follow task.py's layers at the default sizes. */
 const SPEC_PARAMS: Record<string, [total: number, trainable: number, nonTrainable: number]> = {
@@ -45,10 +48,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function optimizerOf(preset: Preset): tf.Optimizer {
-  return preset.optimizer.kind === 'adam' ? tf.train.adam(preset.optimizer.lr) : tf.train.sgd(preset.optimizer.lr);
-}
-
 /** Training-mode cross-entropy with dropout masks drawn from a fixed random state, so it is a function of the weights. */
 function trainingLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, maskSeed: number): tf.Scalar {
   const restore = installMathRandom(new Rng(maskSeed));
@@ -67,16 +66,16 @@ function digitLikeBatch(): tf.Tensor2D {
   });
 }
 
-describe('every preset', () => {
-  it('is listed in codelab order and found by name', () => {
-    expect(listPresets().map((p) => p.name)).toEqual([...PRESET_NAMES]);
-    expect(Object.keys(SPEC_PARAMS)).toEqual([...PRESET_NAMES]);
+describe('every lab step', () => {
+  it('is listed in codelab order, each in its own lab file', () => {
+    expect(Object.keys(SPEC_PARAMS)).toEqual([...STEP_NAMES]);
+    expect(stepFile('10-conv-bn')).toBe(join(REPO_ROOT, 'lab', '10-conv-bn.ts'));
   });
 
-  for (const name of PRESET_NAMES) {
+  for (const name of STEP_NAMES) {
     it(`${name}: probabilities of shape [b,10], codelab parameter counts, a step lowers the loss, JSON round-trip, no leaks`, async () => {
-      const preset = getPreset(name);
-      const model = preset.build();
+      const plan = await stepPlan(name);
+      const model = plan.model;
       const xs = digitLikeBatch();
       const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32'), 10);
 
@@ -87,9 +86,9 @@ describe('every preset', () => {
       const [total, trainable, nonTrainable] = SPEC_PARAMS[name];
       const summary = summarize(model);
       expect([model.countParams(), summary.trainable, summary.nonTrainable]).toEqual([total, trainable, nonTrainable]);
-      expect(preset.params).toEqual({ total, trainable, nonTrainable });
 
-      const optimizer = optimizerOf(preset);
+      // The file's own compiled optimizer takes the step.
+      const optimizer = model.optimizer;
       const step = () => tf.tidy(() => {
         optimizer.minimize(() => trainingLoss(model, xs, ys, 99));
       });
@@ -113,4 +112,45 @@ describe('every preset', () => {
       loaded.dispose();
     });
   }
+
+  it("keeps the codelab's recipes: batch sizes, steps per epoch, learning rates", async () => {
+    const recipe = async (name: string, hp: Record<string, number> = {}) => {
+      const plan = await stepPlan(name, hp);
+      plan.model.dispose();
+      return plan;
+    };
+    const softmax = await recipe('01-softmax');
+    expect(softmax).toMatchObject({ batchSize: 128, epochs: 10, stepsPerEpoch: 468, totalSteps: 4680 });
+    expect(softmax.optimizer).toBe('SGD (learningRate 0.01)');
+    expect(softmax.lr.every((p) => p.y === 0.01)).toBe(true);
+    const bn = await recipe('10-conv-bn');
+    expect(bn).toMatchObject({ batchSize: 64, epochs: 10, stepsPerEpoch: 937 });
+    expect(bn.optimizer).toBe('Adam (learningRate 0.01, beta1 0.9, beta2 0.999, epsilon 1e-7)');
+    // plot_learning_rate's title: "decays from 0.01 to 0.000258" (0.01 · 0.666^9).
+    expect(bn.lr[9].y).toBeCloseTo(0.000258, 6);
+    const decay = await recipe('05-lr-decay');
+    expect(decay.lr[9].y).toBeCloseTo(0.000101, 6);
+    const mlengine = await recipe('mlengine');
+    expect(mlengine).toMatchObject({ batchSize: 100, epochs: 30, stepsPerEpoch: 100, totalSteps: 3000 });
+    const tuned = await recipe('mlengine', { conv1: 15, conv2: 38, conv3: 64, lr2: 601, iterations: 2050 });
+    expect(tuned).toMatchObject({ epochs: 21, stepsPerEpoch: 100, totalSteps: 2050 });
+    expect(tuned.lr.find((p) => p.x === 20)?.y).toBeCloseTo(0.0001 + 0.02 * Math.exp(-2000 / 601), 12);
+  });
+
+  it('says what it is: a title, the codelab source and words, a pass bar and a lesson; mlengine its --hp-* knobs', async () => {
+    for (const name of STEP_NAMES) {
+      const { about } = await loadStep(name, { cwd: REPO_ROOT, typecheck: false });
+      expect(about, name).not.toBeNull();
+      expect(about!.lesson.length, name).toBeGreaterThan(80);
+      expect(about!.passBar, name).toBeGreaterThanOrEqual(0.6);
+      expect(about!.passBar, name).toBeLessThan(1);
+    }
+    const softmax = await loadStep('01-softmax', { cwd: REPO_ROOT, typecheck: false });
+    expect(softmax.about?.passBar).toBe(0.89);
+    const mlengine = await loadStep('mlengine', { cwd: REPO_ROOT, typecheck: false });
+    expect(Object.keys(mlengine.about?.hyperparameters ?? {})).toEqual(['lr0', 'lr1', 'lr2', 'dropout', 'conv1', 'conv2', 'conv3', 'bnexp', 'iterations']);
+    for (const open of ['02-sigmoid', '04-adam-fast', '06-deeper', '09-conv-dropout']) {
+      expect((await loadStep(open, { cwd: REPO_ROOT, typecheck: false })).about?.choices.length, open).toBeGreaterThan(0);
+    }
+  });
 });
