@@ -39,12 +39,30 @@ describe('Prefetcher', () => {
     expect([...head, ...tail]).toEqual(expected);
   });
 
+  it('with augmentation, hands out exactly the augmented batches of TrainBatches and resumes exactly', async () => {
+    const augmented = { ...options, augment: { shift: 2, rotate: 10, scale: 0.1 } };
+    const expected = take(new TrainBatches(set, augmented), 30);
+    const first = new Prefetcher(set, augmented);
+    const head = take(first, 11);
+    const state = JSON.parse(JSON.stringify(first.getState()));
+    await first.close();
+    const second = new Prefetcher(set, augmented, { state });
+    const tail = take(second, 19);
+    await second.close();
+    expect([...head, ...tail]).toEqual(expected);
+    // Augmentation really happened in the worker: the pixels differ from the unaugmented stream's.
+    const plain = take(new TrainBatches(set, options), 30);
+    expect(head.map((b) => Array.from(b.labels))).toEqual(plain.slice(0, 11).map((b) => Array.from(b.labels)));
+    expect(head[0].xs).not.toEqual(plain[0].xs);
+  });
+
   it('rejects bad options and states on the calling thread', () => {
     expect(() => new Prefetcher(set, { ...options, batchSize: 0 })).toThrow(/--batch-size/);
     expect(() => new Prefetcher(set, options, { depth: 0 })).toThrow(/prefetch depth/);
     const state = new TrainBatches(set, options).getState();
     expect(() => new Prefetcher(set, { ...options, batchSize: 4 }, { state })).toThrow(/batchSize/);
     expect(() => new Prefetcher({ ...set, count: 98 }, options)).toThrow(/training set must be 98 × 784 pixels/);
+    expect(() => new Prefetcher(set, { ...options, augment: { rotate: -1 } })).toThrow(/augment.rotate/);
   });
 
   it('times out with WORKER_FAILED instead of hanging when no batch comes', async () => {
