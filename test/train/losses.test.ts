@@ -87,7 +87,8 @@ describe('labelSmoothingCrossentropy', () => {
     const after = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];
     expect(history.history.loss[0]).toBeCloseTo(reported, 5);
     expect(after).toBeLessThan(reported);
-    tf.dispose([x, y, model]);
+    tf.dispose([x, y]);
+    model.dispose();
   });
 
   it('carries its smoothing for engines that compute the loss themselves', () => {
