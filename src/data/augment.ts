@@ -102,28 +102,39 @@ export function warpDigit(
   const oy = CENTRE - m10 * cx - m11 * cy;
   const last = IMAGE_SIZE - 1;
   for (let y = 0; y < IMAGE_SIZE; y++) {
+    const rowX = m01 * y + ox;
+    const rowY = m11 * y + oy;
+    const out = dstOffset + y * IMAGE_SIZE;
     for (let x = 0; x < IMAGE_SIZE; x++) {
-      const sx = m00 * x + m01 * y + ox;
-      const sy = m10 * x + m11 * y + oy;
+      const sx = m00 * x + rowX;
+      const sy = m10 * x + rowY;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
-      let value = 0;
-      if (x0 >= -1 && x0 <= last && y0 >= -1 && y0 <= last) {
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const row0 = srcOffset + y0 * IMAGE_SIZE;
-        const row1 = row0 + IMAGE_SIZE;
-        const left = x0 >= 0;
-        const right = x0 < last;
-        const top = y0 >= 0;
-        const bottom = y0 < last;
-        const p00 = top && left ? src[row0 + x0] : 0;
-        const p10 = top && right ? src[row0 + x0 + 1] : 0;
-        const p01 = bottom && left ? src[row1 + x0] : 0;
-        const p11 = bottom && right ? src[row1 + x0 + 1] : 0;
-        value = (1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11);
+      let p00 = 0;
+      let p10 = 0;
+      let p01 = 0;
+      let p11 = 0;
+      if (x0 >= 0 && x0 < last && y0 >= 0 && y0 < last) {
+        // All four neighbours inside: the common case.
+        const i = srcOffset + y0 * IMAGE_SIZE + x0;
+        p00 = src[i];
+        p10 = src[i + 1];
+        p01 = src[i + IMAGE_SIZE];
+        p11 = src[i + IMAGE_SIZE + 1];
+      } else if (x0 >= -1 && x0 <= last && y0 >= -1 && y0 <= last) {
+        // On the border: neighbours outside the image are background.
+        const i = srcOffset + y0 * IMAGE_SIZE + x0;
+        if (y0 >= 0 && x0 >= 0) p00 = src[i];
+        if (y0 >= 0 && x0 < last) p10 = src[i + 1];
+        if (y0 < last && x0 >= 0) p01 = src[i + IMAGE_SIZE];
+        if (y0 < last && x0 < last) p11 = src[i + IMAGE_SIZE + 1];
+      } else {
+        dst[out + x] = 0;
+        continue;
       }
-      dst[dstOffset + y * IMAGE_SIZE + x] = value * valueScale;
+      const fx = sx - x0;
+      const fy = sy - y0;
+      dst[out + x] = ((1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11)) * valueScale;
     }
   }
 }
