@@ -64,6 +64,7 @@ export interface DigitTransform {
   zoom: number;
 }
 
+/** The transform that leaves a digit as it is. */
 export const IDENTITY: DigitTransform = Object.freeze({ dx: 0, dy: 0, angle: 0, zoom: 1 });
 
 /**
