@@ -47,7 +47,7 @@ function run(command: string, args: string[]): WorkerResult {
   return JSON.parse(line) as WorkerResult;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export interface SpeedRow {
   config: SpeedConfig;

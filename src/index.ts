@@ -21,7 +21,13 @@ export { plotLearningRate, showPredictions, summary } from './train/displays.js'
 /** A step's knobs (`--hp-<key>`): `hyperparameters(about.hyperparameters)` gives their values for this run. */
 export { hyperparameters } from './train/hyperparameters.js';
 
-/** Learning-rate schedules as pure functions of (epoch, global step). */
+/** Losses beyond Layers' names: `losses.labelSmoothingCrossentropy(0.1)` is Keras's label-smoothed cross-entropy. */
+export * as losses from './train/losses.js';
+
+/** Random shifts, rotations and scalings of the training digits (`trainingDataset({ batchSize, augment })`). */
+export type { AugmentOptions } from './data/augment.js';
+
+/** Learning-rate schedules as pure functions of (epoch, global step): the codelab's, one-cycle, cosine with warm-up. */
 export * as schedules from './train/schedules.js';
 export type { LrSchedule } from './train/schedules.js';
 

@@ -176,6 +176,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .addOption(new Option('--dataset <name>', "dataset (default: the run's)").choices(DATASET_NAMES))
     .option('--limit <n>', 'first N test digits only', limitFlag('--limit', LIMITS.valLimit))
     .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
+    .option('--tta', 'test-time augmentation: average the probabilities of each digit and its 1-pixel shifts')
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: Opts) => {
       const { evalCommand } = await import('../commands/evaluate.js');
@@ -186,6 +187,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
           dataset: o.dataset as 'mnist' | 'fashion' | undefined,
           limit: o.limit as number | undefined,
           backend: o.backend as 'auto' | undefined,
+          tta: Boolean(o.tta),
           json: Boolean(o.json),
         },
         io,

@@ -1,4 +1,4 @@
-// `mnist-lab eval`: accuracy, loss and errors of a saved model on the 10k test set.
+// `mnist-lab eval`: accuracy, loss and errors of a saved model on the 10k test set, optionally with test-time augmentation.
 import { loadDataset } from '../data/load.js';
 import { locateDataDir } from '../data/locate.js';
 import type { DatasetName } from '../data/types.js';
@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend.js';
 import { loadModel } from '../models/io.js';
 import { choosePredictor } from '../engine/front-door.js';
 import { scoreProbabilities } from '../engine/tfjs-trainer.js';
+import { TTA_SHIFTS, ttaProbabilities } from '../predict/tta.js';
 import { readRunConfig } from '../run/reader.js';
 import { toBatch } from '../data/pipeline.js';
 import { printJson, type CommandIo } from './io.js';
@@ -18,6 +19,8 @@ export interface EvalOptions {
   limit?: number;
   json?: boolean;
   backend?: 'auto' | 'native' | 'wasm' | 'cpu';
+  /** Average the probabilities over each digit and its 1-pixel shifts (TTA_SHIFTS). */
+  tta?: boolean;
 }
 
 export interface EvalReport {
@@ -27,6 +30,8 @@ export interface EvalReport {
   test_accuracy: number;
   test_loss: number;
   errors: number;
+  /** Variants of each digit whose probabilities were averaged: 1 without --tta. */
+  tta_variants: number;
   seconds: number;
 }
 
@@ -40,7 +45,8 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
   const start = performance.now();
   const test = toBatch(data.test, 0, data.test.count);
   const predictor = await choosePredictor(model);
-  const probabilities = predictor.probabilities(test.xs, test.size);
+  const predict = (images: Float32Array, count: number) => predictor.probabilities(images, count);
+  const probabilities = opts.tta ? ttaProbabilities(test.xs, test.size, predict) : predict(test.xs, test.size);
   predictor.dispose();
   model.dispose();
   const score = scoreProbabilities(probabilities, test.labels, test.size);
@@ -51,13 +57,14 @@ export async function evalCommand(opts: EvalOptions, io: CommandIo): Promise<Eva
     test_accuracy: score.accuracy,
     test_loss: score.loss,
     errors: Math.round((1 - score.accuracy) * test.size),
+    tta_variants: opts.tta ? TTA_SHIFTS.length : 1,
     seconds: Number(((performance.now() - start) / 1000).toFixed(3)),
   };
   if (opts.json) printJson(io, report);
   else
     io.stdout.write(
       `${modelDir}\n  test accuracy ${(report.test_accuracy * 100).toFixed(2)}%  loss ${report.test_loss.toFixed(4)}  ` +
-        `errors ${report.errors}/${report.count}  (${report.seconds}s)\n`,
+        `errors ${report.errors}/${report.count}${opts.tta ? `  (TTA: mean of ${report.tta_variants} variants)` : ''}  (${report.seconds}s)\n`,
     );
   return report;
 }

@@ -1,7 +1,8 @@
-// The codelab's tf.data pipeline: cache · shuffle(5000, reshuffled each pass) · repeat · batch(drop_remainder), resumable.
+// The codelab's tf.data pipeline: cache · shuffle(5000, reshuffled each pass) · repeat · augment · batch(drop_remainder), resumable.
 import { z } from 'zod';
 import { badArgument } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
+import { augmentSettings, drawTransform, isAugmenting, NO_AUGMENT, warpDigit, type AugmentOptions, type AugmentSettings } from './augment.js';
 import { NUM_CLASSES, PIXELS, type DigitSet } from './types.js';
 
 /** One batch ready for a model: pixels / 256 as the codelab scales them, and the raw labels. */
@@ -17,19 +18,24 @@ export interface TrainBatchesOptions {
   batchSize: number;
   /** tf.data shuffle buffer size; the codelab uses 5000. */
   shuffleBuffer?: number;
-  /** Seeds the shuffle; same seed, same order. */
+  /** Seeds the shuffle and the augmentation (two separate streams); same seed, same batches. */
   seed: number;
+  /** Random shifts, rotations and scalings of the training digits; off by default. */
+  augment?: AugmentOptions;
 }
 
 export const DEFAULT_SHUFFLE_BUFFER = 5000;
 
-const batcherStateSchema = z.object({
+const rngStateSchema = z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]);
+
+/** Version 1 (before augmentation): read as a state with augmentation off. */
+const batcherStateV1Schema = z.object({
   version: z.literal(1),
   /** Digits in the set, batch size and buffer size the state belongs to (checked on restore). */
   count: z.number().int().positive(),
   batchSize: z.number().int().positive(),
   shuffleBuffer: z.number().int().positive(),
-  rng: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
+  rng: rngStateSchema,
   /** Pass over the data (epoch of the repeated stream) being shuffled, from 0. */
   pass: z.number().int().nonnegative(),
   /** Index of the next digit of this pass to enter the buffer. */
@@ -40,8 +46,19 @@ const batcherStateSchema = z.object({
   batches: z.number().int().nonnegative(),
 });
 
+const batcherStateSchema = batcherStateV1Schema.extend({
+  version: z.literal(2),
+  /** Augmentation the state belongs to (checked on restore). */
+  augment: z.object({ shift: z.number(), rotate: z.number(), scale: z.number() }).strict(),
+  /** The augmentation's own RNG, apart from the shuffle's so that augmenting leaves the order unchanged. */
+  augmentRng: rngStateSchema,
+});
+
 /** Everything needed to continue a TrainBatches exactly where it stopped; plain JSON. */
 export type BatcherState = z.infer<typeof batcherStateSchema>;
+
+/** Mixed into the seed of the augmentation RNG, so that its stream differs from the shuffle's. */
+const AUGMENT_STREAM = 0x41756721;
 
 /** A BatcherState whose buffer is still a typed array: cheap to take after every batch and to post to a thread. */
 export type BatcherSnapshot = Omit<BatcherState, 'buffer'> & { buffer: Int32Array };
@@ -54,8 +71,14 @@ export const snapshotToState = (snapshot: BatcherSnapshot): BatcherState => ({
 
 const PIXEL_SCALE = 1 / 256;
 
-/** Copies the digits at `indices` of `set` into a new Batch. */
-function gatherBatch(set: DigitSet, indices: ArrayLike<number>): Batch {
+/** Random transforms to apply while gathering: settings and the RNG they are drawn from. */
+interface Augmentation {
+  settings: AugmentSettings;
+  rng: Rng;
+}
+
+/** Copies the digits at `indices` of `set` into a new Batch, each randomly transformed when `augmentation` is given. */
+function gatherBatch(set: DigitSet, indices: ArrayLike<number>, augmentation?: Augmentation): Batch {
   const size = indices.length;
   const xs = new Float32Array(size * PIXELS);
   const labels = new Uint8Array(size);
@@ -64,7 +87,8 @@ function gatherBatch(set: DigitSet, indices: ArrayLike<number>): Batch {
     const index = indices[k];
     const src = index * PIXELS;
     const dst = k * PIXELS;
-    for (let p = 0; p < PIXELS; p++) xs[dst + p] = images[src + p] * PIXEL_SCALE;
+    if (augmentation) warpDigit(images, src, drawTransform(augmentation.rng, augmentation.settings), xs, dst, PIXEL_SCALE);
+    else for (let p = 0; p < PIXELS; p++) xs[dst + p] = images[src + p] * PIXEL_SCALE;
     labels[k] = set.labels[index];
   }
   return { xs, labels, size };
@@ -91,7 +115,7 @@ export function oneHot(labels: Uint8Array, classes = NUM_CLASSES): Float32Array 
   return out;
 }
 
-function checkOptions(set: DigitSet, options: TrainBatchesOptions): Required<TrainBatchesOptions> {
+function checkOptions(set: DigitSet, options: TrainBatchesOptions): Omit<Required<TrainBatchesOptions>, 'augment'> & { augment: AugmentSettings } {
   const { batchSize, shuffleBuffer = DEFAULT_SHUFFLE_BUFFER, seed } = options;
   if (set.count < 1) throw badArgument('training set', 'non-empty', set.count, 'check --limit and the data folder');
   if (set.images.length !== set.count * PIXELS || set.labels.length !== set.count) {
@@ -107,14 +131,15 @@ function checkOptions(set: DigitSet, options: TrainBatchesOptions): Required<Tra
     throw badArgument('shuffle buffer', 'a positive integer', shuffleBuffer);
   }
   if (!Number.isInteger(seed)) throw badArgument('--seed', 'an integer', seed);
-  return { batchSize, shuffleBuffer, seed };
+  return { batchSize, shuffleBuffer, seed, augment: augmentSettings(options.augment) };
 }
 
 /**
  * The training stream. Like tf.data's shuffle: the buffer fills with the next digits of the pass, each output is a
  * random slot, refilled with the next digit (or, once the pass is exhausted, with the last slot). Passes repeat
  * forever, each reshuffled by the continuing RNG; batching comes after repeat, so a batch may straddle two passes
- * and every batch is full (drop_remainder).
+ * and every batch is full (drop_remainder). With `augment`, each digit handed out is randomly transformed
+ * (src/data/augment.ts) from a second RNG, so the order is the same with augmentation on or off.
  */
 export class TrainBatches {
   readonly batchSize: number;
@@ -122,6 +147,8 @@ export class TrainBatches {
   readonly stepsPerEpoch: number;
   private readonly shuffleBuffer: number;
   private readonly rng: Rng;
+  private readonly augment: AugmentSettings;
+  private readonly augmentRng: Rng;
   private readonly buffer: Int32Array;
   private bufferLength = 0;
   private pass = 0;
@@ -137,20 +164,32 @@ export class TrainBatches {
     this.shuffleBuffer = checked.shuffleBuffer;
     this.stepsPerEpoch = Math.floor(set.count / checked.batchSize);
     this.rng = new Rng(checked.seed);
+    this.augment = checked.augment;
+    this.augmentRng = new Rng(checked.seed ^ AUGMENT_STREAM);
     this.buffer = new Int32Array(Math.min(checked.shuffleBuffer, set.count));
   }
 
-  /** A TrainBatches that continues exactly after the batch at which `state` was taken. */
+  /**
+   * A TrainBatches that continues exactly after the batch at which `state` was taken. States of version 1
+   * (saved before augmentation existed) are read as states with augmentation off.
+   */
   static restore(set: DigitSet, options: TrainBatchesOptions, state: unknown): TrainBatches {
-    const parsed = batcherStateSchema.safeParse(state);
+    const parsed = z.union([batcherStateSchema, batcherStateV1Schema]).safeParse(state);
     if (!parsed.success) throw badArgument('batcher state', 'a state saved by TrainBatches.getState()', parsed.error.message);
-    const s = parsed.data;
     const batcher = new TrainBatches(set, options);
+    const s: BatcherState =
+      parsed.data.version === 2 ? parsed.data : { ...parsed.data, version: 2, augment: NO_AUGMENT, augmentRng: batcher.augmentRng.getState() };
     const expected = { count: set.count, batchSize: batcher.batchSize, shuffleBuffer: batcher.shuffleBuffer };
     for (const [key, value] of Object.entries(expected)) {
       const saved = s[key as keyof typeof expected];
       if (saved !== value) {
         throw badArgument(`batcher state ${key}`, `${value} as in this run`, saved, 'resume with the same data, --limit and --batch-size');
+      }
+    }
+    for (const [key, value] of Object.entries(batcher.augment)) {
+      const saved = s.augment[key as keyof AugmentSettings];
+      if (saved !== value) {
+        throw badArgument(`batcher state augment.${key}`, `${value} as in this run`, saved, 'resume with the same augmentation');
       }
     }
     if (s.nextInput > s.count || s.buffer.length > batcher.buffer.length || s.buffer.some((i) => i >= s.count)) {
@@ -160,6 +199,7 @@ export class TrainBatches {
       });
     }
     batcher.rng.setState(s.rng as RngState);
+    batcher.augmentRng.setState(s.augmentRng as RngState);
     batcher.buffer.set(s.buffer);
     batcher.bufferLength = s.buffer.length;
     batcher.pass = s.pass;
@@ -179,7 +219,7 @@ export class TrainBatches {
   }
 
   /** The next batchSize digit indices of the shuffled, repeated stream. */
-  nextIndices(): Int32Array {
+  private nextIndices(): Int32Array {
     const indices = new Int32Array(this.batchSize);
     for (let k = 0; k < this.batchSize; k++) indices[k] = this.nextIndex();
     this.batches++;
@@ -188,7 +228,8 @@ export class TrainBatches {
 
   /** The next full batch. */
   next(): Batch {
-    return gatherBatch(this.set, this.nextIndices());
+    const indices = this.nextIndices();
+    return gatherBatch(this.set, indices, isAugmenting(this.augment) ? { settings: this.augment, rng: this.augmentRng } : undefined);
   }
 
   getState(): BatcherState {
@@ -198,11 +239,13 @@ export class TrainBatches {
   /** getState() with the buffer left as a typed array copy. */
   snapshot(): BatcherSnapshot {
     return {
-      version: 1,
+      version: 2,
       count: this.set.count,
       batchSize: this.batchSize,
       shuffleBuffer: this.shuffleBuffer,
+      augment: { ...this.augment },
       rng: this.rng.getState(),
+      augmentRng: this.augmentRng.getState(),
       pass: this.pass,
       nextInput: this.nextInput,
       buffer: this.buffer.slice(0, this.bufferLength),

@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from '../engine/front-door.js';
 import type { LabelFormat } from '../engine/tfjs-trainer.js';
 import { LabError } from '../errors.js';
+import { labelSmoothingOf } from './losses.js';
 import { formatLr } from './progress.js';
 
 const CATEGORICAL = ['categoricalCrossentropy', 'categorical_crossentropy'];
@@ -11,16 +12,11 @@ const ACCURACY = ['accuracy', 'acc', 'categoricalAccuracy', 'sparseCategoricalAc
 
 type Compiled = tf.LayersModel & { loss?: unknown; metrics?: unknown };
 
-/** A loss function that says it is label-smoothed categorical cross-entropy (src/train/losses.ts makes them). */
-const smoothingOf = (loss: unknown): number | null => {
-  const value = typeof loss === 'function' ? (loss as { labelSmoothing?: unknown }).labelSmoothing : undefined;
-  return typeof value === 'number' ? value : null;
-};
 
 /** The compiled loss in words. */
 export function describeLoss(model: tf.LayersModel): string {
   const loss = (model as Compiled).loss;
-  const smoothing = smoothingOf(loss);
+  const smoothing = labelSmoothingOf(loss);
   if (smoothing !== null) return `categoricalCrossentropy (label smoothing ${smoothing})`;
   if (typeof loss === 'string') return loss;
   if (typeof loss === 'function') return `a custom loss function (${loss.name || 'anonymous'})`;
@@ -54,7 +50,7 @@ export function lossSpecOf(model: tf.LayersModel, labels: LabelFormat): { spec: 
   }
   const loss = compiled.loss;
   const name = describeLoss(model);
-  const smoothing = smoothingOf(loss);
+  const smoothing = labelSmoothingOf(loss);
   const kind = smoothing !== null || (typeof loss === 'string' && CATEGORICAL.includes(loss)) ? 'categorical' : typeof loss === 'string' && SPARSE.includes(loss) ? 'sparse' : null;
   const wanted: LabelFormat | null = kind === 'categorical' ? 'one-hot' : kind === 'sparse' ? 'sparse' : null;
   if (wanted !== null && wanted !== labels) {

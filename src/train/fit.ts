@@ -113,7 +113,11 @@ export async function fit(model: tf.LayersModel, training: TrainingDataset, opti
     resumeFrom: () => session.sink.resumeFrom(),
   };
   if (note) progress.line(note);
-  const batches = session.data.stream(digits.train, { batchSize, seed: session.seed, shuffleBuffer: training.shuffleBuffer }, checkpoint?.state.batcher ?? undefined);
+  const batches = session.data.stream(
+    digits.train,
+    { batchSize, seed: session.seed, shuffleBuffer: training.shuffleBuffer, augment: training.augment },
+    checkpoint?.state.batcher ?? undefined,
+  );
   try {
     const state: LoopState = checkpoint?.state ?? {
       epoch: 0,

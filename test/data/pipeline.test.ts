@@ -1,9 +1,10 @@
 // The training stream keeps tf.data's semantics: each digit once per pass, shuffle-buffer behaviour, full batches,
 // seeded order, and exact continuation from a saved state.
 import { describe, expect, it } from 'vitest';
+import { augmentSettings, drawTransform, warpDigit } from '../../src/data/augment.js';
 import { oneHot, toBatch, TrainBatches, type Batch } from '../../src/data/pipeline.js';
 import { PIXELS, type DigitSet } from '../../src/data/types.js';
-import { Rng } from '../../src/util/rng.js';
+import { Rng, type RngState } from '../../src/util/rng.js';
 import { decodeIndex, indexedDigits } from './fixtures.js';
 
 const indicesOf = (batch: Batch): number[] => Array.from({ length: batch.size }, (_, k) => decodeIndex(batch.xs, k));
@@ -133,6 +134,93 @@ describe('TrainBatches', () => {
     expect(() => new TrainBatches(set, { batchSize: 2.5, seed: 1 })).toThrow(/--batch-size/);
     expect(() => new TrainBatches(set, { batchSize: 10, seed: 1.5 })).toThrow(/--seed/);
     expect(() => new TrainBatches(set, { batchSize: 10, shuffleBuffer: 0, seed: 1 })).toThrow(/shuffle buffer/);
+  });
+});
+
+describe('TrainBatches with augmentation', () => {
+  const set = indexedDigits(103);
+  const augment = { shift: 2, rotate: 10, scale: 0.1 };
+  const options = { batchSize: 10, shuffleBuffer: 30, seed: 11, augment };
+  const take = (batches: TrainBatches, n: number): Batch[] => range(n).map(() => batches.next());
+  /** Bit-exact equality of two batch lists (a byte comparison: deep equality over floats is slow). */
+  const expectSameBatches = (actual: Batch[], expected: Batch[]): void => {
+    expect(actual.length).toBe(expected.length);
+    actual.forEach((batch, b) => {
+      expect(batch.labels, `labels of batch ${b}`).toEqual(expected[b].labels);
+      expect(Buffer.from(batch.xs.buffer).equals(Buffer.from(expected[b].xs.buffer)), `pixels of batch ${b}`).toBe(true);
+    });
+  };
+
+  it('transforms each digit of the unaugmented order with transforms drawn from the state\'s augmentation RNG', () => {
+    const plain = new TrainBatches(set, { ...options, augment: undefined });
+    const augmented = new TrainBatches(set, options);
+    const settings = augmentSettings(augment);
+    for (let b = 0; b < 25; b++) {
+      const rng = new Rng(0);
+      rng.setState(augmented.getState().augmentRng as RngState);
+      const order = indicesOf(plain.next());
+      const batch = augmented.next();
+      // Plain-loop reference: the digit the unaugmented stream gives, warped by the next draws of that RNG.
+      const expected = new Float32Array(batch.size * PIXELS);
+      order.forEach((index, k) => warpDigit(set.images, index * PIXELS, drawTransform(rng, settings), expected, k * PIXELS, 1 / 256));
+      expectSameBatches([batch], [{ xs: expected, labels: Uint8Array.from(order, (i) => set.labels[i]), size: order.length }]);
+    }
+  });
+
+  it('keeps labels and shape, gives 28×28 floats in [0, 1], and never writes to the set', () => {
+    const before = set.images.slice();
+    const batches = take(new TrainBatches(set, options), 30);
+    const plain = take(new TrainBatches(set, { ...options, augment: {} }), 30);
+    batches.forEach((batch, b) => {
+      expect(batch.size).toBe(10);
+      expect(batch.xs.length).toBe(10 * PIXELS);
+      expect(batch.labels).toEqual(plain[b].labels);
+      expect(batch.xs.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(Buffer.from(batch.xs.buffer).equals(Buffer.from(plain[b].xs.buffer))).toBe(false);
+    });
+    expect(set.images).toEqual(before);
+  });
+
+  it('all-zero options are no augmentation: the exact unaugmented batches', () => {
+    const plain = take(new TrainBatches(set, { ...options, augment: undefined }), 20);
+    expectSameBatches(take(new TrainBatches(set, { ...options, augment: { shift: 0, rotate: 0, scale: 0 } }), 20), plain);
+  });
+
+  it('gives the same batches for the same seed and others for another seed', () => {
+    const a = take(new TrainBatches(set, options), 15);
+    expectSameBatches(take(new TrainBatches(set, options), 15), a);
+    const c = take(new TrainBatches(set, { ...options, seed: 12 }), 15);
+    expect(c.some((batch, b) => !Buffer.from(batch.xs.buffer).equals(Buffer.from(a[b].xs.buffer)))).toBe(true);
+  });
+
+  it('continues identically after save and restore, through a JSON round-trip', () => {
+    const uninterrupted = take(new TrainBatches(set, options), 40);
+    for (const stopAfter of [0, 7, 23]) {
+      const first = new TrainBatches(set, options);
+      const head = take(first, stopAfter);
+      const resumed = TrainBatches.restore(set, options, JSON.parse(JSON.stringify(first.getState())));
+      expectSameBatches([...head, ...take(resumed, 40 - stopAfter)], uninterrupted);
+    }
+  });
+
+  it('refuses to resume with other augmentation than the state was saved with', () => {
+    const state = new TrainBatches(set, options).getState();
+    expect(() => TrainBatches.restore(set, { ...options, augment: { ...augment, rotate: 5 } }, state)).toThrow(
+      /batcher state augment.rotate must be 5 as in this run; got 10/,
+    );
+    expect(() => TrainBatches.restore(set, { ...options, augment: undefined }, state)).toThrow(/augment.shift/);
+    expect(() => TrainBatches.restore(set, options, { ...state, augmentRng: [1, 2] })).toThrow(/batcher state must be/);
+  });
+
+  it('reads a version-1 state (saved before augmentation) as unaugmented, and continues it exactly', () => {
+    const plainOptions = { batchSize: 10, shuffleBuffer: 30, seed: 11 };
+    const uninterrupted = take(new TrainBatches(set, plainOptions), 30);
+    const first = new TrainBatches(set, plainOptions);
+    const head = take(first, 9);
+    const { augment: _augment, augmentRng: _augmentRng, ...rest } = first.getState();
+    const v1 = { ...rest, version: 1 };
+    expectSameBatches([...head, ...take(TrainBatches.restore(set, plainOptions, v1), 21)], uninterrupted);
+    expect(() => TrainBatches.restore(set, options, v1)).toThrow(/augment.shift must be 2 as in this run; got 0/);
   });
 });
 

@@ -1,7 +1,7 @@
 // Prefetch changes when batches are prepared, never what they are: the worker's batches and states equal
 // TrainBatches', resume from getState() is exact, and failures surface as errors instead of hangs.
 import { describe, expect, it } from 'vitest';
-import { TrainBatches, type Batch } from '../../src/data/pipeline.js';
+import { TrainBatches, type Batch, type TrainBatchesOptions } from '../../src/data/pipeline.js';
 import { Prefetcher } from '../../src/data/prefetch.js';
 import { indexedDigits } from './fixtures.js';
 
@@ -9,6 +9,18 @@ const set = indexedDigits(97);
 const options = { batchSize: 8, shuffleBuffer: 20, seed: 5 };
 
 const take = (source: { next(): Batch }, n: number): Batch[] => Array.from({ length: n }, () => source.next());
+
+/** `head` batches from one Prefetcher, then `tail` from a second one started from the first's state (JSON round-trip). */
+async function acrossResume(batchOptions: TrainBatchesOptions, head: number, tail: number): Promise<Batch[]> {
+  const first = new Prefetcher(set, batchOptions);
+  const before = take(first, head);
+  const state = JSON.parse(JSON.stringify(first.getState()));
+  await first.close();
+  const second = new Prefetcher(set, batchOptions, { state });
+  const after = take(second, tail);
+  await second.close();
+  return [...before, ...after];
+}
 
 describe('Prefetcher', () => {
   it('hands out the same batches as TrainBatches and the state after the last one handed out', async () => {
@@ -28,15 +40,17 @@ describe('Prefetcher', () => {
   });
 
   it('resumes exactly from getState()', async () => {
-    const expected = take(new TrainBatches(set, options), 40);
-    const first = new Prefetcher(set, options);
-    const head = take(first, 17);
-    const state = JSON.parse(JSON.stringify(first.getState()));
-    await first.close();
-    const second = new Prefetcher(set, options, { state });
-    const tail = take(second, 23);
-    await second.close();
-    expect([...head, ...tail]).toEqual(expected);
+    expect(await acrossResume(options, 17, 23)).toEqual(take(new TrainBatches(set, options), 40));
+  });
+
+  it('with augmentation, hands out exactly the augmented batches of TrainBatches and resumes exactly', async () => {
+    const augmented = { ...options, augment: { shift: 2, rotate: 10, scale: 0.1 } };
+    const batches = await acrossResume(augmented, 11, 19);
+    expect(batches).toEqual(take(new TrainBatches(set, augmented), 30));
+    // Augmentation really happened in the worker: same labels as the unaugmented stream, other pixels.
+    const plain = take(new TrainBatches(set, options), 30);
+    expect(batches.map((b) => Array.from(b.labels))).toEqual(plain.map((b) => Array.from(b.labels)));
+    expect(batches[0].xs).not.toEqual(plain[0].xs);
   });
 
   it('rejects bad options and states on the calling thread', () => {
@@ -45,6 +59,7 @@ describe('Prefetcher', () => {
     const state = new TrainBatches(set, options).getState();
     expect(() => new Prefetcher(set, { ...options, batchSize: 4 }, { state })).toThrow(/batchSize/);
     expect(() => new Prefetcher({ ...set, count: 98 }, options)).toThrow(/training set must be 98 × 784 pixels/);
+    expect(() => new Prefetcher(set, { ...options, augment: { rotate: -1 } })).toThrow(/augment.rotate/);
   });
 
   it('times out with WORKER_FAILED instead of hanging when no batch comes', async () => {
