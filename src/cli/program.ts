@@ -301,6 +301,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
         workDir: o.workDir as string | undefined,
         io,
       });
+      // A worker runs until Ctrl-C.
+      setExitCode(130);
     });
 
   program
