@@ -43,7 +43,13 @@ function checkImages(path: string, arr: IdxArray): Uint8Array {
       { hint: `is this an images file? ${REFETCH}` },
     );
   }
+  if (arr.shape[0] === 0) throw emptyFile(path, 'images');
   return arr.data;
+}
+
+/** A valid IDX file with a count of 0: nothing to train on or to measure with. */
+function emptyFile(path: string, what: 'images' | 'labels'): LabError {
+  return new LabError('BAD_DATA_FILE', `${path}: holds no ${what} (its count is 0); a data file needs at least one`, { hint: REFETCH });
 }
 
 function checkLabels(path: string, arr: IdxArray): Uint8Array {
@@ -53,6 +59,7 @@ function checkLabels(path: string, arr: IdxArray): Uint8Array {
     });
   }
   const labels = arr.data;
+  if (labels.length === 0) throw emptyFile(path, 'labels');
   const bad = labels.findIndex((label) => label >= NUM_CLASSES);
   if (bad >= 0) {
     throw new LabError(

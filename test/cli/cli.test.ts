@@ -9,6 +9,8 @@ import { parseJsonInput } from '../../src/predict/inputs.js';
 import { labCommand } from '../../src/commands/lab.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
 import { runFiles } from '../../src/train/run-layout.js';
+import { writeIdxFile } from '../../src/data/idx-file.js';
+import { imagesArray, indexedDigits, writeDataset } from '../data/fixtures.js';
 import { captureIo } from '../helpers/capture.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -69,6 +71,19 @@ describe('mnist-lab train', () => {
     const r = await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/OUTPUT_EXISTS/);
+  });
+});
+
+describe('bad data folders', () => {
+  it('refuses an empty test-images file at load with exit 2, naming it', async () => {
+    const dir = tempDir();
+    await writeDataset(dir, { train: 100, test: 10 });
+    const empty = join(dir, 't10k-images-idx3-ubyte.gz');
+    await writeIdxFile(empty, imagesArray(indexedDigits(0)), { gzip: true });
+    const r = await cli(['train', '01-softmax', ...TINY, '--batch-size', '10', '--data-dir', dir, '--out', join(tempDir(), 'run')]);
+    expect(r.err).toContain(`error [BAD_DATA_FILE]: ${empty}: holds no images`);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toMatch(/Epoch/);
   });
 });
 
