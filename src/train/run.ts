@@ -1,6 +1,6 @@
 // `mnist-lab train`: resolves the config, prepares data, engine and run folder, runs the loop, writes the results.
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { toBatch, type BatcherState } from '../data/pipeline.js';
@@ -201,8 +201,13 @@ async function prepareRun(
   return { runDir, config, preset, resuming: false };
 }
 
-/** An existing, non-empty output folder is refused unless --force (which empties it). */
+/** An existing, non-empty output folder is refused unless --force (which empties it); a file never is replaced. */
 async function claimRunDir(runDir: string, force: boolean): Promise<void> {
+  if ((await stat(runDir).catch(() => null))?.isDirectory() === false) {
+    throw new LabError('OUTPUT_EXISTS', `--out ${runDir} is a file, not a folder`, {
+      hint: 'choose another --out: a run folder is a folder (--force replaces folders only)',
+    });
+  }
   const entries = await readdir(runDir).catch(() => null);
   if (entries && entries.length > 0) {
     if (!force) {
@@ -212,7 +217,12 @@ async function claimRunDir(runDir: string, force: boolean): Promise<void> {
     }
     await rm(runDir, { recursive: true, force: true });
   }
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true }).catch((cause: NodeJS.ErrnoException) => {
+    throw new LabError('BAD_ARGUMENT', `--out ${runDir} cannot be made: ${cause.code ?? cause.message}`, {
+      hint: 'is a folder on its path a file, or not writable? choose another --out',
+      cause,
+    });
+  });
 }
 
 /** Drops history written after the checkpoint being resumed, so the file reads as one uninterrupted run. */

@@ -74,6 +74,29 @@ describe('mnist-lab train', () => {
   });
 });
 
+describe('an --out that is a file', () => {
+  const study = ['goal: MINIMIZE', 'metric: loss', 'maxTrials: 1', 'params:', '  - { name: lr, type: DOUBLE, minValue: 0.01, maxValue: 0.5 }'];
+  it.each([
+    ['train', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
+    ['train --force', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file, '--force'], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
+    ['train, a folder below it', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', join(file, 'run')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
+    ['tune', (file: string) => ['tune', 'study.yaml', '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
+    ['tune, a folder below it', (file: string) => ['tune', 'study.yaml', '--out', join(file, 'study')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
+    ['data sample, a file below it', (file: string) => ['data', 'sample', '--data-dir', MNIST_DIR, '--out', join(file, 'x.json')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be written: ENOTDIR/],
+  ])('%s: exit 2 with a typed error naming it, and the file is left alone', async (_name, args, message) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'study.yaml'), `${study.join('\n')}\n`);
+    const file = join(cwd, 'notes.txt');
+    writeFileSync(file, 'keep me');
+    const { io, stderr } = captureIo(cwd);
+    const code = await runCli(args(file), io);
+    expect(stderr.text).toMatch(message);
+    expect(stderr.text).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+  });
+});
+
 describe('bad data folders', () => {
   it('refuses an empty test-images file at load with exit 2, naming it', async () => {
     const dir = tempDir();
