@@ -16,7 +16,7 @@ export async function trainCommand(opts: TrainCommandOptions, io: CommandIo): Pr
     printJson(io, m ?? { status: outcome.status, runDir: outcome.runDir });
   } else if (m) {
     log.write(
-      `\nTest accuracy ${(m.test_accuracy * 100).toFixed(2)}% (${m.errors} errors out of the 10k test set), ` +
+      `\nTest accuracy ${(m.test_accuracy * 100).toFixed(2)}% (${m.errors} errors out of ${outcome.testCount} test digits), ` +
         `loss ${m.test_loss.toFixed(4)}, ${m.seconds}s at ${m.images_per_second} images/s on ${m.backend}.\n` +
         `Run folder: ${outcome.runDir}\n`,
     );

@@ -52,6 +52,8 @@ export interface TrainOutcome {
   status: 'completed' | 'interrupted';
   metrics: RunMetrics | null;
   history: EpochRecord[];
+  /** Test digits the validation and test metrics were measured on (the whole test set, or --val-limit of it). */
+  testCount: number;
 }
 
 export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOutcome> {
@@ -161,7 +163,7 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
     trainer.dispose();
     model.dispose();
     if (config.pictures) await finishRunPictures(runDir, { out: io.log, dataset: data });
-    return { runDir, config, status: result.status, metrics, history };
+    return { runDir, config, status: result.status, metrics, history, testCount: data.test.count };
   } finally {
     restoreMathRandom();
     await closeBatches();

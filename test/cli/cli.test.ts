@@ -43,6 +43,8 @@ describe('mnist-lab train', () => {
     const r = await cli(['train', '01-softmax', ...TINY, '--out', out], { MNIST_DATA: MNIST_DIR });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Test accuracy \d+\.\d\d%/);
+    // --val-limit 500: the errors are counted out of the 500 test digits measured, not out of 10k.
+    expect(r.out).toMatch(/\(\d+ errors out of 500 test digits\)/);
   });
 
   it('says where it looked when the data is missing (exit 2)', async () => {
