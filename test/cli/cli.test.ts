@@ -56,9 +56,10 @@ describe('mnist-lab train', () => {
 
   it.each([
     [['train', 'nope'], /UNKNOWN_PRESET[\s\S]*01-softmax[\s\S]*10-conv-bn/],
-    [['train', '01-softmax', '--epochs', '0'], /--epochs must be an integer from 1/],
+    [['train', '01-softmax', '--epochs', '0'], /--epochs must be a decimal integer from 1/],
     [['train', '01-softmax', '--epochs', 'ten'], /--epochs.*"ten"/],
-    [['train', '01-softmax', '--lr', '-1'], /--lr must be a number > 0/],
+    [['train', '01-softmax', '--lr', '-1'], /--lr must be a decimal number > 0/],
+    [['train', '01-softmax', '--lr', '0x1'], /--lr must be a decimal number > 0 and ≤ 10; got "0x1"/],
     [['train', '01-softmax', '--backend', 'gpu'], /--backend must be one of auto, native, wasm, cpu; got "gpu"/],
     [['train', '01-softmax', '--bogus'], /unknown option '--bogus'/],
   ])('rejects %j with exit 2 and a message naming the flag', async (args, message) => {
