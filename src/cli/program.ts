@@ -81,9 +81,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   const program = new Command('mnist-lab')
     .description('The MNIST codelab "TensorFlow, Keras and deep learning, without a PhD", in TypeScript.')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // commander's own errors are not printed here: runCli reports them in the `error [CODE]` form of every error.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
+    .exitOverride();
 
   const hpFlags = hyperparameterFlags();
   const trainCmd = addTrainingFlags(

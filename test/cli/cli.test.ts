@@ -68,6 +68,22 @@ describe('mnist-lab train', () => {
     expect(r.err).toMatch(message);
   });
 
+  it.each([
+    [['train', '01-softmax', '--bogus'], "unknown option '--bogus'", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--force-it'], "unknown option '--force-it'", 'did you mean --force? see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--epochs'], "option '--epochs <n>' argument missing", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--dataset', 'cifar'], "option '--dataset <name>' argument 'cifar' is invalid. Allowed choices are mnist, fashion.", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', 'extra'], "too many arguments for 'train'. Expected 1 argument but got 2.", 'see `mnist-lab train --help` for its flags'],
+    [['eval'], "missing required argument 'run-or-model-dir'", 'see `mnist-lab eval --help` for its flags'],
+    [['worker'], "required option '--queue <url>' not specified", 'see `mnist-lab worker --help` for its flags'],
+    [['trian'], "unknown command 'trian'", 'did you mean train? see `mnist-lab --help` for its commands'],
+    [['data', 'sampel'], "unknown command 'sampel'", 'did you mean sample? see `mnist-lab data --help` for its commands'],
+  ])('reports the flag parser\'s own error for %j as one BAD_ARGUMENT line and a hint, exit 2', async (args, message, hint) => {
+    const r = await cli(args);
+    expect(r.err).toBe(`error [BAD_ARGUMENT]: ${message}\n  hint: ${hint}\n`);
+    expect(r.code).toBe(2);
+  });
+
   it('refuses an existing --out without --force', async () => {
     const out = tempDir();
     writeFileSync(join(out, 'something'), 'x');
