@@ -4,7 +4,7 @@ import { badArgument, LabError } from '../errors.js';
 import { DATASETS, type DatasetFile } from './datasets.js';
 import { parseIdx, type IdxArray } from './idx.js';
 import { readIdxBytes } from './idx-file.js';
-import { findDataFile } from './locate.js';
+import { brokenDataLink, findDataFile } from './locate.js';
 import { checkSha256 } from './verify.js';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS, type Dataset, type DatasetName, type DigitSet } from './types.js';
 
@@ -25,8 +25,11 @@ const REFETCH = 'replace the file: `mnist-lab data fetch` downloads and verifies
 async function readDataFile(dir: string, file: DatasetFile, verify: boolean): Promise<{ path: string; arr: IdxArray }> {
   const path = findDataFile(dir, file.name);
   if (path === undefined) {
-    throw new LabError('DATA_NOT_FOUND', `${join(dir, file.name)}(.gz) does not exist`, {
-      hint: 'run `mnist-lab data fetch`, or pass --data-dir with the folder holding the four IDX files',
+    const link = brokenDataLink(dir, file.name);
+    throw new LabError('DATA_NOT_FOUND', link ? join(dir, link) : `${join(dir, file.name)}(.gz) does not exist`, {
+      hint: link
+        ? 'point the link at the file, or replace it with the file itself (`mnist-lab data fetch` downloads it)'
+        : 'run `mnist-lab data fetch`, or pass --data-dir with the folder holding the four IDX files',
     });
   }
   const bytes = await readIdxBytes(path);

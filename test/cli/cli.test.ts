@@ -1,6 +1,6 @@
 // The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
@@ -126,6 +126,18 @@ describe('bad data folders', () => {
     expect(r.err).toContain(`error [BAD_DATA_FILE]: ${empty}: holds no images`);
     expect(r.code).toBe(2);
     expect(r.out).not.toMatch(/Epoch/);
+  });
+
+  it('names a dangling symbolic link in --data-dir and what it points to (exit 2)', async () => {
+    const dir = tempDir();
+    await writeDataset(dir, { train: 100, test: 10 });
+    const link = join(dir, 't10k-images-idx3-ubyte.gz');
+    rmSync(link);
+    symlinkSync('/mnt/usb/t10k-images-idx3-ubyte.gz', link);
+    const r = await cli(['train', '01-softmax', ...TINY, '--batch-size', '10', '--data-dir', dir]);
+    expect(r.err).toContain(`${dir} (--data-dir): t10k-images-idx3-ubyte.gz is a symbolic link to /mnt/usb/t10k-images-idx3-ubyte.gz, which does not exist`);
+    expect(r.err).not.toMatch(/lacks/);
+    expect(r.code).toBe(2);
   });
 });
 

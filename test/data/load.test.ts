@@ -1,5 +1,5 @@
 // Loading a data folder: shapes, counts, labels, limits and checksums are checked, with errors naming the file.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeIdxFile } from '../../src/data/idx-file.js';
@@ -116,6 +116,17 @@ describe('loadDataset', () => {
     await expect(loadDataset({ dir, dataset: 'mnist', verify: true })).rejects.toMatchObject({
       code: 'CHECKSUM_MISMATCH',
       message: expect.stringMatching(/SHA-256 of the decompressed data is [0-9a-f]{64}, expected [0-9a-f]{64} \([a-z0-9-]+-idx\d-ubyte\)$/),
+    });
+  });
+
+  it('names a dangling symbolic link instead of calling the file missing', async () => {
+    const dir = await fixtureDir();
+    const link = join(dir, 'train-images-idx3-ubyte.gz');
+    await rm(link);
+    await symlink('/nonexistent/train-images-idx3-ubyte.gz', link);
+    await expect(loadDataset({ dir, dataset: 'mnist' })).rejects.toMatchObject({
+      code: 'DATA_NOT_FOUND',
+      message: `${link} is a symbolic link to /nonexistent/train-images-idx3-ubyte.gz, which does not exist`,
     });
   });
 
