@@ -139,6 +139,13 @@ describe('bad data folders', () => {
     expect(r.err).not.toMatch(/lacks/);
     expect(r.code).toBe(2);
   });
+
+  it('refuses --dataset fashion with a --data-dir that holds MNIST, saying so (exit 2)', async () => {
+    const r = await cli(['train', '01-softmax', ...TINY, '--dataset', 'fashion', '--data-dir', MNIST_DIR]);
+    expect(r.err).toMatch(/^error \[BAD_ARGUMENT\]: expected fashion data, but \S+ is the mnist dataset's \S+ \(by its SHA-256\)\n {2}hint: pass --dataset mnist/);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toMatch(/Epoch/);
+  });
 });
 
 describe('mnist-lab lab', () => {
