@@ -15,8 +15,9 @@ export async function trainCommand(opts: TrainCommandOptions, io: CommandIo): Pr
   if (opts.json) {
     printJson(io, m ?? { status: outcome.status, runDir: outcome.runDir });
   } else if (m) {
+    const set = outcome.testCount === 10_000 ? 'the 10k test set' : `the first ${outcome.testCount.toLocaleString('en-US')} test digits`;
     log.write(
-      `\nTest accuracy ${(m.test_accuracy * 100).toFixed(2)}% (${m.errors} errors out of ${outcome.testCount} test digits), ` +
+      `\nTest accuracy ${(m.test_accuracy * 100).toFixed(2)}% (${m.errors} errors out of ${set}), ` +
         `loss ${m.test_loss.toFixed(4)}, ${m.seconds}s at ${m.images_per_second} images/s on ${m.backend}.\n` +
         `Run folder: ${outcome.runDir}\n`,
     );

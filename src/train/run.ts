@@ -206,7 +206,7 @@ async function prepareRun(
 /** An existing, non-empty output folder is refused unless --force (which empties it); a file never is replaced. */
 async function claimRunDir(runDir: string, force: boolean): Promise<void> {
   if ((await stat(runDir).catch(() => null))?.isDirectory() === false) {
-    throw new LabError('OUTPUT_EXISTS', `--out ${runDir} is a file, not a folder`, {
+    throw new LabError('OUTPUT_EXISTS', `--out ${runDir} is an existing file, not a folder`, {
       hint: 'choose another --out: a run folder is a folder (--force replaces folders only)',
     });
   }

@@ -101,7 +101,7 @@ export class StudyStore {
   static create(dir: string, studyText: string, source: string): StudyStore {
     const files = studyFiles(dir);
     if (existsSync(dir) && !statSync(dir).isDirectory()) {
-      throw new LabError('OUTPUT_EXISTS', `--out ${dir} is a file, not a folder`, { hint: 'choose another --out: a study folder is a folder' });
+      throw new LabError('OUTPUT_EXISTS', `--out ${dir} is an existing file, not a folder`, { hint: 'choose another --out: a study folder is a folder' });
     }
     if (existsSync(files.meta)) {
       throw new LabError('OUTPUT_EXISTS', `study folder ${dir} already holds a study`, {

@@ -44,7 +44,7 @@ describe('mnist-lab train', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Test accuracy \d+\.\d\d%/);
     // --val-limit 500: the errors are counted out of the 500 test digits measured, not out of 10k.
-    expect(r.out).toMatch(/\(\d+ errors out of 500 test digits\)/);
+    expect(r.out).toMatch(/\(\d+ errors out of the first 500 test digits\)/);
   });
 
   it('says where it looked when the data is missing (exit 2)', async () => {
@@ -96,10 +96,10 @@ describe('mnist-lab train', () => {
 describe('an --out that is a file', () => {
   const study = ['goal: MINIMIZE', 'metric: loss', 'maxTrials: 1', 'params:', '  - { name: lr, type: DOUBLE, minValue: 0.01, maxValue: 0.5 }'];
   it.each([
-    ['train', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
-    ['train --force', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file, '--force'], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
+    ['train', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
+    ['train --force', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file, '--force'], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
     ['train, a folder below it', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', join(file, 'run')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
-    ['tune', (file: string) => ['tune', 'study.yaml', '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is a file, not a folder/],
+    ['tune', (file: string) => ['tune', 'study.yaml', '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
     ['tune, a folder below it', (file: string) => ['tune', 'study.yaml', '--out', join(file, 'study')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
     ['data sample, a file below it', (file: string) => ['data', 'sample', '--data-dir', MNIST_DIR, '--out', join(file, 'x.json')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be written: ENOTDIR/],
   ])('%s: exit 2 with a typed error naming it, and the file is left alone', async (_name, args, message) => {
