@@ -2,23 +2,30 @@
 import { badArgument } from '../errors.js';
 import type { Limit } from '../run/limits.js';
 
+/** Decimal notation only: Number() alone would also take 0x1, 0b1, 0o7, Infinity and surrounding spaces. */
+const DECIMAL_INTEGER = /^-?\d+$/;
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw badArgument(flag, `an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`, value);
+    if (!DECIMAL_INTEGER.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw badArgument(flag, `a decimal integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`, value);
     }
     return n;
   };
 }
 
 export function floatFlag(flag: string, min: number, max: number, exclusiveMin = false): (value: string) => number {
+  const bounds = [
+    Number.isFinite(min) ? `${exclusiveMin ? '>' : '≥'} ${min}` : '',
+    Number.isFinite(max) ? `≤ ${max}` : '',
+  ].filter(Boolean);
+  const rule = ['a decimal number', bounds.join(' and ')].filter(Boolean).join(' ');
   return (value) => {
     const n = Number(value);
     const tooLow = exclusiveMin ? n <= min : n < min;
-    if (value.trim() === '' || !Number.isFinite(n) || tooLow || n > max) {
-      throw badArgument(flag, `a number ${exclusiveMin ? '>' : '≥'} ${min} and ≤ ${max}`, value);
-    }
+    if (!DECIMAL_NUMBER.test(value) || !Number.isFinite(n) || tooLow || n > max) throw badArgument(flag, rule, value);
     return n;
   };
 }

@@ -53,9 +53,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
   const program = new Command('mnist-lab')
     .description('The MNIST codelab "TensorFlow, Keras and deep learning, without a PhD", in TypeScript.')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // commander's own errors are not printed here: runCli reports them in the `error [CODE]` form of every error.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
+    .exitOverride();
   const noHp = (command: string) => {
     const keys = Object.keys(hp);
     if (keys.length) throw badArgument(`--hp-${keys[0]}`, 'given only to train, run or summary (a lab file declares its hyperparameters)', hp[keys[0]]);
@@ -303,6 +303,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .action(async (o: Opts) => {
       const { workerCommand } = await import('../tune/commands.js');
       await workerCommand({ queue: o.queue as string, concurrency: o.concurrency as number, workDir: o.workDir as string | undefined, io });
+      // A worker runs until Ctrl-C.
+      setExitCode(130);
     });
 
   program

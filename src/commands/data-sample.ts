@@ -5,7 +5,7 @@ import { loadDataset } from '../data/load.js';
 import { locateDataDir } from '../data/locate.js';
 import { toBatch } from '../data/pipeline.js';
 import type { DatasetName } from '../data/types.js';
-import { badArgument } from '../errors.js';
+import { badArgument, LabError } from '../errors.js';
 import { imageRows } from '../predict/image-rows.js';
 import type { CommandIo } from './io.js';
 
@@ -35,7 +35,12 @@ export async function dataSampleCommand(opts: DataSampleOptions, io: CommandIo):
     io.stderr.write(`${opts.count} ${opts.dataset} test digits from #${opts.start}: ${described}\n`);
   } else {
     const path = resolve(io.cwd, opts.out);
-    await writeFile(path, lines.join(''));
+    await writeFile(path, lines.join('')).catch((cause: NodeJS.ErrnoException) => {
+      throw new LabError('BAD_ARGUMENT', `--out ${path} cannot be written: ${cause.code ?? cause.message}`, {
+        hint: 'is a folder on its path a file or missing, or the file not writable? choose another --out',
+        cause,
+      });
+    });
     io.stdout.write(`wrote ${opts.count} ${opts.dataset} test digits from #${opts.start} to ${path}: ${described}\n`);
   }
   return labelList;

@@ -1,7 +1,7 @@
 // Finds the folder holding a dataset's four IDX files: --data-dir, then MNIST_DATA, then the user cache, then system dirs.
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LabError } from '../errors.js';
 import { DATASETS, FILE_ROLES } from './datasets.js';
 import type { DatasetName } from './types.js';
@@ -23,6 +23,45 @@ export function findDataFile(dir: string, name: string): string | undefined {
 export function missingFiles(dir: string, dataset: DatasetName): string[] {
   const files = DATASETS[dataset].files;
   return FILE_ROLES.map((role) => files[role].name).filter((name) => findDataFile(dir, name) === undefined);
+}
+
+/** What is wrong with `path` when it is a symbolic link that cannot be followed, e.g. "is a symbolic link to X, which does not exist". */
+export function brokenLink(path: string): string | undefined {
+  let target: string;
+  try {
+    target = readlinkSync(path);
+  } catch {
+    return undefined; // not a symbolic link, or nothing there at all
+  }
+  try {
+    statSync(path);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `is a symbolic link to ${target}, which loops back on itself`;
+    if (code !== 'ENOENT') return `is a symbolic link to ${target}, which cannot be opened (${code})`;
+    // The target may itself be a link that leads nowhere.
+    const targetIsThere = lstatSync(resolve(dirname(path), target), { throwIfNoEntry: false }) !== undefined;
+    return `is a symbolic link to ${target}, which ${targetIsThere ? 'leads nowhere' : 'does not exist'}`;
+  }
+}
+
+/** A broken symbolic link standing in for data file `name` (raw or .gz) in `dir`: "<file> is a symbolic link to …". */
+export function brokenDataLink(dir: string, name: string): string | undefined {
+  for (const file of [name, `${name}.gz`]) {
+    const why = brokenLink(join(dir, file));
+    if (why) return `${file} ${why}`;
+  }
+  return undefined;
+}
+
+/** Why `dir` is not a data folder for `dataset`: what it lacks, and which links lead nowhere. */
+function whatIsWrong(dir: string, dataset: DatasetName): string {
+  if (!existsSync(dir)) return brokenLink(dir) ?? 'does not exist';
+  const missing = missingFiles(dir, dataset);
+  const links = missing.flatMap((name) => brokenDataLink(dir, name) ?? []);
+  const lacking = missing.filter((name) => brokenDataLink(dir, name) === undefined);
+  return [...(lacking.length ? [`lacks ${lacking.join(', ')}`] : []), ...links].join('; ');
 }
 
 interface Candidate {
@@ -60,13 +99,7 @@ export function locateDataDir(options: { dataDir?: string; env: Env; dataset: Da
   const looked = candidates(dataDir, env, dataset);
   const found = looked.find((c) => missingFiles(c.dir, dataset).length === 0);
   if (found !== undefined) return found.dir;
-  const places = looked
-    .map((c) => {
-      const missing = missingFiles(c.dir, dataset);
-      const state = existsSync(c.dir) ? `lacks ${missing.join(', ')}` : 'does not exist';
-      return `  ${c.dir} (${c.why}): ${state}`;
-    })
-    .join('\n');
+  const places = looked.map((c) => `  ${c.dir} (${c.why}): ${whatIsWrong(c.dir, dataset)}`).join('\n');
   throw new LabError('DATA_NOT_FOUND', `no ${dataset} data found; looked in:\n${places}`, {
     hint: `run \`mnist-lab data fetch --dataset ${dataset}\`, or pass --data-dir <folder with the four IDX files (.gz or raw)>`,
     exitCode: 2,

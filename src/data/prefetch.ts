@@ -119,7 +119,7 @@ export class Prefetcher {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {
         throw new LabError('WORKER_FAILED', `the prefetch worker sent no batch for ${this.timeoutMs} ms`, {
-          hint: 'the machine may be overloaded, or the worker died; run without prefetch to see the underlying error',
+          hint: 'the machine may be overloaded (other trainings on its cores?), or the worker thread could not start (rebuild a damaged installation with `npm run build`); run the command again',
           exitCode: 1,
         });
       }

@@ -26,6 +26,9 @@ async function inspect(dir: string, flag: string): Promise<string[] | null> {
     info = await lstat(dir);
   } catch (error) {
     if (isMissing(error)) return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new LabError('OUTPUT_EXISTS', `${flag} ${dir} lies below an existing file, not a folder`, { hint: `choose another ${flag}` });
+    }
     throw error;
   }
   if (info.isSymbolicLink()) {

@@ -2,9 +2,9 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
-import { pingRedis, redisConnection } from './redis.js';
+import { RedisConnections, pingRedis } from './redis.js';
 import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
 import type { StudyStore, TrialResult, TrialSpec } from './store.js';
 import { startTrialProcess, type TrialProcess } from './trial-process.js';
@@ -94,6 +94,7 @@ export class QueueExecutor implements TrialExecutor {
   private constructor(
     private readonly options: QueueExecutorOptions,
     private readonly timings: QueueTimings,
+    private readonly connections: RedisConnections,
     private readonly queue: Queue<TrialJobData, TrialJobResult>,
     private readonly events: QueueEvents,
   ) {
@@ -110,11 +111,11 @@ export class QueueExecutor implements TrialExecutor {
 
   static async connect(options: QueueExecutorOptions): Promise<QueueExecutor> {
     await pingRedis(options.url);
-    // One connection per BullMQ object: QueueEvents blocks on its own.
-    const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: redisConnection(options.url) });
-    const events = new QueueEvents(QUEUE_NAME, { connection: redisConnection(options.url) });
+    const connections = new RedisConnections(options.url);
+    const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: connections.settings() });
+    const events = new QueueEvents(QUEUE_NAME, { connection: connections.settings() });
     await events.waitUntilReady();
-    return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, queue, events);
+    return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, connections, queue, events);
   }
 
   run(trial: TrialSpec, args: string[], control: TrialControl): Promise<TrialResult> {
@@ -135,8 +136,7 @@ export class QueueExecutor implements TrialExecutor {
     // The jobs stay in Redis: a --resume picks them up again.
     for (const waiting of this.waiting.values()) waiting.reject(new Error('the tuner stopped waiting for this trial'));
     this.waiting.clear();
-    await this.events.close();
-    await this.queue.close();
+    await this.connections.close([this.events, this.queue]);
   }
 
   private async add(jobId: string, waiting: Waiting): Promise<void> {
@@ -207,7 +207,7 @@ export interface RunningWorker {
   worker: Worker<TrialJobData, TrialJobResult>;
   /** host:pid, as recorded in each result's `worker` field. */
   name: string;
-  /** Stops taking jobs; running trials are interrupted and their jobs go back to the queue. */
+  /** Stops taking jobs; running trials are interrupted and their jobs handed back to the queue; every connection is closed. */
   close(): Promise<void>;
 }
 
@@ -218,13 +218,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   const log = options.log ?? (() => undefined);
   const name = `${hostname()}:${process.pid}`;
   await pingRedis(options.queue);
-  const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: redisConnection(options.queue) });
+  const connections = new RedisConnections(options.queue);
+  const control = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: connections.settings() });
   const onError = errorLogger(log, 'worker');
   control.on('error', onError);
   const running = new Set<TrialProcess>();
   let closing = false;
 
-  const processor = async (job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult> => {
+  const processor = async (job: Job<TrialJobData, TrialJobResult>, token?: string): Promise<TrialJobResult> => {
     const { studyId, trialId, args, metric } = job.data;
     const runDir = join(workDir, studyId, `${trialId}-${process.pid}-${job.attemptsMade}-${Date.now().toString(36)}`);
     log(`${trialId} (study ${studyId}) starting in ${runDir}`);
@@ -243,7 +244,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
     }, timings.stopPollMs);
     try {
       const { exitCode, ...outcome } = await proc.done;
-      if (closing) throw new Error(`worker ${name} shut down during the trial`);
+      if (closing) {
+        // Back to the waiting list as if never taken: no attempt used up, the next free worker starts it afresh.
+        // With Redis gone the job stays active until its lock expires; then it is retried as stalled.
+        const handedBack = await job.moveToWait(token).then(() => true, () => false);
+        log(`${trialId} ${handedBack ? 'handed back to the queue' : 'left to go back to the queue once its lock expires (Redis did not answer)'}: worker ${name} is shutting down`);
+        throw new WaitingError();
+      }
       log(`${trialId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
       return { ...outcome, exitCode: outcome.status === 'failed' ? (exitCode ?? undefined) : undefined, worker: name, files: packRunFolder(runDir) };
     } finally {
@@ -253,7 +260,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   };
 
   const worker = new Worker<TrialJobData, TrialJobResult>(QUEUE_NAME, processor, {
-    connection: redisConnection(options.queue),
+    connection: connections.settings(),
     concurrency: options.concurrency,
     lockDuration: timings.lockDurationMs,
     stalledInterval: timings.stalledIntervalMs,
@@ -269,9 +276,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
     name,
     close: async () => {
       closing = true;
+      // No new job from now on, and none fetched in place of a handed-back one.
+      await worker.pause(true);
       for (const proc of running) proc.abort();
-      await worker.close();
-      await control.close();
+      // BullMQ's close waits for the running trials, which end with SIGINT (SIGKILL after the grace period).
+      await connections.close([worker, control]);
     },
   };
 }

@@ -1,4 +1,6 @@
-// Redis for the tuning queue: checks redis:// URLs and makes ioredis connections that BullMQ can drive.
+// Redis for the tuning queue: checks redis:// URLs, gives BullMQ its connection settings and closes what it made.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LabError } from '../errors.js';
 
@@ -35,10 +37,52 @@ export function parseRedisUrl(url: string, flag = '--queue'): RedisTarget {
   };
 }
 
-/** A new ioredis connection to the URL's server, set up as BullMQ requires (no per-request retry limit). */
-export function redisConnection(url: string, flag = '--queue'): Redis {
-  const target = parseRedisUrl(url, flag);
-  return new Redis({ ...target, maxRetriesPerRequest: null });
+/** ioredis's own back-off (at most 2 s), not BullMQ's (up to 20 s): back at work soon after a Redis outage. */
+const retryDelayMs = (attempt: number) => Math.min(attempt * 50, 2000);
+
+/**
+ * The Redis connections of one tuner or worker: the settings each BullMQ object connects with, and a close that
+ * ends them all promptly, also when Redis has gone.
+ */
+export class RedisConnections {
+  private closing = false;
+  /** When every reconnect attempt scheduled so far will have started. */
+  private reconnectsStartedBy = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly flag = '--queue',
+  ) {}
+
+  /**
+   * Settings for one BullMQ Queue, QueueEvents or Worker. Settings, not a connection: BullMQ closes the connections it
+   * makes itself, but leaves one it was given open, and an open connection keeps the process alive. (BullMQ's CommonJS
+   * build, the one Node loads, makes the ioredis clients from settings; its ESM build could not.)
+   */
+  settings(): RedisOptions {
+    return {
+      ...parseRedisUrl(this.url, this.flag),
+      // No per-request retry limit, as BullMQ requires.
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt) => {
+        // Once closing, a lost connection ends instead of waiting for Redis to come back.
+        if (this.closing) return null;
+        const delay = retryDelayMs(attempt);
+        this.reconnectsStartedBy = Math.max(this.reconnectsStartedBy, Date.now() + delay);
+        return delay;
+      },
+    };
+  }
+
+  /** Closes BullMQ objects made with these settings. */
+  async close(objects: { close(): Promise<void> }[]): Promise<void> {
+    this.closing = true;
+    // ioredis cannot disconnect a connection that waits to reconnect (redis/ioredis#1247: close() would wait forever for
+    // Redis to return). Let each waiting one make its last attempt first: it then ends, or is back and closes normally.
+    const wait = this.reconnectsStartedBy + 20 - Date.now();
+    if (wait > 0) await sleep(wait);
+    await Promise.allSettled(objects.map((o) => o.close()));
+  }
 }
 
 /** Checks that Redis answers PING within `timeoutMs`; the error names the flag and says how to start Redis. */

@@ -1,6 +1,6 @@
 // The study folder: study.yaml, trials.jsonl (what was asked), results.jsonl (what came back, one per trial id), results.csv and best.json.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import type { RunMetrics } from '../run/schema.js';
@@ -100,13 +100,23 @@ export class StudyStore {
   /** Starts a new study folder from the study file's text. */
   static create(dir: string, studyText: string, source: string): StudyStore {
     const files = studyFiles(dir);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new LabError('OUTPUT_EXISTS', `--out ${dir} is an existing file, not a folder`, { hint: 'choose another --out: a study folder is a folder' });
+    }
     if (existsSync(files.meta)) {
       throw new LabError('OUTPUT_EXISTS', `study folder ${dir} already holds a study`, {
         hint: 'pass --resume to continue it, or choose another --out',
       });
     }
     const study = parseStudyYaml(studyText, source);
-    mkdirSync(files.runs, { recursive: true });
+    try {
+      mkdirSync(files.runs, { recursive: true });
+    } catch (cause) {
+      throw new LabError('BAD_ARGUMENT', `--out ${dir} cannot be made: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
+        hint: 'is a folder on its path a file, or not writable? choose another --out',
+        cause,
+      });
+    }
     writeFileSync(files.study, studyText);
     const meta: StudyMeta = { studyId: `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, createdAt: new Date().toISOString() };
     writeFileSync(files.meta, `${JSON.stringify(meta, null, 2)}\n`);

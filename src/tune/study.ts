@@ -1,6 +1,6 @@
 // The study file (study.yaml, after the codelab's config-hptune.yaml): schema, defaults and errors that name the field.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { LabError } from '../errors.js';
 
@@ -11,8 +11,8 @@ const flagName = z
   .string({ error: 'must be a flag name' })
   .regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a flag name without dashes in front, like "hp-conv1"' });
 
-const scaleType = z.enum(['UNIT_LINEAR_SCALE', 'UNIT_LOG_SCALE']).default('UNIT_LINEAR_SCALE');
-const finite = z.number({ error: 'must be a number' }).finite();
+const scaleType = z.enum(['UNIT_LINEAR_SCALE', 'UNIT_LOG_SCALE'], { error: 'must be UNIT_LINEAR_SCALE or UNIT_LOG_SCALE' }).default('UNIT_LINEAR_SCALE');
+const finite = z.number({ error: 'must be a finite number' });
 
 const integerParam = z.strictObject({
   name: flagName,
@@ -33,13 +33,13 @@ const doubleParam = z.strictObject({
 const discreteParam = z.strictObject({
   name: flagName,
   type: z.literal('DISCRETE'),
-  discreteValues: z.array(finite).min(1, { error: 'must list at least one value' }),
+  discreteValues: z.array(finite, { error: 'must be a list of numbers' }).min(1, { error: 'must list at least one value' }),
 });
 
 const categoricalParam = z.strictObject({
   name: flagName,
   type: z.literal('CATEGORICAL'),
-  categoricalValues: z.array(z.string({ error: 'must be a string' })).min(1, { error: 'must list at least one value' }),
+  categoricalValues: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' }).min(1, { error: 'must list at least one value' }),
 });
 
 const paramSchema = z.discriminatedUnion('type', [integerParam, doubleParam, discreteParam, categoricalParam], {
@@ -56,7 +56,7 @@ const studySchema = z
     metric: z.enum(['loss', 'accuracy'], { error: 'must be loss or accuracy' }),
     maxTrials: positiveInt,
     maxParallelTrials: positiveInt.default(1),
-    preset: z.string({ error: 'must be a preset name' }).min(1).default('mlengine'),
+    preset: z.string({ error: 'must be a preset name' }).min(1, { error: 'must be a preset name' }).default('mlengine'),
     algorithm: z.enum(['random', 'tpe'], { error: 'must be random or tpe' }).default('tpe'),
     /** Random trials before TPE starts modelling (ignored by random search). */
     startupTrials: positiveInt.default(10),
@@ -66,10 +66,12 @@ const studySchema = z
     seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
     /** Fixed training flags for every trial, e.g. { steps: 5, limit: 500 }; true means a bare flag. */
     args: z
-      .record(flagName, z.union([z.string(), finite, z.boolean()], { error: 'must be a string, number or boolean' }))
+      .record(flagName, z.union([z.string(), finite, z.boolean()], { error: 'must be a string, number or boolean' }), {
+        error: 'must be a mapping of flag names to values',
+      })
       .default({}),
-    params: z.array(paramSchema).min(1, { error: 'must list at least one parameter' }),
-  })
+    params: z.array(paramSchema, { error: 'must list at least one parameter' }).min(1, { error: 'must list at least one parameter' }),
+  }, { error: 'must be a mapping of the study fields (goal, metric, maxTrials, params…)' })
   .superRefine((study, ctx) => {
     const seen = new Set<string>();
     study.params.forEach((param, i) => {
@@ -120,6 +122,16 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A value as an error shows it: JSON, but Infinity and NaN by name, and a structure that contains itself (a YAML alias of its own parent) said so. */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return 'a structure that contains itself';
+  }
+}
+
 /** Validates a parsed study object; `source` names the file in errors. */
 export function parseStudy(raw: unknown, source = 'study'): Study {
   const result = studySchema.safeParse(raw);
@@ -128,24 +140,35 @@ export function parseStudy(raw: unknown, source = 'study'): Study {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const path = [...issue.path, key];
-        return `${formatPath(path)} is not a known field; got ${JSON.stringify(valueAt(raw, path))}`;
+        return `${formatPath(path)} is not a known field; got ${shown(valueAt(raw, path))}`;
       });
+    }
+    if (issue.code === 'invalid_key') {
+      // A bad key of a mapping (args): the rule is the key's, and the key is what was got.
+      const key = issue.path.at(-1);
+      return [`${formatPath(issue.path.slice(0, -1))} key ${issue.issues[0]?.message ?? 'is not valid'}; got ${shown(key)}`];
     }
     const field = formatPath(issue.path) || '(top level)';
     const value = valueAt(raw, issue.path);
     if (value === undefined) return [`${field} is missing (it ${issue.message})`];
-    return [`${field} ${issue.message}; got ${JSON.stringify(value)}`];
+    return [`${field} ${issue.message}; got ${shown(value)}`];
   });
   throw new LabError('BAD_INPUT', `${source}: ${lines.join('\n  ')}`, {
     hint: 'fix the field named above; docs/tuning.md lists every field of a study file',
   });
 }
 
-/** Parses study YAML text. */
+/**
+ * Parses study YAML text. A YAML warning is an error too (an unknown tag, an ambiguous alias): what it warns about
+ * would otherwise be read some way silently; and nothing goes to the process's warning output.
+ */
 export function parseStudyYaml(text: string, source = 'study'): Study {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    const doc = parseDocument(text);
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    raw = doc.toJS();
   } catch (error) {
     throw new LabError('BAD_INPUT', `${source}: not valid YAML: ${(error as Error).message}`, {
       hint: 'check the indentation and quoting around the line named above',

@@ -1,6 +1,6 @@
 // The CLI end to end on tiny runs: flags, --json outputs, errors with exit codes, and Ctrl-C in a real process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
@@ -9,6 +9,8 @@ import { parseJsonInput } from '../../src/predict/inputs.js';
 import { labCommand, type LabRow } from '../../src/commands/lab.js';
 import { nativeStatus } from '../../src/engine/native/index.js';
 import { runFiles } from '../../src/run/layout.js';
+import { writeIdxFile } from '../../src/data/idx-file.js';
+import { imagesArray, indexedDigits, writeDataset } from '../data/fixtures.js';
 import { captureIo } from '../helpers/capture.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -41,6 +43,8 @@ describe('mnist-lab train', () => {
     const r = await cli(['train', '01-softmax', ...TINY, '--out', out], { MNIST_DATA: MNIST_DIR });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Test accuracy \d+\.\d\d%/);
+    // --val-limit 500: the errors are counted out of the 500 test digits measured, not out of 10k.
+    expect(r.out).toMatch(/\(\d+ errors out of the first 500 test digits\)/);
   });
 
   it('says where it looked when the data is missing (exit 2)', async () => {
@@ -52,9 +56,10 @@ describe('mnist-lab train', () => {
 
   it.each([
     [['train', 'nope'], /UNKNOWN_PRESET[\s\S]*01-softmax[\s\S]*10-conv-bn/],
-    [['train', '01-softmax', '--epochs', '0'], /--epochs must be an integer from 1/],
+    [['train', '01-softmax', '--epochs', '0'], /--epochs must be a decimal integer from 1/],
     [['train', '01-softmax', '--epochs', 'ten'], /--epochs.*"ten"/],
-    [['train', '01-softmax', '--lr', '-1'], /--lr must be a number > 0/],
+    [['train', '01-softmax', '--lr', '-1'], /--lr must be a decimal number > 0/],
+    [['train', '01-softmax', '--lr', '0x1'], /--lr must be a decimal number > 0 and ≤ 10; got "0x1"/],
     [['train', '01-softmax', '--backend', 'gpu'], /--backend must be one of auto, native, wasm, cpu; got "gpu"/],
     [['train', '01-softmax', '--bogus'], /unknown option '--bogus'/],
   ])('rejects %j with exit 2 and a message naming the flag', async (args, message) => {
@@ -63,12 +68,83 @@ describe('mnist-lab train', () => {
     expect(r.err).toMatch(message);
   });
 
+  it.each([
+    [['train', '01-softmax', '--bogus'], "unknown option '--bogus'", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--force-it'], "unknown option '--force-it'", 'did you mean --force? see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--epochs'], "option '--epochs <n>' argument missing", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', '--dataset', 'cifar'], "option '--dataset <name>' argument 'cifar' is invalid. Allowed choices are mnist, fashion.", 'see `mnist-lab train --help` for its flags'],
+    [['train', '01-softmax', 'extra'], "too many arguments for 'train'. Expected 1 argument but got 2.", 'see `mnist-lab train --help` for its flags'],
+    [['eval'], "missing required argument 'run-or-model-dir'", 'see `mnist-lab eval --help` for its flags'],
+    [['worker'], "required option '--queue <url>' not specified", 'see `mnist-lab worker --help` for its flags'],
+    [['trian'], "unknown command 'trian'", 'did you mean train? see `mnist-lab --help` for its commands'],
+    [['data', 'sampel'], "unknown command 'sampel'", 'did you mean sample? see `mnist-lab data --help` for its commands'],
+  ])('reports the flag parser\'s own error for %j as one BAD_ARGUMENT line and a hint, exit 2', async (args, message, hint) => {
+    const r = await cli(args);
+    expect(r.err).toBe(`error [BAD_ARGUMENT]: ${message}\n  hint: ${hint}\n`);
+    expect(r.code).toBe(2);
+  });
+
   it('refuses an existing --out without --force', async () => {
     const out = tempDir();
     writeFileSync(join(out, 'something'), 'x');
     const r = await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/OUTPUT_EXISTS/);
+  });
+});
+
+describe('an --out that is a file', () => {
+  const study = ['goal: MINIMIZE', 'metric: loss', 'maxTrials: 1', 'params:', '  - { name: lr, type: DOUBLE, minValue: 0.01, maxValue: 0.5 }'];
+  it.each([
+    ['train', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
+    ['train --force', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file, '--force'], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
+    ['train, a folder below it', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', join(file, 'run')], /error \[OUTPUT_EXISTS\]: --out (\S+) lies below an existing file, not a folder/],
+    ['tune', (file: string) => ['tune', 'study.yaml', '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
+    ['tune, a folder below it', (file: string) => ['tune', 'study.yaml', '--out', join(file, 'study')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
+    ['data sample, a file below it', (file: string) => ['data', 'sample', '--data-dir', MNIST_DIR, '--out', join(file, 'x.json')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be written: ENOTDIR/],
+  ])('%s: exit 2 with a typed error naming it, and the file is left alone', async (_name, args, message) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'study.yaml'), `${study.join('\n')}\n`);
+    const file = join(cwd, 'notes.txt');
+    writeFileSync(file, 'keep me');
+    const { io, stderr } = captureIo(cwd);
+    const code = await runCli(args(file), io);
+    expect(stderr.text).toMatch(message);
+    expect(stderr.text).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+  });
+});
+
+describe('bad data folders', () => {
+  it('refuses an empty test-images file at load with exit 2, naming it', async () => {
+    const dir = tempDir();
+    await writeDataset(dir, { train: 100, test: 10 });
+    const empty = join(dir, 't10k-images-idx3-ubyte.gz');
+    await writeIdxFile(empty, imagesArray(indexedDigits(0)), { gzip: true });
+    const r = await cli(['train', '01-softmax', ...TINY, '--batch-size', '10', '--data-dir', dir, '--out', join(tempDir(), 'run')]);
+    expect(r.err).toContain(`error [BAD_DATA_FILE]: ${empty}: holds no images`);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toMatch(/Epoch/);
+  });
+
+  it('names a dangling symbolic link in --data-dir and what it points to (exit 2)', async () => {
+    const dir = tempDir();
+    await writeDataset(dir, { train: 100, test: 10 });
+    const link = join(dir, 't10k-images-idx3-ubyte.gz');
+    rmSync(link);
+    symlinkSync('/mnt/usb/t10k-images-idx3-ubyte.gz', link);
+    const r = await cli(['train', '01-softmax', ...TINY, '--batch-size', '10', '--data-dir', dir]);
+    expect(r.err).toContain(`${dir} (--data-dir): t10k-images-idx3-ubyte.gz is a symbolic link to /mnt/usb/t10k-images-idx3-ubyte.gz, which does not exist`);
+    expect(r.err).not.toMatch(/lacks/);
+    expect(r.code).toBe(2);
+  });
+
+  it('refuses --dataset fashion with a --data-dir that holds MNIST, saying so (exit 2)', async () => {
+    const r = await cli(['train', '01-softmax', ...TINY, '--dataset', 'fashion', '--data-dir', MNIST_DIR]);
+    expect(r.err).toMatch(/^error \[BAD_ARGUMENT\]: expected fashion data, but \S+ is the mnist dataset's \S+ \(by its SHA-256\)\n {2}hint: pass --dataset mnist/);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toMatch(/Epoch/);
   });
 });
 

@@ -1,5 +1,5 @@
 // Loading a data folder: shapes, counts, labels, limits and checksums are checked, with errors naming the file.
-import { rm } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeIdxFile } from '../../src/data/idx-file.js';
@@ -85,12 +85,48 @@ describe('loadDataset', () => {
     await expect(loadDataset({ dir, dataset: 'mnist' })).rejects.toThrow(`${labels}: labels must be uint8 [count]; found uint8 [30, 1]`);
   });
 
+  it.each([
+    ['train-images-idx3-ubyte.gz', () => imagesArray(indexedDigits(0)), 'holds no images'],
+    ['t10k-images-idx3-ubyte.gz', () => imagesArray(indexedDigits(0)), 'holds no images'],
+    ['train-labels-idx1-ubyte.gz', () => labelsArray(indexedDigits(0)), 'holds no labels'],
+    ['t10k-labels-idx1-ubyte.gz', () => labelsArray(indexedDigits(0)), 'holds no labels'],
+  ])('refuses an empty %s, naming it', async (name, empty, what) => {
+    const dir = await fixtureDir();
+    const path = join(dir, name);
+    await writeIdxFile(path, empty(), { gzip: true });
+    await expect(loadDataset({ dir, dataset: 'mnist' })).rejects.toMatchObject({
+      code: 'BAD_DATA_FILE',
+      message: expect.stringContaining(`${path}: ${what}`),
+    });
+  });
+
+  it('refuses a zero-byte file, naming it', async () => {
+    const dir = await fixtureDir({ gzip: false });
+    const path = join(dir, 't10k-images-idx3-ubyte');
+    await writeFile(path, '');
+    await expect(loadDataset({ dir, dataset: 'mnist' })).rejects.toMatchObject({
+      code: 'BAD_DATA_FILE',
+      message: expect.stringContaining(`${path}: `),
+    });
+  });
+
   it('verifies SHA-256 against the catalogue when asked', async () => {
     const dir = await fixtureDir();
     await expect(loadDataset({ dir, dataset: 'mnist' })).resolves.toBeDefined();
     await expect(loadDataset({ dir, dataset: 'mnist', verify: true })).rejects.toMatchObject({
       code: 'CHECKSUM_MISMATCH',
       message: expect.stringMatching(/SHA-256 of the decompressed data is [0-9a-f]{64}, expected [0-9a-f]{64} \([a-z0-9-]+-idx\d-ubyte\)$/),
+    });
+  });
+
+  it('names a dangling symbolic link instead of calling the file missing', async () => {
+    const dir = await fixtureDir();
+    const link = join(dir, 'train-images-idx3-ubyte.gz');
+    await rm(link);
+    await symlink('/nonexistent/train-images-idx3-ubyte.gz', link);
+    await expect(loadDataset({ dir, dataset: 'mnist' })).rejects.toMatchObject({
+      code: 'DATA_NOT_FOUND',
+      message: `${link} is a symbolic link to /nonexistent/train-images-idx3-ubyte.gz, which does not exist`,
     });
   });
 

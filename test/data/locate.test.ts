@@ -1,6 +1,6 @@
 // Data folder lookup: --data-dir, then MNIST_DATA, then the user cache (then system dirs); errors list every place.
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/data/datasets.js';
@@ -61,6 +61,38 @@ describe('locateDataDir', () => {
   it.skipIf(!existsSync(FASHION_DIR))('finds Fashion-MNIST in the Debian package folder last', async () => {
     const empty = await tempDir();
     expect(locateDataDir({ env: { MNIST_DATA: empty, XDG_CACHE_HOME: empty }, dataset: 'fashion' })).toBe(FASHION_DIR);
+  });
+
+  it('names a dangling symbolic link and its missing target instead of calling the file missing', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'data');
+    await writeDataset(dir, { train: 3, test: 2 });
+    const link = join(dir, 't10k-images-idx3-ubyte.gz');
+    await rm(link);
+    await symlink(join(root, 'moved', 't10k-images-idx3-ubyte.gz'), link);
+    expect(() => locateDataDir({ dataDir: dir, env: {}, dataset: 'mnist' })).toThrow(
+      `  ${dir} (--data-dir): t10k-images-idx3-ubyte.gz is a symbolic link to ${join(root, 'moved', 't10k-images-idx3-ubyte.gz')}, which does not exist`,
+    );
+  });
+
+  it('names a symbolic link loop', async () => {
+    const dir = await tempDir();
+    await writeDataset(dir, { train: 3, test: 2 });
+    await rm(join(dir, 'train-labels-idx1-ubyte.gz'));
+    await symlink('loop-b', join(dir, 'train-labels-idx1-ubyte.gz'));
+    await symlink('train-labels-idx1-ubyte.gz', join(dir, 'loop-b'));
+    expect(() => locateDataDir({ dataDir: dir, env: {}, dataset: 'mnist' })).toThrow(
+      `  ${dir} (--data-dir): train-labels-idx1-ubyte.gz is a symbolic link to loop-b, which loops back on itself`,
+    );
+  });
+
+  it('names a data folder that is a dangling symbolic link', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'data');
+    await symlink(join(root, 'gone'), dir);
+    expect(() => locateDataDir({ dataDir: dir, env: {}, dataset: 'mnist' })).toThrow(
+      `  ${dir} (--data-dir): is a symbolic link to ${join(root, 'gone')}, which does not exist`,
+    );
   });
 
   it('uses ~/.cache when XDG_CACHE_HOME is unset', () => {

@@ -65,7 +65,14 @@ describe('Prefetcher', () => {
   it('times out with WORKER_FAILED instead of hanging when no batch comes', async () => {
     // The worker needs far more than 1 ms to start, so the first next() must give up.
     const prefetcher = new Prefetcher(set, options, { timeoutMs: 1 });
-    expect(() => prefetcher.next()).toThrow(expect.objectContaining({ code: 'WORKER_FAILED' }));
+    expect(() => prefetcher.next()).toThrow(
+      expect.objectContaining({
+        code: 'WORKER_FAILED',
+        message: 'the prefetch worker sent no batch for 1 ms',
+        // Only advice the user can follow: there is no way to train without prefetch.
+        hint: 'the machine may be overloaded (other trainings on its cores?), or the worker thread could not start (rebuild a damaged installation with `npm run build`); run the command again',
+      }),
+    );
     await prefetcher.close();
     expect(() => prefetcher.next()).toThrow(/after close/);
   });

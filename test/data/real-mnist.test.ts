@@ -1,4 +1,4 @@
-// The real data files: shared/data/mnist (and Debian's Fashion-MNIST when installed) load whole, verified against the catalogue.
+// The real data files: shared/data/mnist (and Debian's Fashion-MNIST when installed) load whole, verified against the catalogue, and are known for what they are.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
@@ -24,11 +24,27 @@ describe('real MNIST', () => {
   });
 });
 
-
 describe.skipIf(!existsSync(FASHION_DIR))('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
   it('loads from the package folder with the catalogue checksums', async () => {
     const data = await loadDataset({ dir: FASHION_DIR, dataset: 'fashion', verify: true, limit: 10 });
     expect([data.train.count, data.test.count]).toEqual([10, 10000]);
     expect(data.classNames[data.train.labels[0]]).toBe('Ankle boot'); // the first training article
+  });
+});
+
+describe('a folder holding another catalogued dataset than --dataset', () => {
+  it('refuses MNIST files loaded as Fashion-MNIST, saying which dataset they are', async () => {
+    await expect(loadDataset({ dir: MNIST_DIR, dataset: 'fashion', limit: 10 })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/^expected fashion data, but \S+\/(train|t10k)-labels-idx1-ubyte\.gz is the mnist dataset's (train|t10k)-labels-idx1-ubyte \(by its SHA-256\)$/),
+      hint: expect.stringContaining('--dataset mnist'),
+    });
+  });
+
+  it.skipIf(!existsSync(FASHION_DIR))('refuses Fashion-MNIST files loaded as MNIST', async () => {
+    await expect(loadDataset({ dir: FASHION_DIR, dataset: 'mnist', limit: 10 })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringContaining("is the fashion dataset's"),
+    });
   });
 });

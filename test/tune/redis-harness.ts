@@ -13,6 +13,8 @@ export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).statu
 /** Short locks and checks so a dead worker is noticed in about 3 s and a lost Redis within a second of its return. */
 export const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200, workerRetryDelayMs: 500 };
 const WORKER_MAIN = fileURLToPath(new URL('./fixtures/worker-main.ts', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const FAKE_TRIAL_FILE = fileURLToPath(new URL('./fixtures/fake-trial.mjs', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,6 +79,38 @@ export async function startWorker(url: string, workDir: string): Promise<WorkerP
     throw new Error(`${error.message}; its stderr: ${err}`);
   });
   return { child, name, workDir };
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Resolves when the output matches `pattern` (rejects after `timeoutMs`, quoting the output). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** The exit code (or the signal's name), or "still running" if it has not exited within `timeoutMs`. */
+  exitWithin(timeoutMs: number): Promise<number | string>;
+}
+
+/** `mnist-lab <args>` as a real process from the source tree, its trials run by the fake trainer. */
+export function startCli(args: string[], cwd: string): CliProcess {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI_MAIN, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MNIST_LAB_TRIAL_COMMAND: JSON.stringify([process.execPath, FAKE_TRIAL_FILE]) },
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => (output += t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (output += t));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  return {
+    child,
+    output: () => output,
+    waitForOutput: (pattern, timeoutMs = 30_000) =>
+      waitFor(`${pattern} in the output of mnist-lab ${args.join(' ')}`, () => pattern.exec(output) ?? undefined, timeoutMs).catch((error: Error) => {
+        throw new Error(`${error.message}; its output: ${output}`);
+      }),
+    exitWithin: (timeoutMs) => Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), timeoutMs).unref())]),
+  };
 }
 
 export function readResults(studyDir: string): TrialResult[] {
