@@ -263,6 +263,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           runsDir: o.runsDir as string,
           backend: o.backend as 'auto' | undefined,
           print: (line) => io.stdout.write(`${line}\n`),
+          log: io.stderr,
         },
         io.signal,
       );

@@ -70,13 +70,20 @@ export function parseJsonInput(text: string, source: string): PredictionInput {
     return instancesToImages(parseJsonLines(body, source), source);
   }
   if (Array.isArray(whole)) return instancesToImages(whole, source);
-  if (isRecord(whole) && 'instances' in whole) {
-    if (!Array.isArray(whole.instances)) {
-      throw new LabError('BAD_INPUT', `${source}: "instances" must be a list of {"image": 28×28} objects; found ${describe(whole.instances)}`, { hint: SCALE_HINT });
-    }
-    return instancesToImages(whole.instances, source);
-  }
+  if (isRecord(whole) && 'instances' in whole) return bodyToImages(whole, source);
   return instancesToImages([whole], source);
+}
+
+/** An AI Platform body, {"instances": [{"image": 28×28}, …]} and no other key (the server's JSON bodies). */
+export function bodyToImages(body: unknown, source: string): PredictionInput {
+  if (!isRecord(body) || !('instances' in body)) {
+    throw new LabError('BAD_INPUT', `${source}: the body must be {"instances": [{"image": 28×28}, …]}; found ${describe(body)}`, { hint: SCALE_HINT });
+  }
+  rejectUnknownKeys(body, 'instances', source);
+  if (!Array.isArray(body.instances)) {
+    throw new LabError('BAD_INPUT', `${source}: "instances" must be a list of {"image": 28×28} objects; found ${describe(body.instances)}`, { hint: SCALE_HINT });
+  }
+  return instancesToImages(body.instances, source);
 }
 
 function parseJsonLines(body: string, source: string): unknown[] {
@@ -103,6 +110,7 @@ export function instancesToImages(instances: unknown[], source: string): Predict
     if (!isRecord(instance) || !('image' in instance)) {
       throw new LabError('BAD_INPUT', `${source}: instance ${index} must be an object {"image": 28×28}; found ${describe(instance)}`, { hint: SCALE_HINT });
     }
+    rejectUnknownKeys(instance, 'image', `${source}: instance ${index}`);
     copyImage(instance.image, images.subarray(index * PIXELS, (index + 1) * PIXELS), `${source}: instance ${index}`);
   });
   return { images, count: instances.length };
@@ -202,6 +210,14 @@ function borderMeans(luminance: Float32Array, alpha: Float32Array, width: number
     if (width > 1) add(y * width + width - 1);
   }
   return { alpha: alphaSum / count, luminance: alphaSum > 0 ? luminanceSum / alphaSum : 0 };
+}
+
+/** Unknown keys are refused rather than ignored: a misspelt key must not pass silently. */
+function rejectUnknownKeys(object: Record<string, unknown>, only: string, where: string): void {
+  const unknown = Object.keys(object).find((key) => key !== only);
+  if (unknown !== undefined) {
+    throw new LabError('BAD_INPUT', `${where}: unknown key ${JSON.stringify(unknown.slice(0, 40))}; only "${only}" is allowed there`, { hint: SCALE_HINT });
+  }
 }
 
 function describe(value: unknown): string {

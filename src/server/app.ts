@@ -1,7 +1,9 @@
 // Builds the fastify app: prediction API, dashboard API and web app. It does not listen (main.ts does).
 import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { installErrorHandlers } from './api-errors.js';
+import { formatSchemaErrors, installErrorHandlers } from './api-errors.js';
 import { registerHostCheck } from './host-check.js';
 import { loadServedModels, ModelLoader } from './model-registry.js';
 import { registerPredictRoutes } from './predict-routes.js';
@@ -52,19 +54,25 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>;
   /** Host-header names the server answers to; absent = any (main.ts sets loopback names on a loopback bind). */
   allowedHosts?: readonly string[];
-  logger?: boolean;
+  /** Where every 5xx is logged, one JSON line each with its request id (`serve`: stderr); absent = no log. */
+  log?: Writable;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Server-sent event streams hold their sockets open, so close() must end them rather than wait.
   // Bodies are checked strictly: no type coercion, and unknown keys are rejected rather than dropped.
+  // The log is at level error: it holds the 5xx answers (a bug each), not every request.
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.log ? { level: 'error', stream: options.log } : false,
+    genReqId: () => randomUUID(),
     bodyLimit: limits.bodyBytes,
     forceCloseConnections: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaErrorFormatter: formatSchemaErrors,
   });
+  // Bodies are JSON or PNG (predict-routes.ts); any other type, text included, is answered 415.
+  app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   if (options.allowedHosts !== undefined) registerHostCheck(app, options.allowedHosts);
   const batching = { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch };

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { badArgument } from '../errors.js';
@@ -33,6 +34,8 @@ export interface ServeOptions {
   trainCommand?: AppOptions['trainCommand'];
   /** Where the URL and hints are printed (default stdout). */
   print?: (line: string) => void;
+  /** Where every 5xx is logged with its request id, as JSON lines (default stderr). */
+  log?: Writable;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     presets,
     trainCommand: options.trainCommand,
     allowedHosts,
+    log: options.log ?? process.stderr,
   });
   const url = await app.listen({ port: options.port, host });
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);

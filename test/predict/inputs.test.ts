@@ -93,6 +93,13 @@ describe('JSON inputs', () => {
     expectBadInput(() => parseJsonInput(`${JSON.stringify({ image: codedImage(1) })}\n${nanLine}`, 'digits.json'), 'digits.json: line 2 is not valid JSON');
   });
 
+  it('rejects unknown keys beside "image" and "instances", as the server does', () => {
+    const image = codedImage(0);
+    expectBadInput(() => parseJsonInput(`${JSON.stringify({ image })}\n${JSON.stringify({ image, label: 7 })}`, 'digits.json'), 'instance 1', 'unknown key "label"');
+    expectBadInput(() => parseJsonInput(JSON.stringify({ instances: [{ image }], signature_name: 'serving_default' }), 'b'), 'unknown key "signature_name"');
+    expectBadInput(() => parseJsonInput(JSON.stringify([{ image, imag: 1 }]), 'l'), 'instance 0', 'unknown key "imag"');
+  });
+
   it('rejects empty input and a non-list "instances"', () => {
     expectBadInput(() => parseJsonInput('  \n', 'empty.json'), 'empty.json', 'no instances');
     expectBadInput(() => parseJsonInput('{"instances": []}', 'b'), 'no instances');
