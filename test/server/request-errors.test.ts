@@ -1,4 +1,5 @@
 // Requests the prediction API must refuse with a typed 4xx (never a 500), and the 5xx log line with its request id.
+import { createCanvas } from '@napi-rs/canvas';
 import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -48,6 +49,18 @@ describe('content types and bodies the prediction API refuses', () => {
   it('takes JSON with a charset parameter', async () => {
     const response = await post({ 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ instances: [{ image: blank() }] }));
     expect(response.statusCode).toBe(200);
+  });
+
+  it('answers 400 for a PNG cut short and for a JPEG labelled image/png, as the CLI does', async () => {
+    const canvas = createCanvas(28, 28);
+    canvas.getContext('2d').fillRect(6, 4, 12, 20);
+    const png = canvas.toBuffer('image/png');
+    for (const [bytes, fragment] of [[png.subarray(0, png.length - 20), 'not a complete PNG'], [canvas.toBuffer('image/jpeg'), 'a JPEG image']] as const) {
+      const response = await post({ 'content-type': 'image/png' }, bytes);
+      expect(response.statusCode, fragment).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(`uploaded PNG: ${fragment}`) });
+    }
+    expect((await post({ 'content-type': 'image/png' }, png)).statusCode).toBe(200);
   });
 
   it('answers 400 for a POST without a body', async () => {
