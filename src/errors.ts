@@ -13,6 +13,7 @@ export type LabErrorCode =
   | 'OUTPUT_EXISTS'
   | 'RUN_INCOMPLETE'
   | 'MODEL_NOT_FOUND'
+  | 'BAD_MODEL_FILE'
   | 'RUN_NOT_FOUND'
   | 'NATIVE_FAILURE'
   | 'INTERRUPTED'

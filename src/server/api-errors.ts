@@ -27,6 +27,7 @@ const STATUS_OF_LAB_CODE: Partial<Record<LabErrorCode, number>> = {
   MODEL_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
   RUN_INCOMPLETE: 409,
+  BAD_MODEL_FILE: 409,
 };
 
 const CODE_OF_STATUS: Record<number, ApiErrorCode> = {

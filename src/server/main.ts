@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
-import { badArgument } from '../errors.js';
+import { badArgument, LabError } from '../errors.js';
 import { listPresets } from '../models/index.js';
 import { runFiles } from '../train/run-layout.js';
 import { buildApp, type AppOptions } from './app.js';
@@ -78,7 +78,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     allowedHosts,
     log: options.log ?? process.stderr,
   });
-  const url = await app.listen({ port: options.port, host });
+  const url = await listen(app, options.port, host);
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
@@ -86,6 +86,29 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     print(`  no model to serve: pass --run DIR or --model DIR, or finish a training under ${resolve(options.runsDir)}`);
   }
   return { app, url };
+}
+
+/** app.listen, with a port in use or not allowed as a --port error; the app is closed when it cannot listen. */
+async function listen(app: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new LabError('BAD_ARGUMENT', `--port ${port} is already in use on ${host}`, {
+        hint: 'stop the other server, or choose another --port (--port 0 picks a free one)',
+        cause: error,
+      });
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new LabError('BAD_ARGUMENT', `cannot listen on ${host} port ${port} (${code})`, {
+        hint: code === 'EACCES' ? 'ports below 1024 need privileges: choose --port 1024 or above' : '--host must be an address of this machine',
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /** The most recently started completed run under runsDir that has a saved model, if any. */
