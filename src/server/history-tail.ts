@@ -1,9 +1,11 @@
 // Follows a run's history.jsonl as it grows (even when another process writes it) and yields each new record.
-import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistoryRecord } from '../train/history.js';
+import { openContained } from './contained-files.js';
 
 export interface TailOptions {
+  /** The run folder: the file is only read while it is a regular file inside it (see contained-files.ts). */
+  root: string;
   /** Byte offset to start from (a client's Last-Event-ID); 0 = the whole file. */
   fromOffset?: number;
   /** How often to look for new lines, in ms. */
@@ -30,7 +32,7 @@ export async function* tailHistory(path: string, options: TailOptions): AsyncGen
   const pollMs = options.pollMs ?? 200;
   let offset = options.fromOffset ?? 0;
   while (!options.signal.aborted) {
-    const chunk = await readFrom(path, offset);
+    const chunk = await readFrom(options.root, path, offset);
     let lineStart = 0;
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, lineStart)) {
       const line = chunk.subarray(lineStart, i).toString('utf8');
@@ -50,13 +52,9 @@ export async function* tailHistory(path: string, options: TailOptions): AsyncGen
   }
 }
 
-async function readFrom(path: string, offset: number): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
+async function readFrom(root: string, path: string, offset: number): Promise<Buffer> {
+  const handle = await openContained(root, path);
+  if (handle === null) return Buffer.alloc(0);
   try {
     const { size } = await handle.stat();
     if (size <= offset) return Buffer.alloc(0);

@@ -1,8 +1,10 @@
 // The dashboard's API: presets, runs, one run's details, its live history as server-sent events, starting a training.
 import type { FastifyInstance } from 'fastify';
+import { readdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.js';
 import { runFiles } from '../train/run-layout.js';
+import { containedFileNames } from './contained-files.js';
 import { tailHistory } from './history-tail.js';
 import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
 import type { ServedModel } from './model-registry.js';
@@ -111,7 +113,14 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
         hint: 'a run saves its model when training completes; resume an interrupted one with `mnist-lab train --resume`',
       });
     }
-    const served = await options.serveModel(id.replaceAll('/', '.'), runFiles(await findRunDir(runsDir, id)).model);
+    const runDir = await findRunDir(runsDir, id);
+    const modelDir = runFiles(runDir).model;
+    if (!(await onlyRegularFiles(runDir, modelDir))) {
+      throw new LabError('BAD_MODEL_FILE', `run ${id}: its model folder holds a symlink or a folder, which this server does not follow`, {
+        hint: 'copy the model files themselves into <run>/model',
+      });
+    }
+    const served = await options.serveModel(id.replaceAll('/', '.'), modelDir);
     return { name: served.name, predict: `/v1/models/${served.name}:predict`, files: `/models/${served.name}/model.json` };
   });
 
@@ -134,6 +143,7 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), options.heartbeatMs);
     try {
       const records = tailHistory(runFiles(dir).history, {
+        root: dir,
         fromOffset,
         pollMs: options.pollMs,
         signal: abort.signal,
@@ -160,6 +170,12 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const html = await readRunReport(runsDir, request.params.id);
     return reply.type('text/html; charset=utf-8').send(html);
   });
+}
+
+/** Whether every entry of dir is a regular file and dir lies inside root (see contained-files.ts). */
+async function onlyRegularFiles(root: string, dir: string): Promise<boolean> {
+  const [entries, regular] = await Promise.all([readdir(dir).catch(() => []), containedFileNames(root, dir)]);
+  return regular.length === entries.length;
 }
 
 /** Resolves true once the process has exited, false if the client left first. */

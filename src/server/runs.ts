@@ -1,9 +1,10 @@
 // Reads run folders for the dashboard: the list, one run's details, and its pictures, by validated id only.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
 import { runFiles, type RunMetrics } from '../train/run-layout.js';
+import { containedFileNames, isContainedFile, readContained } from './contained-files.js';
 
 /**
  * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
@@ -56,21 +57,21 @@ export async function listRuns(runsDir: string, failed: FailedCheck): Promise<Ru
 export async function readRunDetail(runsDir: string, id: string, failed: FailedCheck): Promise<RunDetail> {
   const dir = await findRunDir(runsDir, id);
   const files = runFiles(dir);
-  const [config, history, pictures, report, model] = await Promise.all([
-    readJson(files.config),
-    readHistory(files.history),
-    readdir(files.pictures).catch(() => [] as string[]),
-    stat(files.report).catch(() => null),
-    stat(join(files.model, 'model.json')).catch(() => null),
+  const [config, history, pictures, hasReport, hasModel] = await Promise.all([
+    readJson(dir, files.config),
+    readHistory(dir, files.history),
+    containedFileNames(dir, files.pictures),
+    isContainedFile(dir, files.report),
+    isContainedFile(dir, join(files.model, 'model.json')),
   ]);
-  const metrics = (await readJson(files.metrics)) as RunMetrics | null;
+  const metrics = (await readJson(dir, files.metrics)) as RunMetrics | null;
   return {
     ...summarise(id, config, history, metrics, failed),
     config,
     history,
     pictures: pictures.filter((name) => PICTURE_PATTERN.test(name)).sort(),
-    hasReport: report?.isFile() ?? false,
-    hasModel: model?.isFile() ?? false,
+    hasReport,
+    hasModel,
   };
 }
 
@@ -89,27 +90,30 @@ export async function findRunDir(runsDir: string, id: string): Promise<string> {
   return join(runsDir, match);
 }
 
-/** Bytes of one picture of a run; the name must be one that <run>/pictures lists. */
+/** Bytes of one picture of a run; the name must be one of the regular files that <run>/pictures lists. */
 export async function readRunPicture(runsDir: string, id: string, file: string): Promise<Buffer> {
-  const dir = runFiles(await findRunDir(runsDir, id)).pictures;
-  const names = PICTURE_PATTERN.test(file) ? await readdir(dir).catch(() => [] as string[]) : [];
+  const runDir = await findRunDir(runsDir, id);
+  const dir = runFiles(runDir).pictures;
+  const names = PICTURE_PATTERN.test(file) ? await containedFileNames(runDir, dir) : [];
   const match = names.find((name) => name === file);
-  if (match === undefined) {
+  const bytes = match === undefined ? null : await readContained(runDir, join(dir, match));
+  if (bytes === null) {
     throw new LabError('RUN_NOT_FOUND', `run ${id} has no picture ${JSON.stringify(file.slice(0, 128))}`, {
       hint: `GET /api/runs/${id} lists its pictures`,
     });
   }
-  return readFile(join(dir, match));
+  return bytes;
 }
 
 export async function readRunReport(runsDir: string, id: string): Promise<Buffer> {
-  const path = runFiles(await findRunDir(runsDir, id)).report;
-  return readFile(path).catch((cause) => {
+  const runDir = await findRunDir(runsDir, id);
+  const bytes = await readContained(runDir, runFiles(runDir).report);
+  if (bytes === null) {
     throw new LabError('RUN_NOT_FOUND', `run ${id} has no report.html yet`, {
       hint: 'the report is written when training ends (`mnist-lab report <run>`)',
-      cause,
     });
-  });
+  }
+  return bytes;
 }
 
 /**
@@ -134,16 +138,17 @@ async function folderNames(dir: string): Promise<string[]> {
 
 async function isRunFolder(dir: string): Promise<boolean> {
   const files = runFiles(dir);
-  const found = await Promise.all([files.config, files.history].map((path) => stat(path).then(() => true, () => false)));
+  const found = await Promise.all([files.config, files.history].map((path) => isContainedFile(dir, path)));
   return found.some(Boolean);
 }
 
 async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {
-  const files = runFiles(join(runsDir, id));
+  const dir = join(runsDir, id);
+  const files = runFiles(dir);
   const [config, history, metrics] = await Promise.all([
-    readJson(files.config),
-    readHistory(files.history),
-    readJson(files.metrics),
+    readJson(dir, files.config),
+    readHistory(dir, files.history),
+    readJson(dir, files.metrics),
   ]);
   if (config === null && history.length === 0) return null;
   return summarise(id, config, history, metrics as RunMetrics | null, failed);
@@ -175,14 +180,15 @@ function summarise(
   };
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** A run's JSON file, or null when it is absent, not a regular file inside the run, or not JSON. */
+async function readJson(runDir: string, path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse((await readContained(runDir, path))?.toString('utf8') ?? 'null');
   } catch {
     return null;
   }
 }
 
-async function readHistory(path: string): Promise<HistoryRecord[]> {
-  return parseHistory(await readFile(path, 'utf8').catch(() => ''));
+async function readHistory(runDir: string, path: string): Promise<HistoryRecord[]> {
+  return parseHistory((await readContained(runDir, path))?.toString('utf8') ?? '');
 }

@@ -1,7 +1,7 @@
 // The dashboard API: run listing and details, pictures by validated name, SSE tailing, starting trainings.
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -143,6 +143,52 @@ describe('runs API', () => {
       const response = await app.inject(path);
       expect(response.statusCode, path).toBe(404);
       expect(['RUN_NOT_FOUND', 'NOT_FOUND']).toContain(response.json().code);
+    }
+  });
+
+  it('serves only regular files inside the run folder: symlinks are neither listed nor followed', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'mnist-lab-outside-'));
+    await writeFile(join(outside, 'secret.png'), 'SECRET-BYTES');
+    await writeFile(join(outside, 'config.json'), JSON.stringify({ SECRET: 'SECRET-BYTES' }));
+    await writeFile(join(outside, 'report.html'), '<p>SECRET-BYTES</p>');
+    const linked = join(runsDir, 'linked-run');
+    await writeDoneRun(linked);
+    await symlink(join(outside, 'secret.png'), join(linked, 'pictures', 'leak.png'));
+    await symlink('/etc/passwd', join(linked, 'pictures', 'passwd.png'));
+    await symlink('curves.png', join(linked, 'pictures', 'alias.png')); // a link, even to a file inside
+    await rm(join(linked, 'report.html'));
+    await symlink(join(outside, 'report.html'), join(linked, 'report.html'));
+    await rm(join(linked, 'config.json'));
+    await symlink(join(outside, 'config.json'), join(linked, 'config.json'));
+    // A run whose whole pictures folder is a link to somewhere else.
+    const linkedFolder = join(runsDir, 'linked-pictures');
+    await writeDoneRun(linkedFolder);
+    await rm(join(linkedFolder, 'pictures'), { recursive: true });
+    await symlink(outside, join(linkedFolder, 'pictures'));
+    try {
+      const detail = (await app.inject('/api/runs/linked-run')).json();
+      expect(detail.pictures).toEqual(['curves.png']);
+      expect(detail.config).toBeNull();
+      expect(detail.hasReport).toBe(false);
+      for (const path of ['/api/runs/linked-run/pictures/leak.png', '/api/runs/linked-run/pictures/passwd.png', '/api/runs/linked-run/pictures/alias.png', '/api/runs/linked-run/report', '/api/runs/linked-pictures/pictures/secret.png']) {
+        const response = await app.inject(path);
+        expect(response.statusCode, path).toBe(404);
+        expect(response.body).not.toContain('SECRET-BYTES');
+        expect(response.body).not.toContain('root:');
+      }
+      expect((await app.inject('/api/runs/linked-pictures')).json().pictures).toEqual([]);
+      expect((await app.inject('/api/runs/linked-run/pictures/curves.png')).statusCode).toBe(200);
+      // A model folder whose weights are a link elsewhere is not loaded, so never served at /models/….
+      await mkdir(join(linked, 'model'));
+      await writeFile(join(linked, 'model', 'model.json'), '{}');
+      await symlink(join(outside, 'secret.png'), join(linked, 'model', 'weights.bin'));
+      const model = await app.inject({ method: 'POST', url: '/api/runs/linked-run/model' });
+      expect(model.statusCode).toBe(409);
+      expect(model.json()).toMatchObject({ code: 'BAD_MODEL_FILE', message: expect.stringContaining('symlink') });
+    } finally {
+      await rm(linked, { recursive: true });
+      await rm(linkedFolder, { recursive: true });
+      await rm(outside, { recursive: true });
     }
   });
 
