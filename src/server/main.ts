@@ -113,7 +113,7 @@ async function listen(app: FastifyInstance, port: number, host: string): Promise
 
 /** The most recently started completed run under runsDir that has a saved model, if any. */
 async function newestFinishedRun(runsDir: string): Promise<{ id: string; dir: string } | null> {
-  for (const run of await listRuns(runsDir, () => false)) {
+  for (const run of await listRuns(runsDir, () => undefined)) {
     if (run.status !== 'completed') continue;
     const dir = await findRunDir(runsDir, run.id);
     if (existsSync(join(runFiles(dir).model, 'model.json'))) return { id: run.id, dir };

@@ -5,6 +5,7 @@ import { LabError } from '../errors.js';
 import { parseHistory, type EpochRecord, type HistoryRecord, type StartRecord } from '../train/history.js';
 import { runFiles, type RunMetrics } from '../train/run-layout.js';
 import { containedFileNames, isContainedFile, readContained } from './contained-files.js';
+import { runStatus, type LaunchedCheck, type RunStatus } from './run-status.js';
 
 /**
  * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
@@ -15,8 +16,6 @@ const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
 export const RUN_ID_PATTERN = new RegExp(`^${NAME}(?:/${NAME}){0,${MAX_DEPTH - 1}}$`);
 const NAME_PATTERN = new RegExp(`^${NAME}$`);
 const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
-
-export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 
 export interface RunSummary {
   id: string;
@@ -39,22 +38,19 @@ export interface RunDetail extends RunSummary {
   hasModel: boolean;
 }
 
-/** Whether the process that writes a run has failed (known only for runs this server started). */
-export type FailedCheck = (id: string) => boolean;
-
 /**
  * Every run folder under runsDir (a folder holding config.json or history.jsonl), newest first; the runs of a
  * folder that is not a run itself (a lab's) are listed as <folder>/<run>.
  */
-export async function listRuns(runsDir: string, failed: FailedCheck): Promise<RunSummary[]> {
+export async function listRuns(runsDir: string, launched: LaunchedCheck): Promise<RunSummary[]> {
   const ids = await runIds(runsDir);
-  const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, failed)));
+  const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, launched)));
   return runs
     .filter((run): run is RunSummary => run !== null)
     .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.id.localeCompare(a.id));
 }
 
-export async function readRunDetail(runsDir: string, id: string, failed: FailedCheck): Promise<RunDetail> {
+export async function readRunDetail(runsDir: string, id: string, launched: LaunchedCheck): Promise<RunDetail> {
   const dir = await findRunDir(runsDir, id);
   const files = runFiles(dir);
   const [config, history, pictures, hasReport, hasModel] = await Promise.all([
@@ -66,7 +62,7 @@ export async function readRunDetail(runsDir: string, id: string, failed: FailedC
   ]);
   const metrics = (await readJson(dir, files.metrics)) as RunMetrics | null;
   return {
-    ...summarise(id, config, history, metrics, failed),
+    ...summarise(id, config, history, metrics, await runStatus(dir, history, metrics, launched(id))),
     config,
     history,
     pictures: pictures.filter((name) => PICTURE_PATTERN.test(name)).sort(),
@@ -142,7 +138,14 @@ async function isRunFolder(dir: string): Promise<boolean> {
   return found.some(Boolean);
 }
 
-async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {
+/** The status of the run in folder `dir` (which may not exist yet, for a training still starting). */
+export async function readRunStatus(dir: string, id: string, launched: LaunchedCheck): Promise<RunStatus> {
+  const files = runFiles(dir);
+  const [history, metrics] = await Promise.all([readHistory(dir, files.history), readJson(dir, files.metrics)]);
+  return runStatus(dir, history, metrics as RunMetrics | null, launched(id));
+}
+
+async function readSummary(runsDir: string, id: string, launched: LaunchedCheck): Promise<RunSummary | null> {
   const dir = join(runsDir, id);
   const files = runFiles(dir);
   const [config, history, metrics] = await Promise.all([
@@ -151,24 +154,14 @@ async function readSummary(runsDir: string, id: string, failed: FailedCheck): Pr
     readJson(dir, files.metrics),
   ]);
   if (config === null && history.length === 0) return null;
-  return summarise(id, config, history, metrics as RunMetrics | null, failed);
+  const status = await runStatus(dir, history, metrics as RunMetrics | null, launched(id));
+  return summarise(id, config, history, metrics as RunMetrics | null, status);
 }
 
-function summarise(
-  id: string,
-  config: unknown,
-  history: HistoryRecord[],
-  metrics: RunMetrics | null,
-  failed: FailedCheck,
-): RunSummary {
+function summarise(id: string, config: unknown, history: HistoryRecord[], metrics: RunMetrics | null, status: RunStatus): RunSummary {
   const start = history.find((r): r is StartRecord => r.type === 'start');
-  const end = history.find((r) => r.type === 'end');
   const epochs = history.filter((r): r is EpochRecord => r.type === 'epoch');
   const configPreset = (config as { preset?: unknown } | null)?.preset;
-  let status: RunStatus = 'running';
-  if (end?.type === 'end') status = end.status;
-  else if (metrics !== null) status = metrics.status;
-  else if (failed(id)) status = 'failed';
   return {
     id,
     preset: start?.preset ?? (typeof configPreset === 'string' ? configPreset : null),

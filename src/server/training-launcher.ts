@@ -83,10 +83,14 @@ export class TrainingLauncher {
     return this.runs.get(id)?.run;
   }
 
-  /** True when this server started the run and its process ended with an error. */
-  failed(id: string): boolean {
-    const exitCode = this.get(id)?.exitCode;
-    return exitCode !== undefined && exitCode !== null && exitCode !== 0;
+  /**
+   * For a run this server started, or a step (<lab>/<step>) of a lab it started: whether its process still
+   * runs. Undefined for runs it did not start.
+   */
+  running(id: string): boolean | undefined {
+    const owner = this.get(id) ?? this.get(id.split('/')[0]);
+    if (owner === undefined || (owner.id !== id && owner.kind !== 'lab')) return undefined;
+    return owner.exitCode === null;
   }
 
   /** Asks every running training to stop (SIGINT: the CLI checkpoints and exits 130). */

@@ -51,7 +51,9 @@ export interface WeightsRecord {
 export interface EndRecord {
   type: 'end';
   time: string;
-  status: 'completed' | 'interrupted';
+  /** 'failed': training threw (the error says why); written on a best-effort basis. */
+  status: 'completed' | 'interrupted' | 'failed';
+  error?: string;
 }
 
 export type HistoryRecord = StartRecord | BatchRecord | EpochRecord | WeightsRecord | EndRecord;

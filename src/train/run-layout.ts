@@ -4,6 +4,8 @@ import { join } from 'node:path';
 export const runFiles = (runDir: string) => ({
   /** The resolved TrainConfig, written before the first step. */
   config: join(runDir, 'config.json'),
+  /** RunProcess: which process writes the run, written as soon as the folder is claimed. */
+  process: join(runDir, 'process.json'),
   /** HistoryRecord lines (see history.ts). */
   history: join(runDir, 'history.jsonl'),
   /** Final model in TF.js format: model.json + weights.bin. */
@@ -31,4 +33,13 @@ export interface RunMetrics {
   images_per_second: number;
   backend: string;
   status: 'completed' | 'interrupted';
+}
+
+/** process.json: the liveness marker readers use to tell a running run from one whose process died. */
+export interface RunProcess {
+  pid: number;
+  /** os.hostname() of the machine the process runs on (a pid means nothing on another machine). */
+  hostname: string;
+  /** ISO time the process claimed the folder. */
+  started: string;
 }

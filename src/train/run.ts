@@ -1,6 +1,7 @@
 // `mnist-lab train`: resolves the config, prepares data, engine and run folder, runs the loop, writes the results.
 import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { toBatch, type BatcherState } from '../data/pipeline.js';
@@ -21,7 +22,7 @@ import { createTrainer } from './create-trainer.js';
 import { parseHistory, type EpochRecord, type HistoryRecord } from './history.js';
 import { planEpochs, runLoop } from './loop.js';
 import { Progress } from './progress.js';
-import { runFiles, type RunMetrics } from './run-layout.js';
+import { runFiles, type RunMetrics, type RunProcess } from './run-layout.js';
 
 export interface TrainRequest {
   preset?: string;
@@ -55,7 +56,28 @@ export interface TrainOutcome {
 }
 
 export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOutcome> {
-  const { runDir, config, preset, resuming } = await prepareRun(request, io);
+  const prepared = await prepareRun(request, io);
+  const history = runFiles(prepared.runDir).history;
+  let ended = false;
+  const append = async (record: HistoryRecord): Promise<void> => {
+    await appendFile(history, `${JSON.stringify(record)}\n`);
+    if (record.type === 'end') ended = true;
+  };
+  try {
+    return await trainInRunDir(prepared, io, append);
+  } catch (error) {
+    // Readers then see a failed run rather than one that seems to run forever; best effort, the error matters more.
+    const message = error instanceof LabError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
+    if (!ended) await append({ type: 'end', time: new Date().toISOString(), status: 'failed', error: message }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function trainInRunDir(
+  { runDir, config, preset, resuming }: Awaited<ReturnType<typeof prepareRun>>,
+  io: TrainIo,
+  append: (record: HistoryRecord) => Promise<void>,
+): Promise<TrainOutcome> {
   const files = runFiles(runDir);
   const progress = new Progress({ stream: io.log });
   const backend = await initBackend({ backend: config.backend, threads: config.threads ?? undefined });
@@ -102,7 +124,6 @@ export async function train(request: TrainRequest, io: TrainIo): Promise<TrainOu
 
     progress.line(`mnist-lab: ${preset.name} (${preset.title}) on ${trainer.engine}, run folder ${runDir}`);
     progress.line(`Steps per epoch: ${plan.stepsPerEpoch}`);
-    const append = (record: HistoryRecord) => appendFile(files.history, `${JSON.stringify(record)}\n`);
     await append({
       type: 'start',
       time: new Date().toISOString(),
@@ -187,6 +208,7 @@ async function prepareRun(
     const base = parseConfig(stored, files.config);
     const config = parseConfig({ ...base, ...(request.overrides?.epochs ? { epochs: request.overrides.epochs } : {}) }, 'resume');
     const preset = getPreset(config.preset, config.hp);
+    await writeProcessMarker(runDir);
     await writeFile(files.config, `${JSON.stringify(config, null, 2)}\n`);
     return { runDir, config, preset, resuming: true };
   }
@@ -197,6 +219,7 @@ async function prepareRun(
   const config = resolveConfig(preset, resolve(io.cwd, dataDir), { ...request.overrides, dataset }, request.hp ?? {});
   const runDir = resolve(io.cwd, request.out ?? `runs/${preset.name}-${timestamp()}`);
   await claimRunDir(runDir, request.force ?? false);
+  await writeProcessMarker(runDir);
   await writeFile(runFiles(runDir).config, `${JSON.stringify(config, null, 2)}\n`);
   return { runDir, config, preset, resuming: false };
 }
@@ -213,6 +236,12 @@ async function claimRunDir(runDir: string, force: boolean): Promise<void> {
     await rm(runDir, { recursive: true, force: true });
   }
   await mkdir(runDir, { recursive: true });
+}
+
+/** process.json: this process writes the run (readers tell a live run from a dead one by it). */
+async function writeProcessMarker(runDir: string): Promise<void> {
+  const marker: RunProcess = { pid: process.pid, hostname: hostname(), started: new Date().toISOString() };
+  await writeFile(runFiles(runDir).process, `${JSON.stringify(marker)}\n`);
 }
 
 /** Drops history written after the checkpoint being resumed, so the file reads as one uninterrupted run. */

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,9 @@ describe('runs API', () => {
     await symlink(join(outside, 'report.html'), join(linked, 'report.html'));
     await rm(join(linked, 'config.json'));
     await symlink(join(outside, 'config.json'), join(linked, 'config.json'));
+    await writeFile(join(outside, 'history.jsonl'), `${JSON.stringify({ type: 'end', time: 'SECRET-BYTES', status: 'completed' })}\n`);
+    await rm(join(linked, 'history.jsonl'));
+    await symlink(join(outside, 'history.jsonl'), join(linked, 'history.jsonl'));
     // A run whose whole pictures folder is a link to somewhere else.
     const linkedFolder = join(runsDir, 'linked-pictures');
     await writeDoneRun(linkedFolder);
@@ -177,6 +180,8 @@ describe('runs API', () => {
         expect(response.body).not.toContain('root:');
       }
       expect((await app.inject('/api/runs/linked-pictures')).json().pictures).toEqual([]);
+      // The stream reads no linked history: it ends at once with the status metrics.json gives.
+      expect(await readEvents('/api/runs/linked-run/events')).toEqual([{ id: undefined, event: 'status', data: { status: 'completed' } }]);
       expect((await app.inject('/api/runs/linked-run/pictures/curves.png')).statusCode).toBe(200);
       // A model folder whose weights are a link elsewhere is not loaded, so never served at /models/….
       await mkdir(join(linked, 'model'));
@@ -195,6 +200,8 @@ describe('runs API', () => {
   it('streams the history of a run being written by another writer, torn lines and all', async () => {
     const dir = join(runsDir, 'live-run');
     await mkdir(dir);
+    // The writer's liveness marker, as train() leaves it: this test process writes the run.
+    await writeFile(join(dir, 'process.json'), JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2026-11-30T00:00:00.000Z' }));
     const records = [start('03-relu-adam', 2), batch(0, 0), batch(0, 1), epochEnd(0), batch(1, 0), epochEnd(1), end];
     const writer = async () => {
       for (const record of records) {
@@ -270,8 +277,12 @@ describe('starting trainings', () => {
   it('reports a training that fails before writing anything', async () => {
     const { id, events: eventsUrl } = (await app.inject({ method: 'POST', url: '/api/runs', payload: { preset: 'broken' } })).json();
     const events = await readEvents(eventsUrl);
-    expect(events).toEqual([{ id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } }]);
+    expect(events).toEqual([
+      { id: undefined, event: 'status', data: { status: 'failed' } },
+      { id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } },
+    ]);
     const { runs } = (await app.inject('/api/runs')).json();
     expect(runs.find((r: { id: string }) => r.id === id)).toMatchObject({ preset: 'broken', status: 'failed' });
   });
 });
+
