@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
+  | 'TOO_MANY_TRAININGS'
   | 'INTERNAL';
 
 export interface ApiErrorBody {
@@ -18,6 +19,19 @@ export interface ApiErrorBody {
   hint?: string;
   /** On a 5xx only: the id the server log files the error under. */
   requestId?: string;
+}
+
+/** A refusal that only HTTP has (a foreign Host, too many trainings): its own status, code and hint. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
 }
 
 const STATUS_OF_LAB_CODE: Partial<Record<LabErrorCode, number>> = {
@@ -44,6 +58,9 @@ const HINT_OF_STATUS: Record<number, string> = {
 
 /** The body sent for an error; unexpected errors are reported as INTERNAL with the request id and no details. */
 export function toApiError(error: unknown, requestId: string): ApiErrorBody {
+  if (error instanceof ApiError) {
+    return { statusCode: error.statusCode, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
   if (error instanceof LabError) {
     const statusCode = STATUS_OF_LAB_CODE[error.code];
     if (statusCode !== undefined) {

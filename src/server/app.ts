@@ -1,6 +1,7 @@
 // Builds the fastify app: prediction API, dashboard API and web app. It does not listen (main.ts does).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.js';
@@ -23,6 +24,8 @@ export interface ServerLimits {
   /** How often server-sent events look for new history lines, and the keep-alive interval, in ms. */
   pollMs: number;
   heartbeatMs: number;
+  /** Most trainings started by POST /api/runs and /api/labs that run at once; more are answered 429. */
+  trainings: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -32,6 +35,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBatch: 512,
   pollMs: 200,
   heartbeatMs: 15_000,
+  // One per two cores: a training keeps a core or two busy, and the server must still answer.
+  trainings: Math.max(1, Math.floor(availableParallelism() / 2)),
 };
 
 /** The installed CLI: `node <repo>/bin/mnist-lab.js` (needs `npm run build`). */
@@ -80,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const loader = new ModelLoader(models, batching);
   registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });
   if (options.runsDir !== undefined) {
-    const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND);
+    const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND, limits.trainings);
     registerRunRoutes(app, {
       runsDir: options.runsDir,
       launcher,

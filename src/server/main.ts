@@ -30,6 +30,8 @@ export interface ServeOptions {
   backend?: BackendChoice;
   /** Threads for the native engine (default 1, see SERVING_THREADS). */
   threads?: number;
+  /** Most trainings started from the dashboard that run at once (default one per two cores). */
+  maxTrainings?: number;
   /** argv prefix that runs the CLI for trainings started from the dashboard (default: bin/mnist-lab.js). */
   trainCommand?: AppOptions['trainCommand'];
   /** Where the URL and hints are printed (default stdout). */
@@ -51,6 +53,9 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const print = options.print ?? ((line: string) => console.log(line));
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw badArgument('--port', 'an integer from 0 to 65535', options.port);
+  }
+  if (options.maxTrainings !== undefined && !(Number.isInteger(options.maxTrainings) && options.maxTrainings >= 1)) {
+    throw badArgument('--max-trainings', 'an integer of 1 or more', options.maxTrainings);
   }
   const models: Record<string, string> = {};
   if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
@@ -76,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     presets,
     trainCommand: options.trainCommand,
     allowedHosts,
+    limits: options.maxTrainings === undefined ? undefined : { trainings: options.maxTrainings },
     log: options.log ?? process.stderr,
   });
   const url = await listen(app, options.port, host);

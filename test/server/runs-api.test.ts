@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, DEFAULT_LIMITS } from '../../src/server/app.js';
 import type { HistoryRecord } from '../../src/train/history.js';
 import type { RunMetrics } from '../../src/train/run-layout.js';
 
@@ -286,3 +286,41 @@ describe('starting trainings', () => {
   });
 });
 
+describe('the cap on concurrent trainings', () => {
+  it('answers 429 with a code and a hint beyond it, for runs and labs alike, and frees the slot when a training ends', async () => {
+    const capped = await buildApp({
+      models: {},
+      runsDir,
+      presets: [{ name: '01-softmax' }],
+      // A training that takes 400 ms and writes nothing.
+      trainCommand: [process.execPath, '-e', 'setTimeout(() => {}, 400)'],
+      limits: { pollMs: 20, trainings: 1 },
+    });
+    try {
+      const post = (url: string, payload: object) => capped.inject({ method: 'POST', url, payload });
+      const first = await post('/api/runs', { preset: '01-softmax' });
+      expect(first.statusCode).toBe(201);
+      for (const [url, payload] of [['/api/runs', { preset: '01-softmax' }], ['/api/labs', {}]] as const) {
+        const refused = await post(url, payload);
+        expect(refused.statusCode, url).toBe(429);
+        expect(refused.json()).toMatchObject({
+          code: 'TOO_MANY_TRAININGS',
+          message: expect.stringContaining('1 training'),
+          hint: expect.stringContaining('--max-trainings'),
+        });
+      }
+      let again = await post('/api/runs', { preset: '01-softmax' });
+      for (let i = 0; i < 100 && again.statusCode === 429; i++) {
+        await sleep(50);
+        again = await post('/api/runs', { preset: '01-softmax' });
+      }
+      expect(again.statusCode).toBe(201);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('defaults to one training per two cores, at least one', async () => {
+    expect(DEFAULT_LIMITS.trainings).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+  });
+});
