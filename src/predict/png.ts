@@ -1,5 +1,4 @@
-// The one PNG decoder of prediction inputs: refuses anything but one complete PNG (every chunk, CRC and image byte), then decodes it to RGBA.
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+// The one PNG decoder of prediction inputs: refuses anything but one complete PNG (every chunk, CRC and image byte) and decodes it to RGBA.
 import { promisify } from 'node:util';
 import { crc32, inflate } from 'node:zlib';
 import { LabError } from '../errors.js';
@@ -47,32 +46,30 @@ const ADAM7 = [
 const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
 const inflateAsync = promisify(inflate);
 
+/** What the chunks say: the header, the palette and transparency chunks (if any), and the zlib image data. */
+interface PngChunks {
+  header: PngHeader;
+  palette: Uint8Array | null;
+  transparency: Uint8Array | null;
+  imageData: Buffer;
+}
+
 /**
  * Decodes PNG bytes to RGBA, or throws BAD_INPUT naming what is wrong: not a PNG (a JPEG says so), a chunk cut
  * short or failing its CRC, a header out of the spec or larger than MAX_PNG_SIDE on a side, image data that
- * does not inflate to exactly the rows the header promises, or no IEND. Bytes after IEND are ignored, as
- * every decoder does. Only a PNG that passes all of that reaches the pixel decoder.
+ * does not inflate to exactly the scanlines the header promises, an unknown filter, a palette index past the
+ * palette, or no IEND. Bytes after IEND are ignored, as every decoder does. Every colour type, bit depth and
+ * Adam7 interlacing is read; 16-bit samples are rounded to 8 bits; colour-space chunks (gAMA, iCCP) are not
+ * applied, as a browser canvas on an untagged screen does not.
  */
 export async function decodePngRgba(bytes: Uint8Array, source: string): Promise<RgbaImage> {
-  const { header, imageData } = readChunks(bytes, source);
-  await checkImageData(header, imageData, source);
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let image: Awaited<ReturnType<typeof loadImage>>;
-  try {
-    image = await loadImage(buffer);
-  } catch (cause) {
-    throw badPng(source, `its pixels do not decode (${(cause as Error).message})`, cause);
-  }
-  if (image.width !== header.width || image.height !== header.height) {
-    throw badPng(source, `it decodes to ${image.width}×${image.height}, not the ${header.width}×${header.height} of its header`);
-  }
-  const context = createCanvas(header.width, header.height).getContext('2d');
-  context.drawImage(image, 0, 0);
-  return { width: header.width, height: header.height, rgba: context.getImageData(0, 0, header.width, header.height).data };
+  const chunks = readChunks(bytes, source);
+  const scanlines = await inflateScanlines(chunks.header, chunks.imageData, source);
+  return { width: chunks.header.width, height: chunks.header.height, rgba: toRgba(chunks, scanlines, source) };
 }
 
 /** Walks the chunks: signature, IHDR first, PLTE where it must be, IDAT in one run, IEND last; every CRC checked. */
-function readChunks(bytes: Uint8Array, source: string): { header: PngHeader; imageData: Buffer } {
+function readChunks(bytes: Uint8Array, source: string): PngChunks {
   if (!PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
     const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
     throw new LabError('BAD_INPUT', `${source}: ${jpeg ? 'a JPEG image' : 'not an image'}, not a PNG (it does not start with the PNG signature)`, {
@@ -81,7 +78,8 @@ function readChunks(bytes: Uint8Array, source: string): { header: PngHeader; ima
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | null = null;
-  let palette = false;
+  let palette: Uint8Array | null = null;
+  let transparency: Uint8Array | null = null;
   const idat: Uint8Array[] = [];
   let idatEnded = false;
   let offset = PNG_SIGNATURE.length;
@@ -107,7 +105,11 @@ function readChunks(bytes: Uint8Array, source: string): { header: PngHeader; ima
         break;
       case 'PLTE':
         if (idat.length > 0) throw badPng(source, 'its PLTE chunk comes after the image data');
-        palette = true;
+        if (length === 0 || length % 3 !== 0 || length > 256 * 3) throw badPng(source, `its PLTE chunk holds ${length} bytes, not 3 for each of 1 to 256 colours`);
+        palette = data;
+        break;
+      case 'tRNS':
+        transparency = data;
         break;
       case 'IDAT':
         if (idatEnded) throw badPng(source, 'its IDAT chunks are not consecutive');
@@ -115,8 +117,8 @@ function readChunks(bytes: Uint8Array, source: string): { header: PngHeader; ima
         break;
       case 'IEND':
         if (idat.length === 0) throw badPng(source, 'it has no image data (IDAT chunk)');
-        if (header?.colourType === 3 && !palette) throw badPng(source, 'it is a palette image without a PLTE chunk');
-        return { header: header as PngHeader, imageData: Buffer.concat(idat) };
+        if (header?.colourType === 3 && palette === null) throw badPng(source, 'it is a palette image without a PLTE chunk');
+        return { header: header as PngHeader, palette, transparency, imageData: Buffer.concat(idat) };
       default:
         if (!KNOWN_CRITICAL.has(type) && type.charCodeAt(0) < 0x61) throw badPng(source, `it needs chunk ${type}, which no PNG decoder knows`);
     }
@@ -143,10 +145,9 @@ function readHeader(data: Uint8Array, source: string): PngHeader {
   return { width, height, bitDepth, colourType, interlaced: interlace === 1 };
 }
 
-/** The image data must inflate completely, to exactly the scanlines the header implies, each with a known filter. */
-async function checkImageData(header: PngHeader, imageData: Buffer, source: string): Promise<void> {
-  const rows = scanlines(header);
-  const expected = rows.reduce((n, row) => n + row.count * (1 + row.bytes), 0);
+/** The image data inflated: it must inflate completely, to exactly the scanlines the header implies. */
+async function inflateScanlines(header: PngHeader, imageData: Buffer, source: string): Promise<Buffer> {
+  const expected = passes(header).reduce((n, pass) => n + pass.height * (1 + pass.rowBytes), 0);
   let inflated: Buffer;
   try {
     inflated = await inflateAsync(imageData, { maxOutputLength: expected });
@@ -157,24 +158,112 @@ async function checkImageData(header: PngHeader, imageData: Buffer, source: stri
   if (inflated.length !== expected) {
     throw badPng(source, `its image data holds ${inflated.length} of the ${expected} bytes a ${header.width}×${header.height} image has`);
   }
+  return inflated;
+}
+
+/** One pass of the image (the whole image when not interlaced): where its pixels go and its scanline size. */
+interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  width: number;
+  height: number;
+  rowBytes: number;
+}
+
+function passes(header: PngHeader): Pass[] {
+  const bitsPerPixel = COLOUR_TYPES[header.colourType].channels * header.bitDepth;
+  const layouts = header.interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  return layouts.map(([x0, y0, dx, dy]) => {
+    const width = Math.max(0, Math.ceil((header.width - x0) / dx));
+    const height = width === 0 ? 0 : Math.max(0, Math.ceil((header.height - y0) / dy));
+    return { x0, y0, dx, dy, width, height, rowBytes: Math.ceil((width * bitsPerPixel) / 8) };
+  });
+}
+
+/** Undoes each scanline's filter (PNG spec section 9) and writes its pixels as RGBA, pass by pass. */
+function toRgba({ header, palette, transparency }: PngChunks, data: Buffer, source: string): Uint8ClampedArray {
+  const { width, bitDepth, colourType } = header;
+  const channels = COLOUR_TYPES[colourType].channels;
+  const bpp = Math.max(1, (channels * bitDepth) >> 3);
+  const rgba = new Uint8ClampedArray(width * header.height * 4);
+  const sample = sampleReader(bitDepth);
+  const key = transparentKey(colourType, transparency);
   let at = 0;
-  for (const row of rows) {
-    for (let i = 0; i < row.count; i++, at += 1 + row.bytes) {
-      if (inflated[at] > 4) throw badPng(source, `a scanline has filter type ${inflated[at]}; PNG defines 0 to 4`);
+  for (const pass of passes(header)) {
+    let previous = new Uint8Array(pass.rowBytes);
+    let current = new Uint8Array(pass.rowBytes);
+    for (let row = 0; row < pass.height; row++, at += 1 + pass.rowBytes) {
+      const filter = data[at];
+      if (filter > 4) throw badPng(source, `a scanline has filter type ${filter}; PNG defines 0 to 4`);
+      unfilter(filter, data.subarray(at + 1, at + 1 + pass.rowBytes), previous, current, bpp);
+      for (let i = 0; i < pass.width; i++) {
+        const out = 4 * ((pass.y0 + row * pass.dy) * width + pass.x0 + i * pass.dx);
+        const k = i * channels;
+        if (colourType === 3) {
+          const index = sample(current, k);
+          if (3 * index + 2 >= (palette as Uint8Array).length) throw badPng(source, `a pixel has palette index ${index}, past its ${(palette as Uint8Array).length / 3} colours`);
+          rgba.set((palette as Uint8Array).subarray(3 * index, 3 * index + 3), out);
+          rgba[out + 3] = transparency !== null && index < transparency.length ? transparency[index] : 255;
+          continue;
+        }
+        const colour = colourType === 2 || colourType === 6;
+        const r = sample(current, k);
+        const g = colour ? sample(current, k + 1) : r;
+        const b = colour ? sample(current, k + 2) : r;
+        rgba[out] = to8(r, bitDepth);
+        rgba[out + 1] = to8(g, bitDepth);
+        rgba[out + 2] = to8(b, bitDepth);
+        if (colourType === 4 || colourType === 6) rgba[out + 3] = to8(sample(current, k + channels - 1), bitDepth);
+        else rgba[out + 3] = key !== null && r === key[0] && g === key[1] && b === key[2] ? 0 : 255;
+      }
+      [previous, current] = [current, previous];
     }
+  }
+  return rgba;
+}
+
+function unfilter(filter: number, line: Uint8Array, above: Uint8Array, out: Uint8Array, bpp: number): void {
+  for (let i = 0; i < line.length; i++) {
+    const a = i >= bpp ? out[i - bpp] : 0;
+    const b = above[i];
+    const c = i >= bpp ? above[i - bpp] : 0;
+    let predictor = 0;
+    if (filter === 1) predictor = a;
+    else if (filter === 2) predictor = b;
+    else if (filter === 3) predictor = (a + b) >> 1;
+    else if (filter === 4) {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+    out[i] = (line[i] + predictor) & 0xff;
   }
 }
 
-/** The scanlines of the image data, pass by pass: how many, and how many bytes each (without its filter byte). */
-function scanlines(header: PngHeader): { count: number; bytes: number }[] {
-  const bitsPerPixel = COLOUR_TYPES[header.colourType].channels * header.bitDepth;
-  const rowBytes = (width: number) => Math.ceil((width * bitsPerPixel) / 8);
-  if (!header.interlaced) return [{ count: header.height, bytes: rowBytes(header.width) }];
-  return ADAM7.map(([x0, y0, dx, dy]) => {
-    const width = Math.max(0, Math.ceil((header.width - x0) / dx));
-    const height = Math.max(0, Math.ceil((header.height - y0) / dy));
-    return { count: width === 0 ? 0 : height, bytes: rowBytes(width) };
-  });
+/** Reads sample k of an unfiltered scanline: 1, 2 or 4 bits packed high bits first, 8 bits, or 16 big-endian. */
+function sampleReader(bitDepth: number): (line: Uint8Array, k: number) => number {
+  if (bitDepth === 8) return (line, k) => line[k];
+  if (bitDepth === 16) return (line, k) => (line[2 * k] << 8) | line[2 * k + 1];
+  const mask = (1 << bitDepth) - 1;
+  return (line, k) => (line[(k * bitDepth) >> 3] >> (8 - bitDepth - ((k * bitDepth) & 7))) & mask;
+}
+
+/** A sample scaled to 0-255: sub-byte depths stretched (a 1-bit 1 is 255), 16 bits rounded. */
+function to8(value: number, bitDepth: number): number {
+  if (bitDepth === 8) return value;
+  if (bitDepth === 16) return Math.round(value / 257);
+  return (value * 255) / ((1 << bitDepth) - 1);
+}
+
+/** The one grey or RGB value a tRNS chunk makes transparent in colour types 0 and 2 (as [r, g, b] samples). */
+function transparentKey(colourType: number, transparency: Uint8Array | null): [number, number, number] | null {
+  if (transparency === null) return null;
+  const view = new DataView(transparency.buffer, transparency.byteOffset, transparency.byteLength);
+  if (colourType === 0 && transparency.length === 2) return [view.getUint16(0), view.getUint16(0), view.getUint16(0)];
+  if (colourType === 2 && transparency.length === 6) return [view.getUint16(0), view.getUint16(2), view.getUint16(4)];
+  return null;
 }
 
 function badPng(source: string, reason: string, cause?: unknown): LabError {

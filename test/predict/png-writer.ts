@@ -1,16 +1,20 @@
-// Test fixture writer: PNG files chunk by chunk (grey, grey+alpha, RGB, RGBA, palette; 8-bit; any filter; Adam7), to feed the decoder.
+// Test fixture writer: PNG files chunk by chunk (every colour type and bit depth, tRNS, any filter, Adam7), to feed the decoder.
 import { crc32, deflateSync } from 'node:zlib';
 import { PNG_SIGNATURE } from '../../src/predict/png.js';
 
 export interface PngSpec {
   width: number;
   height: number;
-  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA; always 8 bits a sample. */
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
   colourType: 0 | 2 | 3 | 4 | 6;
-  /** Samples row-major, `channels(colourType)` per pixel (palette indices for type 3). */
-  samples: Uint8Array;
+  /** Bits a sample (default 8): 1, 2, 4, 8 or 16 for grey, up to 8 for palette, 8 or 16 for the others. */
+  bitDepth?: 1 | 2 | 4 | 8 | 16;
+  /** Samples row-major, `channels(colourType)` per pixel (palette indices for type 3), each below 2^bitDepth. */
+  samples: Uint8Array | Uint16Array;
   /** RGB triples, for colour type 3. */
   palette?: Uint8Array;
+  /** The tRNS chunk's bytes: alphas of palette entries, or the 16-bit grey or RGB key that is transparent. */
+  transparency?: Uint8Array;
   interlaced?: boolean;
   /** Filter type of each scanline, cycled (0 none, 1 sub, 2 up, 3 average, 4 Paeth). */
   filters?: number[];
@@ -34,24 +38,27 @@ export function encodePng(spec: PngSpec): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(spec.width, 0);
   header.writeUInt32BE(spec.height, 4);
-  header[8] = 8;
+  const depth = spec.bitDepth ?? 8;
+  header[8] = depth;
   header[9] = spec.colourType;
   header[12] = spec.interlaced ? 1 : 0;
   const passes = spec.interlaced ? ADAM7 : [[0, 0, 1, 1]];
-  const bpp = channels(spec.colourType);
+  const perPixel = channels(spec.colourType);
+  const bpp = Math.max(1, (perPixel * depth) >> 3);
   const filters = spec.filters ?? [0];
   let row = 0;
   const scanlines: Uint8Array[] = [];
   for (const [x0, y0, dx, dy] of passes) {
     const width = Math.max(0, Math.ceil((spec.width - x0) / dx));
     if (width === 0) continue;
-    let previous = new Uint8Array(width * bpp);
+    let previous: Uint8Array = new Uint8Array(Math.ceil((width * perPixel * depth) / 8));
     for (let y = y0; y < spec.height; y += dy) {
-      const raw = new Uint8Array(width * bpp);
+      const samples: number[] = [];
       for (let i = 0; i < width; i++) {
-        const from = (y * spec.width + x0 + i * dx) * bpp;
-        raw.set(spec.samples.subarray(from, from + bpp), i * bpp);
+        const from = (y * spec.width + x0 + i * dx) * perPixel;
+        samples.push(...spec.samples.subarray(from, from + perPixel));
       }
+      const raw = packSamples(samples, depth);
       const filter = filters[row++ % filters.length];
       scanlines.push(Buffer.from([filter]), filterLine(filter, raw, previous, bpp));
       previous = raw;
@@ -61,9 +68,19 @@ export function encodePng(spec: PngSpec): Buffer {
     Buffer.from(PNG_SIGNATURE),
     chunk('IHDR', header),
     ...(spec.palette ? [chunk('PLTE', spec.palette)] : []),
+    ...(spec.transparency ? [chunk('tRNS', spec.transparency)] : []),
     chunk('IDAT', deflateSync(Buffer.concat(scanlines))),
     chunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/** One scanline's samples as bytes: 16 bits big-endian, 8 bits as they are, 1/2/4 bits packed high bits first. */
+function packSamples(samples: number[], depth: number): Uint8Array {
+  if (depth === 16) return Uint8Array.from(samples.flatMap((v) => [v >> 8, v & 0xff]));
+  if (depth === 8) return Uint8Array.from(samples);
+  const out = new Uint8Array(Math.ceil((samples.length * depth) / 8));
+  samples.forEach((v, k) => (out[(k * depth) >> 3] |= v << (8 - depth - ((k * depth) & 7))));
+  return out;
 }
 
 /** PNG's five filters, applied to one scanline given the one above (spec section 9). */
