@@ -15,6 +15,7 @@ export type LabErrorCode =
   | 'BAD_RUN_FILE'
   | 'BAD_LAB_FILE'
   | 'MODEL_NOT_FOUND'
+  | 'BAD_MODEL_FILE'
   | 'RUN_NOT_FOUND'
   | 'NATIVE_FAILURE'
   | 'INTERRUPTED'

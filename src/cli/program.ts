@@ -262,6 +262,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
     .option('--allow-host <name...>', 'on a loopback bind, also answer requests with this Host name (a reverse proxy)')
     .option('--runs-dir <dir>', 'folder of run folders for the dashboard', 'runs')
+    .option('--max-trainings <n>', 'most dashboard-started trainings at once (default: one per two cores)', intFlag('--max-trainings', 1, 64))
     .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
     .action(async (o: Opts) => {
       const { runServer } = await import('../server/main.js');
@@ -273,8 +274,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
           host: o.host as string,
           allowHosts: o.allowHost as string[] | undefined,
           runsDir: o.runsDir as string,
+          maxTrainings: o.maxTrainings as number | undefined,
           backend: o.backend as 'auto' | undefined,
           print: (line) => io.stdout.write(`${line}\n`),
+          log: io.stderr,
         },
         io.signal,
       );

@@ -1,10 +1,10 @@
 // Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG and IDX files) into n×784 floats in [0,1].
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { parseIdx } from '../data/idx.js';
 import { gunzipIfNeeded, isGzip } from '../data/idx-file.js';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
 import { LabError } from '../errors.js';
 import { mnistify } from './mnistify.js';
+import { decodePngRgba, PNG_SIGNATURE } from './png.js';
 
 /** Images ready for a model: count × 784 floats in [0,1], row-major, white ink on black. */
 export interface PredictionInput {
@@ -16,13 +16,12 @@ export interface PredictionInput {
 
 export type InputKind = 'json' | 'png' | 'idx';
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const EXPECTED_IMAGE = 'a 28×28 array of numbers in [0,1] (shape [28,28])';
 const SCALE_HINT = 'send {"image": <28 rows of 28 floats in [0,1]>} per instance; divide 0-255 pixel bytes by 255';
 
 /** Tells the format of a prediction input from its leading bytes (the path only names it in errors). */
 export function detectInputKind(path: string, bytes: Uint8Array): InputKind {
-  if (startsWith(bytes, PNG_MAGIC)) return 'png';
+  if (startsWith(bytes, PNG_SIGNATURE)) return 'png';
   if (isGzip(bytes) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0)) return 'idx';
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
   if (first === 0x7b || first === 0x5b) return 'json';
@@ -70,13 +69,20 @@ export function parseJsonInput(text: string, source: string): PredictionInput {
     return instancesToImages(parseJsonLines(body, source), source);
   }
   if (Array.isArray(whole)) return instancesToImages(whole, source);
-  if (isRecord(whole) && 'instances' in whole) {
-    if (!Array.isArray(whole.instances)) {
-      throw new LabError('BAD_INPUT', `${source}: "instances" must be a list of {"image": 28×28} objects; found ${describe(whole.instances)}`, { hint: SCALE_HINT });
-    }
-    return instancesToImages(whole.instances, source);
-  }
+  if (isRecord(whole) && 'instances' in whole) return bodyToImages(whole, source);
   return instancesToImages([whole], source);
+}
+
+/** An AI Platform body, {"instances": [{"image": 28×28}, …]} and no other key (the server's JSON bodies). */
+export function bodyToImages(body: unknown, source: string): PredictionInput {
+  if (!isRecord(body) || !('instances' in body)) {
+    throw new LabError('BAD_INPUT', `${source}: the body must be {"instances": [{"image": 28×28}, …]}; found ${describe(body)}`, { hint: SCALE_HINT });
+  }
+  rejectUnknownKeys(body, 'instances', source);
+  if (!Array.isArray(body.instances)) {
+    throw new LabError('BAD_INPUT', `${source}: "instances" must be a list of {"image": 28×28} objects; found ${describe(body.instances)}`, { hint: SCALE_HINT });
+  }
+  return instancesToImages(body.instances, source);
 }
 
 function parseJsonLines(body: string, source: string): unknown[] {
@@ -103,6 +109,7 @@ export function instancesToImages(instances: unknown[], source: string): Predict
     if (!isRecord(instance) || !('image' in instance)) {
       throw new LabError('BAD_INPUT', `${source}: instance ${index} must be an object {"image": 28×28}; found ${describe(instance)}`, { hint: SCALE_HINT });
     }
+    rejectUnknownKeys(instance, 'image', `${source}: instance ${index}`);
     copyImage(instance.image, images.subarray(index * PIXELS, (index + 1) * PIXELS), `${source}: instance ${index}`);
   });
   return { images, count: instances.length };
@@ -127,31 +134,16 @@ function copyImage(image: unknown, target: Float32Array, where: string): void {
 }
 
 /**
- * Decodes a PNG (any size; grey, RGB or RGBA) into one MNIST-style image. The background is read from the
+ * Decodes a PNG (one complete PNG up to 4096 on a side, see png.ts; grey, RGB or RGBA) into one MNIST-style
+ * image, the same for the CLI and the server. The background is read from the
  * image border: a transparent border means whatever is opaque is ink; a light border means black ink on
  * white paper, inverted to MNIST's white on black; a dark border means MNIST's own colours. A 28×28 image is
  * taken as already MNIST-shaped; any other size is cropped to the ink, fitted to 20×20 and centred by mass
  * (see mnistify).
  */
 export async function decodePng(bytes: Uint8Array, source: string): Promise<PredictionInput> {
-  let image: Awaited<ReturnType<typeof loadImage>>;
-  try {
-    image = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (cause) {
-    throw new LabError('BAD_INPUT', `${source}: not a readable PNG image (${(cause as Error).message})`, {
-      hint: 'pass a PNG file of one digit',
-      cause,
-    });
-  }
-  const { width, height } = image;
-  if (width < 1 || height < 1 || width * height > 4096 * 4096) {
-    throw new LabError('BAD_INPUT', `${source}: PNG must be between 1×1 and 4096×4096 pixels; found ${width}×${height}`, {
-      hint: 'scale the picture down; 28×28 to a few hundred pixels is plenty',
-    });
-  }
-  const context = createCanvas(width, height).getContext('2d');
-  context.drawImage(image, 0, 0);
-  const { grey, background } = toInkGrey(context.getImageData(0, 0, width, height).data, width, height);
+  const { width, height, rgba } = await decodePngRgba(bytes, source);
+  const { grey, background } = toInkGrey(rgba, width, height);
   const images = width === IMAGE_SIZE && height === IMAGE_SIZE ? grey : mnistify(grey, width, height);
   return { images, count: 1, note: BACKGROUND_NOTES[background] };
 }
@@ -204,6 +196,14 @@ function borderMeans(luminance: Float32Array, alpha: Float32Array, width: number
   return { alpha: alphaSum / count, luminance: alphaSum > 0 ? luminanceSum / alphaSum : 0 };
 }
 
+/** Unknown keys are refused rather than ignored: a misspelt key must not pass silently. */
+function rejectUnknownKeys(object: Record<string, unknown>, only: string, where: string): void {
+  const unknown = Object.keys(object).find((key) => key !== only);
+  if (unknown !== undefined) {
+    throw new LabError('BAD_INPUT', `${where}: unknown key ${JSON.stringify(unknown.slice(0, 40))}; only "${only}" is allowed there`, { hint: SCALE_HINT });
+  }
+}
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) {
     const dims: number[] = [];
@@ -224,7 +224,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
 }
 

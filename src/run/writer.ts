@@ -13,6 +13,9 @@ import type { Checkpoint, RunSink } from './sink.js';
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export class RunWriter implements RunSink {
+  /** Whether the end record is written. */
+  ended = false;
+
   private constructor(
     readonly runDir: string,
     private readonly resuming: boolean,
@@ -76,6 +79,7 @@ export class RunWriter implements RunSink {
 
   /** The end record: how the run ended, and why when it failed. */
   async end(status: EndRecord['status'], error?: string): Promise<void> {
+    this.ended = true;
     await this.append({ type: 'end', time: new Date().toISOString(), status, ...(error === undefined ? {} : { error }) });
   }
 }

@@ -153,6 +153,18 @@ function failure(step: LabStep, error: unknown): LabError {
 export async function runStep(request: RunRequest, io: RunIo): Promise<RunOutcome> {
   const progress = new Progress({ stream: io.log });
   const { step, config, writer } = request.resume ? await resumeRun({ ...request, resume: request.resume }, io, progress) : await startRun(request, io);
+  try {
+    return await trainStep(step, config, writer, io, progress);
+  } catch (error) {
+    const why = failure(step, error);
+    // Readers then see a failed run rather than one that seems to run forever; best effort, the error matters more.
+    if (!writer.ended) await writer.end('failed', `${why.code}: ${why.message}`).catch(() => undefined);
+    throw why;
+  }
+}
+
+/** The run once its folder holds config.json and process.json: the session, the file's cells, what it trained. */
+async function trainStep(step: LabStep, config: RunConfig, writer: RunWriter, io: RunIo, progress: Progress): Promise<RunOutcome> {
   const runDir = writer.runDir;
   const backend = await initBackend({ backend: config.backend, threads: config.threads ?? undefined });
   if (backend.note) progress.line(backend.note);
@@ -187,10 +199,8 @@ export async function runStep(request: RunRequest, io: RunIo): Promise<RunOutcom
     }
   } catch (error) {
     if (!(error instanceof LabError && error.code === 'INTERRUPTED')) {
-      const why = failure(step, error);
-      await writer.end('failed', why.message);
       session.fits.forEach((f) => disposeModel(f.model));
-      throw why;
+      throw error;
     }
     status = 'interrupted';
   } finally {

@@ -1,7 +1,10 @@
 // Builds the fastify app: prediction API, dashboard API and web app. It does not listen (main.ts does).
 import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { installErrorHandlers } from './api-errors.js';
+import { formatSchemaErrors, installErrorHandlers } from './api-errors.js';
 import { registerHostCheck } from './host-check.js';
 import { loadServedModels, ModelLoader } from './model-registry.js';
 import { registerPredictRoutes } from './predict-routes.js';
@@ -21,6 +24,8 @@ export interface ServerLimits {
   /** How often server-sent events look for new history lines, and the keep-alive interval, in ms. */
   pollMs: number;
   heartbeatMs: number;
+  /** Most trainings started by POST /api/runs and /api/labs that run at once; more are answered 429. */
+  trainings: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -30,6 +35,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBatch: 512,
   pollMs: 200,
   heartbeatMs: 15_000,
+  // One per two cores: a training keeps a core or two busy, and the server must still answer.
+  trainings: Math.max(1, Math.floor(availableParallelism() / 2)),
 };
 
 /** The installed CLI: `node <repo>/bin/mnist-lab.js` (needs `npm run build`). */
@@ -52,19 +59,25 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>;
   /** Host-header names the server answers to; absent = any (main.ts sets loopback names on a loopback bind). */
   allowedHosts?: readonly string[];
-  logger?: boolean;
+  /** Where every 5xx is logged, one JSON line each with its request id (`serve`: stderr); absent = no log. */
+  log?: Writable;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Server-sent event streams hold their sockets open, so close() must end them rather than wait.
   // Bodies are checked strictly: no type coercion, and unknown keys are rejected rather than dropped.
+  // The log is at level error: it holds the 5xx answers (a bug each), not every request.
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.log ? { level: 'error', stream: options.log } : false,
+    genReqId: () => randomUUID(),
     bodyLimit: limits.bodyBytes,
     forceCloseConnections: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaErrorFormatter: formatSchemaErrors,
   });
+  // Bodies are JSON or PNG (predict-routes.ts); any other type, text included, is answered 415.
+  app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   if (options.allowedHosts !== undefined) registerHostCheck(app, options.allowedHosts);
   const batching = { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch };
@@ -72,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const loader = new ModelLoader(models, batching);
   registerPredictRoutes(app, models, { maxInstances: limits.maxInstances });
   if (options.runsDir !== undefined) {
-    const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND);
+    const launcher = new TrainingLauncher(options.runsDir, options.trainCommand ?? DEFAULT_TRAIN_COMMAND, limits.trainings);
     registerRunRoutes(app, {
       runsDir: options.runsDir,
       launcher,

@@ -1,16 +1,18 @@
 // Follows a run's history.jsonl as it grows (even when another process writes it) and yields each new record.
-import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistoryRecord } from '../run/schema.js';
+import { openContained } from './contained-files.js';
 
 export interface TailOptions {
+  /** The run folder: the file is only read while it is a regular file inside it (see contained-files.ts). */
+  root: string;
   /** Byte offset to start from (a client's Last-Event-ID); 0 = the whole file. */
   fromOffset?: number;
   /** How often to look for new lines, in ms. */
   pollMs?: number;
   signal: AbortSignal;
-  /** Checked when no new data came: true ends the tail (e.g. the training process exited). */
-  stopWhen?: () => boolean;
+  /** Asked when no new data came: true ends the tail (the process writing the file is gone). */
+  stopWhen?: () => boolean | Promise<boolean>;
 }
 
 export interface TailedRecord {
@@ -19,18 +21,28 @@ export interface TailedRecord {
   offset: number;
 }
 
+/**
+ * Why a tail ended: it yielded an "end" record; the stop condition held (after one last read, so lines
+ * written just before the writer went are not lost); the file is shorter than the offset (a Last-Event-ID
+ * past its end, or a file rewritten shorter); or the signal aborted.
+ */
+export type TailEnd = 'end-record' | 'stopped' | 'past-end' | 'aborted';
+
 const NEWLINE = 0x0a;
 
 /**
  * Yields every complete line of the file from `fromOffset` on, waiting for the file to appear and to grow,
- * until an "end" record, the stop condition or the abort signal. A torn last line waits for its newline;
- * a line that is not JSON is skipped.
+ * and returns why it ended (see TailEnd). A torn last line waits for its newline; a line that is not JSON
+ * is skipped.
  */
-export async function* tailHistory(path: string, options: TailOptions): AsyncGenerator<TailedRecord> {
+export async function* tailHistory(path: string, options: TailOptions): AsyncGenerator<TailedRecord, TailEnd> {
   const pollMs = options.pollMs ?? 200;
   let offset = options.fromOffset ?? 0;
-  while (!options.signal.aborted) {
-    const chunk = await readFrom(path, offset);
+  let stopping = false;
+  for (;;) {
+    if (options.signal.aborted) return 'aborted';
+    const { chunk, size } = await readFrom(options.root, path, offset);
+    if (size < offset) return 'past-end';
     let lineStart = 0;
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, lineStart)) {
       const line = chunk.subarray(lineStart, i).toString('utf8');
@@ -38,31 +50,32 @@ export async function* tailHistory(path: string, options: TailOptions): AsyncGen
       const record = parseLine(line);
       if (record === null) continue;
       yield { record, offset: offset + lineStart };
-      if (record.type === 'end') return;
+      if (record.type === 'end') return 'end-record';
     }
     offset += lineStart;
-    if (lineStart === 0 && options.stopWhen?.()) return;
+    if (stopping) return 'stopped';
+    if (lineStart === 0 && (await options.stopWhen?.())) {
+      stopping = true;
+      continue;
+    }
     try {
       await sleep(pollMs, undefined, { signal: options.signal });
     } catch {
-      return;
+      return 'aborted';
     }
   }
 }
 
-async function readFrom(path: string, offset: number): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
+/** The bytes from offset to the end, and the file's size (0 while it does not exist). */
+async function readFrom(root: string, path: string, offset: number): Promise<{ chunk: Buffer; size: number }> {
+  const handle = await openContained(root, path);
+  if (handle === null) return { chunk: Buffer.alloc(0), size: 0 };
   try {
     const { size } = await handle.stat();
-    if (size <= offset) return Buffer.alloc(0);
+    if (size <= offset) return { chunk: Buffer.alloc(0), size };
     const buffer = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-    return buffer.subarray(0, bytesRead);
+    return { chunk: buffer.subarray(0, bytesRead), size };
   } finally {
     await handle.close();
   }

@@ -1,6 +1,6 @@
 // Guards a loopback-bound server against DNS rebinding: requests must name an allowed host in their Host header.
 import type { FastifyInstance } from 'fastify';
-import type { ApiErrorBody } from './api-errors.js';
+import { ApiError } from './api-errors.js';
 
 /** Names that always mean this machine. */
 export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
@@ -19,20 +19,26 @@ export function hostName(header: string | undefined): string | null {
 }
 
 /**
- * Rejects, with 403 and code FORBIDDEN_HOST, every request whose Host header is not one of `allowed`. A web page
- * on another site that rebinds its own name to 127.0.0.1 then cannot read predictions or start trainings.
+ * Rejects, with 403 and code FORBIDDEN_HOST, every request whose Host header is not one of `allowed`, and every
+ * request with more than one Host header (Node keeps only the first, which a proxy may not have checked). A web
+ * page on another site that rebinds its own name to 127.0.0.1 then cannot read predictions or start trainings.
  */
 export function registerHostCheck(app: FastifyInstance, allowed: readonly string[]): void {
   const names = new Set(allowed.map((name) => hostName(name) ?? name.toLowerCase()));
-  app.addHook('onRequest', async (request, reply) => {
+  const hint = 'open the server through one of those names, or start it with --allow-host <name> (for a proxy or a LAN name)';
+  app.addHook('onRequest', async (request) => {
+    const raw = request.raw.rawHeaders;
+    const hosts = raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === 'host').length;
+    if (hosts > 1) {
+      throw new ApiError(403, 'FORBIDDEN_HOST', `the request has ${hosts} Host headers; this server answers only one`, 'send a single Host header');
+    }
     const name = hostName(request.headers.host);
     if (name !== null && (names.has(name) || isLoopbackAddress(name))) return;
-    const body: ApiErrorBody = {
-      statusCode: 403,
-      code: 'FORBIDDEN_HOST',
-      message: `Host header ${JSON.stringify(request.headers.host ?? '')} is not allowed: this server only answers to ${[...names].join(', ')}`,
-      hint: 'open the server through one of those names, or start it with --allow-host <name> (for a proxy or a LAN name)',
-    };
-    return reply.code(403).send(body);
+    throw new ApiError(
+      403,
+      'FORBIDDEN_HOST',
+      `Host header ${JSON.stringify(request.headers.host ?? '')} is not allowed: this server only answers to ${[...names].join(', ')}`,
+      hint,
+    );
   });
 }

@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
-import { badArgument } from '../errors.js';
+import { badArgument, LabError } from '../errors.js';
 import { stepListings } from '../runner/step-infos.js';
 import { runFiles } from '../run/layout.js';
 import { buildApp, type AppOptions } from './app.js';
@@ -29,10 +30,14 @@ export interface ServeOptions {
   backend?: BackendChoice;
   /** Threads for the native engine (default 1, see SERVING_THREADS). */
   threads?: number;
+  /** Most trainings started from the dashboard that run at once (default one per two cores). */
+  maxTrainings?: number;
   /** argv prefix that runs the CLI for trainings started from the dashboard (default: bin/mnist-lab.js). */
   trainCommand?: AppOptions['trainCommand'];
   /** Where the URL and hints are printed (default stdout). */
   print?: (line: string) => void;
+  /** Where every 5xx is logged with its request id, as JSON lines (default stderr). */
+  log?: Writable;
 }
 
 /**
@@ -48,6 +53,9 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   const print = options.print ?? ((line: string) => console.log(line));
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw badArgument('--port', 'an integer from 0 to 65535', options.port);
+  }
+  if (options.maxTrainings !== undefined && !(Number.isInteger(options.maxTrainings) && options.maxTrainings >= 1)) {
+    throw badArgument('--max-trainings', 'an integer of 1 or more', options.maxTrainings);
   }
   const models: Record<string, string> = {};
   if (options.model !== undefined) models[modelName(options.model, 'model')] = resolve(options.model);
@@ -73,8 +81,10 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     presets,
     trainCommand: options.trainCommand,
     allowedHosts,
+    limits: options.maxTrainings === undefined ? undefined : { trainings: options.maxTrainings },
+    log: options.log ?? process.stderr,
   });
-  const url = await app.listen({ port: options.port, host });
+  const url = await listen(app, options.port, host);
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
@@ -84,9 +94,32 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   return { app, url };
 }
 
+/** app.listen, with a port in use or not allowed as a --port error; the app is closed when it cannot listen. */
+async function listen(app: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new LabError('BAD_ARGUMENT', `--port ${port} is already in use on ${host}`, {
+        hint: 'stop the other server, or choose another --port (--port 0 picks a free one)',
+        cause: error,
+      });
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new LabError('BAD_ARGUMENT', `cannot listen on ${host} port ${port} (${code})`, {
+        hint: code === 'EACCES' ? 'ports below 1024 need privileges: choose --port 1024 or above' : '--host must be an address of this machine',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 /** The most recently started completed run under runsDir that has a saved model, if any. */
 async function newestFinishedRun(runsDir: string): Promise<{ id: string; dir: string } | null> {
-  for (const run of await listRuns(runsDir, () => false)) {
+  for (const run of await listRuns(runsDir, () => undefined)) {
     if (run.status !== 'completed') continue;
     const dir = await findRunDir(runsDir, run.id);
     if (existsSync(join(runFiles(dir).model, 'model.json'))) return { id: run.id, dir };

@@ -1,9 +1,8 @@
 // The models a server serves: loaded once at start, each with its files kept in memory and its own batcher.
 import type * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
-import { loadModel } from '../models/io.js';
+import { loadModelFolder, type ModelFiles } from '../models/io.js';
 import { toPredictions } from '../predict/predict.js';
 import { choosePredictor } from '../engine/front-door.js';
 import type { Predictor } from '../engine/types.js';
@@ -16,7 +15,7 @@ export interface ServedModel {
   dir: string;
   model: tf.LayersModel;
   /** model.json and its weight files by file name, served to the browser from memory. */
-  files: Map<string, Buffer>;
+  files: ModelFiles;
   batcher: PredictionBatcher;
   /** The model's inference engine (native compiled when it can); disposed with the model. */
   predictor: Predictor;
@@ -40,8 +39,7 @@ export async function loadServedModel(name: string, dir: string, batcher: Batche
   if (!MODEL_NAME_PATTERN.test(name)) {
     throw badArgument(`model name ${JSON.stringify(name)}`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
   }
-  const model = await loadModel(dir);
-  const files = await readModelFiles(dir);
+  const { model, files } = await loadModelFolder(dir);
   const predictor = await choosePredictor(model, batcher.maxBatch);
   const predict = (images: Float32Array, count: number) => toPredictions(predictor.probabilities(images, count), count);
   return { name, dir, model, files, predictor, batcher: new PredictionBatcher(predict, batcher) };
@@ -86,22 +84,6 @@ export class ModelLoader {
       this.loading.delete(name);
     }
   }
-}
-
-async function readModelFiles(dir: string): Promise<Map<string, Buffer>> {
-  const modelJson = await readFile(join(dir, 'model.json'));
-  const manifest = (JSON.parse(modelJson.toString('utf8')).weightsManifest ?? []) as { paths: string[] }[];
-  const files = new Map<string, Buffer>([['model.json', modelJson]]);
-  for (const path of manifest.flatMap((group) => group.paths)) {
-    const name = basename(path);
-    if (`./${name}` !== path && name !== path) {
-      throw new LabError('MODEL_NOT_FOUND', `${join(dir, 'model.json')}: weight path ${JSON.stringify(path)} leaves the model folder`, {
-        hint: 'weight files must sit next to model.json',
-      });
-    }
-    files.set(name, await readFile(join(dir, name)));
-  }
-  return files;
 }
 
 /** The served model of that name, or a 404 error listing the ones there are. */

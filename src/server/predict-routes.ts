@@ -1,7 +1,7 @@
 // The AI Platform-style prediction API, /health, and the served models' files for in-browser prediction.
 import type { FastifyInstance } from 'fastify';
 import { LabError } from '../errors.js';
-import { decodePng, instancesToImages, type PredictionInput } from '../predict/inputs.js';
+import { bodyToImages, decodePng, type PredictionInput } from '../predict/inputs.js';
 import { findModel, type ServedModel } from './model-registry.js';
 
 export interface PredictLimits {
@@ -14,12 +14,13 @@ const PREDICT_VERB = ':predict';
 const predictBodySchema = (maxInstances: number) => ({
   type: 'object',
   required: ['instances'],
+  additionalProperties: false,
   properties: {
     instances: {
       type: 'array',
       minItems: 1,
       maxItems: maxInstances,
-      items: { type: 'object', required: ['image'], properties: { image: { type: 'array' } } },
+      items: { type: 'object', required: ['image'], additionalProperties: false, properties: { image: { type: 'array' } } },
     },
   },
 });
@@ -86,8 +87,11 @@ export function registerPredictRoutes(app: FastifyInstance, models: Map<string, 
   });
 }
 
-/** A PNG upload (the schema does not apply to it) or a JSON body whose outline the schema has checked. */
+/** A PNG upload (the schema does not apply to it), a JSON body whose outline the schema has checked, or none. */
 async function readRequestImages(body: unknown): Promise<PredictionInput> {
   if (Buffer.isBuffer(body)) return decodePng(body, 'uploaded PNG');
-  return instancesToImages((body as { instances: unknown[] }).instances, 'request');
+  if (body === undefined || body === null) {
+    throw new LabError('BAD_INPUT', 'request: no body', { hint: 'send {"instances": [{"image": 28×28}, …]} as application/json, or a PNG as image/png' });
+  }
+  return bodyToImages(body, 'request');
 }

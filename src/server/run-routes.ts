@@ -1,11 +1,14 @@
 // The dashboard's API: presets, runs, one run's details, its live history as server-sent events, starting a training.
 import type { FastifyInstance } from 'fastify';
+import { readdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.js';
 import { runFiles } from '../run/layout.js';
 import { LIMITS } from '../run/limits.js';
+import { containedFileNames } from './contained-files.js';
 import { tailHistory } from './history-tail.js';
-import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, type RunSummary } from './runs.js';
+import { processAlive } from './run-status.js';
+import { findRunDir, listRuns, readRunDetail, readRunPicture, readRunReport, readRunStatus, type RunSummary } from './runs.js';
 import type { ServedModel } from './model-registry.js';
 import type { LaunchedRun, TrainingKnobs, TrainingLauncher, TrainRequest } from './training-launcher.js';
 
@@ -50,12 +53,12 @@ type IdParams = { Params: { id: string } };
 
 export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOptions): void {
   const { runsDir, launcher } = options;
-  const failed = (id: string) => launcher.failed(id);
+  const ownProcess = (id: string) => launcher.running(id);
 
   app.get('/api/presets', async () => ({ presets: options.presets }));
 
   app.get('/api/runs', async () => {
-    const runs = await listRuns(runsDir, failed);
+    const runs = await listRuns(runsDir, ownProcess);
     const starting = launcher
       .all()
       .filter((run) => run.kind === 'train' && !runs.some((r) => r.id === run.id))
@@ -67,7 +70,7 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const launched = launcher.get(request.params.id);
     const process = launched ? { pid: launched.pid, exitCode: launched.exitCode, log: launched.log } : null;
     try {
-      return { ...(await readRunDetail(runsDir, request.params.id, failed)), process };
+      return { ...(await readRunDetail(runsDir, request.params.id, ownProcess)), process };
     } catch (error) {
       if (launched === undefined) throw error;
       return { ...startingSummary(launched), config: null, history: [], pictures: [], hasReport: false, hasModel: false, process };
@@ -104,19 +107,27 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
   // The pad draws with a finished run's model: it joins the served models as <id> with each "/" as ".".
   app.post<IdParams>('/api/runs/:id/model', async (request) => {
     const { id } = request.params;
-    const detail = await readRunDetail(runsDir, id, failed);
+    const detail = await readRunDetail(runsDir, id, ownProcess);
     if (!detail.hasModel) {
       throw new LabError('RUN_INCOMPLETE', `run ${id} has no saved model yet (status ${detail.status})`, {
         hint: 'a run saves its model when training completes; resume an interrupted one with `mnist-lab train --resume`',
       });
     }
-    const served = await options.serveModel(id.replaceAll('/', '.'), runFiles(await findRunDir(runsDir, id)).model);
+    const runDir = await findRunDir(runsDir, id);
+    const modelDir = runFiles(runDir).model;
+    if (!(await onlyRegularFiles(runDir, modelDir))) {
+      throw new LabError('BAD_MODEL_FILE', `run ${id}: its model folder holds a symlink or a folder, which this server does not follow`, {
+        hint: 'copy the model files themselves into <run>/model',
+      });
+    }
+    const served = await options.serveModel(id.replaceAll('/', '.'), modelDir);
     return { name: served.name, predict: `/v1/models/${served.name}:predict`, files: `/models/${served.name}/model.json` };
   });
 
   app.get<IdParams>('/api/runs/:id/events', async (request, reply) => {
-    const launched = launcher.get(request.params.id);
-    const dir = launched?.dir ?? (await findRunDir(runsDir, request.params.id));
+    const { id } = request.params;
+    const started = launcher.get(id);
+    const dir = started?.dir ?? (await findRunDir(runsDir, id));
     const lastEventId = Number(request.headers['last-event-id']);
     const fromOffset = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
     reply.hijack();
@@ -131,19 +142,28 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const abort = new AbortController();
     stream.on('close', () => abort.abort());
     const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), options.heartbeatMs);
+    const event = (type: string, data: unknown) => stream.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
     try {
       const records = tailHistory(runFiles(dir).history, {
+        root: dir,
         fromOffset,
         pollMs: options.pollMs,
         signal: abort.signal,
-        stopWhen: () => launched !== undefined && launched.exitCode !== null,
+        stopWhen: async () => !(await processAlive(dir, ownProcess(id))),
       });
-      for await (const { record, offset } of records) stream.write(`id: ${offset}\ndata: ${JSON.stringify(record)}\n\n`);
+      let next = await records.next();
+      for (; !next.done; next = await records.next()) stream.write(`id: ${next.value.offset}\ndata: ${JSON.stringify(next.value.record)}\n\n`);
+      if (next.value === 'aborted') return;
+      // Without an end record to read (the process is gone, or the client asked past the end), the stream
+      // closes with the run's status, so a client knows there is nothing more to wait for.
+      if (next.value !== 'end-record') event('status', { status: await readRunStatus(dir, id, ownProcess) });
       // A run this server started still writes metrics, pictures and the report after its "end" record:
       // its stream closes with an "exit" event once the process is gone.
-      if (launched !== undefined && (await processExit(launched, options.pollMs, abort.signal))) {
-        stream.write(`event: exit\ndata: ${JSON.stringify({ exitCode: launched.exitCode, log: launched.log.slice(-20) })}\n\n`);
+      if (started !== undefined && next.value !== 'past-end' && (await processExit(started, options.pollMs, abort.signal))) {
+        event('exit', { exitCode: started.exitCode, log: started.log.slice(-20) });
       }
+    } catch (error) {
+      request.log.error({ err: error }, 'event stream failed');
     } finally {
       clearInterval(heartbeat);
       stream.end();
@@ -159,6 +179,12 @@ export function registerRunRoutes(app: FastifyInstance, options: RunRoutesOption
     const html = await readRunReport(runsDir, request.params.id);
     return reply.type('text/html; charset=utf-8').send(html);
   });
+}
+
+/** Whether every entry of dir is a regular file and dir lies inside root (see contained-files.ts). */
+async function onlyRegularFiles(root: string, dir: string): Promise<boolean> {
+  const [entries, regular] = await Promise.all([readdir(dir).catch(() => []), containedFileNames(root, dir)]);
+  return regular.length === entries.length;
 }
 
 /** Resolves true once the process has exited, false if the client left first. */

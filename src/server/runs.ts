@@ -1,10 +1,12 @@
 // Reads run folders for the dashboard: the list, one run's details, and its pictures, by validated id only.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { runFiles } from '../run/layout.js';
-import { readHistory as readRunHistory, readMetrics } from '../run/reader.js';
-import type { EpochRecord, HistoryRecord, RunMetrics, StartRecord } from '../run/schema.js';
+import { checkRunValue, parseHistory } from '../run/parse.js';
+import { AnyRunMetricsSchema, type EpochRecord, type HistoryRecord, type RunMetrics, type StartRecord } from '../run/schema.js';
+import { containedFileNames, isContainedFile, readContained } from './contained-files.js';
+import { runStatus, type LaunchedCheck, type RunStatus } from './run-status.js';
 
 /**
  * A run's id: its folder's path under the runs folder, up to MAX_DEPTH names deep: a lab's steps are
@@ -15,8 +17,6 @@ const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
 export const RUN_ID_PATTERN = new RegExp(`^${NAME}(?:/${NAME}){0,${MAX_DEPTH - 1}}$`);
 const NAME_PATTERN = new RegExp(`^${NAME}$`);
 const PICTURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
-
-export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 
 export interface RunSummary {
   id: string;
@@ -39,39 +39,36 @@ export interface RunDetail extends RunSummary {
   hasModel: boolean;
 }
 
-/** Whether the process that writes a run has failed (known only for runs this server started). */
-export type FailedCheck = (id: string) => boolean;
-
 /**
  * Every run folder under runsDir (a folder holding config.json or history.jsonl), newest first; the runs of a
  * folder that is not a run itself (a lab's) are listed as <folder>/<run>.
  */
-export async function listRuns(runsDir: string, failed: FailedCheck): Promise<RunSummary[]> {
+export async function listRuns(runsDir: string, launched: LaunchedCheck): Promise<RunSummary[]> {
   const ids = await runIds(runsDir);
-  const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, failed)));
+  const runs = await Promise.all(ids.map((id) => readSummary(runsDir, id, launched)));
   return runs
     .filter((run): run is RunSummary => run !== null)
     .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.id.localeCompare(a.id));
 }
 
-export async function readRunDetail(runsDir: string, id: string, failed: FailedCheck): Promise<RunDetail> {
+export async function readRunDetail(runsDir: string, id: string, launched: LaunchedCheck): Promise<RunDetail> {
   const dir = await findRunDir(runsDir, id);
   const files = runFiles(dir);
-  const [config, history, pictures, report, model] = await Promise.all([
-    readJson(files.config),
-    readHistory(dir),
-    readdir(files.pictures).catch(() => [] as string[]),
-    stat(files.report).catch(() => null),
-    stat(join(files.model, 'model.json')).catch(() => null),
+  const [config, history, pictures, hasReport, hasModel] = await Promise.all([
+    readJson(dir, files.config),
+    readHistory(dir, files.history),
+    containedFileNames(dir, files.pictures),
+    isContainedFile(dir, files.report),
+    isContainedFile(dir, join(files.model, 'model.json')),
   ]);
-  const metrics = await readMetrics(dir).catch(() => null);
+  const metrics = await readMetrics(dir, files.metrics);
   return {
-    ...summarise(id, config, history, metrics, failed),
+    ...summarise(id, config, history, metrics, await runStatus(dir, history, metrics, launched(id))),
     config,
     history,
     pictures: pictures.filter((name) => PICTURE_PATTERN.test(name)).sort(),
-    hasReport: report?.isFile() ?? false,
-    hasModel: model?.isFile() ?? false,
+    hasReport,
+    hasModel,
   };
 }
 
@@ -90,27 +87,30 @@ export async function findRunDir(runsDir: string, id: string): Promise<string> {
   return join(runsDir, match);
 }
 
-/** Bytes of one picture of a run; the name must be one that <run>/pictures lists. */
+/** Bytes of one picture of a run; the name must be one of the regular files that <run>/pictures lists. */
 export async function readRunPicture(runsDir: string, id: string, file: string): Promise<Buffer> {
-  const dir = runFiles(await findRunDir(runsDir, id)).pictures;
-  const names = PICTURE_PATTERN.test(file) ? await readdir(dir).catch(() => [] as string[]) : [];
+  const runDir = await findRunDir(runsDir, id);
+  const dir = runFiles(runDir).pictures;
+  const names = PICTURE_PATTERN.test(file) ? await containedFileNames(runDir, dir) : [];
   const match = names.find((name) => name === file);
-  if (match === undefined) {
+  const bytes = match === undefined ? null : await readContained(runDir, join(dir, match));
+  if (bytes === null) {
     throw new LabError('RUN_NOT_FOUND', `run ${id} has no picture ${JSON.stringify(file.slice(0, 128))}`, {
       hint: `GET /api/runs/${id} lists its pictures`,
     });
   }
-  return readFile(join(dir, match));
+  return bytes;
 }
 
 export async function readRunReport(runsDir: string, id: string): Promise<Buffer> {
-  const path = runFiles(await findRunDir(runsDir, id)).report;
-  return readFile(path).catch((cause) => {
+  const runDir = await findRunDir(runsDir, id);
+  const bytes = await readContained(runDir, runFiles(runDir).report);
+  if (bytes === null) {
     throw new LabError('RUN_NOT_FOUND', `run ${id} has no report.html yet`, {
       hint: 'the report is written when training ends (`mnist-lab report <run>`)',
-      cause,
     });
-  });
+  }
+  return bytes;
 }
 
 /**
@@ -135,32 +135,35 @@ async function folderNames(dir: string): Promise<string[]> {
 
 async function isRunFolder(dir: string): Promise<boolean> {
   const files = runFiles(dir);
-  const found = await Promise.all([files.config, files.history].map((path) => stat(path).then(() => true, () => false)));
+  const found = await Promise.all([files.config, files.history].map((path) => isContainedFile(dir, path)));
   return found.some(Boolean);
 }
 
-async function readSummary(runsDir: string, id: string, failed: FailedCheck): Promise<RunSummary | null> {
-  const dir = join(runsDir, id);
-  const [config, history, metrics] = await Promise.all([readJson(runFiles(dir).config), readHistory(dir), readMetrics(dir).catch(() => null)]);
-  if (config === null && history.length === 0) return null;
-  return summarise(id, config, history, metrics, failed);
+/** The status of the run in folder `dir` (which may not exist yet, for a training still starting). */
+export async function readRunStatus(dir: string, id: string, launched: LaunchedCheck): Promise<RunStatus> {
+  const files = runFiles(dir);
+  const [history, metrics] = await Promise.all([readHistory(dir, files.history), readMetrics(dir, files.metrics)]);
+  return runStatus(dir, history, metrics, launched(id));
 }
 
-function summarise(
-  id: string,
-  config: unknown,
-  history: HistoryRecord[],
-  metrics: RunMetrics | null,
-  failed: FailedCheck,
-): RunSummary {
+async function readSummary(runsDir: string, id: string, launched: LaunchedCheck): Promise<RunSummary | null> {
+  const dir = join(runsDir, id);
+  const files = runFiles(dir);
+  const [config, history, metrics] = await Promise.all([
+    readJson(dir, files.config),
+    readHistory(dir, files.history),
+    readMetrics(dir, files.metrics),
+  ]);
+  if (config === null && history.length === 0) return null;
+  const status = await runStatus(dir, history, metrics, launched(id));
+  return summarise(id, config, history, metrics, status);
+}
+
+function summarise(id: string, config: unknown, history: HistoryRecord[], metrics: RunMetrics | null, status: RunStatus): RunSummary {
   const start = history.find((r): r is StartRecord => r.type === 'start');
-  const end = history.find((r) => r.type === 'end');
   const epochs = history.filter((r): r is EpochRecord => r.type === 'epoch');
-  const configStep = (config as { step?: { name?: unknown }; preset?: unknown } | null)?.step?.name ?? (config as { preset?: unknown } | null)?.preset;
-  let status: RunStatus = 'running';
-  if (end?.type === 'end') status = end.status;
-  else if (metrics !== null) status = 'completed';
-  else if (failed(id)) status = 'failed';
+  // config.json names the step (runs from before lab files: the preset).
+  const configStep = (config as { step?: { name?: unknown } } | null)?.step?.name ?? (config as { preset?: unknown } | null)?.preset;
   return {
     id,
     preset: start?.step ?? (typeof configStep === 'string' ? configStep : null),
@@ -172,15 +175,31 @@ function summarise(
   };
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** A run's JSON file, or null when it is absent, not a regular file inside the run, or not JSON. */
+async function readJson(runDir: string, path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse((await readContained(runDir, path))?.toString('utf8') ?? 'null');
   } catch {
     return null;
   }
 }
 
 /** A run's history; a damaged file reads as empty here (the dashboard lists the run, its details show nothing). */
-async function readHistory(runDir: string): Promise<HistoryRecord[]> {
-  return readRunHistory(runDir).catch(() => []);
+async function readHistory(runDir: string, path: string): Promise<HistoryRecord[]> {
+  try {
+    return parseHistory((await readContained(runDir, path))?.toString('utf8') ?? '', path);
+  } catch {
+    return [];
+  }
+}
+
+/** A run's metrics.json checked against its schema, or null (absent, outside the run, or damaged). */
+async function readMetrics(runDir: string, path: string): Promise<RunMetrics | null> {
+  const value = await readJson(runDir, path);
+  if (value === null) return null;
+  try {
+    return checkRunValue(AnyRunMetricsSchema, value, path);
+  } catch {
+    return null;
+  }
 }

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiError } from './api-errors.js';
 
 /** Flags every launch may pass through. */
 export interface TrainingKnobs {
@@ -33,10 +34,11 @@ const LOG_LINES = 200;
 export class TrainingLauncher {
   private readonly runs = new Map<string, { run: LaunchedRun; child: ChildProcess }>();
 
-  /** `command` is the argv prefix that runs the CLI, e.g. [node, <repo>/bin/mnist-lab.js]. */
+  /** `command` is the argv prefix that runs the CLI, e.g. [node, <repo>/bin/mnist-lab.js]; at most `maxRunning` run at once. */
   constructor(
     private readonly runsDir: string,
     private readonly command: readonly string[],
+    private readonly maxRunning: number,
   ) {}
 
   /** Spawns the training; the run folder appears once the CLI has resolved its config. */
@@ -50,6 +52,15 @@ export class TrainingLauncher {
   }
 
   private launch(kind: LaunchedRun['kind'], preset: string, command: string[], knobs: TrainingKnobs): LaunchedRun {
+    const running = this.all().filter((run) => run.exitCode === null).length;
+    if (running >= this.maxRunning) {
+      throw new ApiError(
+        429,
+        'TOO_MANY_TRAININGS',
+        `this server already runs ${running} training${running === 1 ? '' : 's'}, the most it runs at once`,
+        'wait for one to finish (GET /api/runs shows them), or restart `mnist-lab serve` with a higher --max-trainings',
+      );
+    }
     const id = this.newRunId(preset);
     const dir = join(this.runsDir, id);
     const args = [...this.command.slice(1), ...command, '--out', dir];
@@ -83,10 +94,14 @@ export class TrainingLauncher {
     return this.runs.get(id)?.run;
   }
 
-  /** True when this server started the run and its process ended with an error. */
-  failed(id: string): boolean {
-    const exitCode = this.get(id)?.exitCode;
-    return exitCode !== undefined && exitCode !== null && exitCode !== 0;
+  /**
+   * For a run this server started, or a step (<lab>/<step>) of a lab it started: whether its process still
+   * runs. Undefined for runs it did not start.
+   */
+  running(id: string): boolean | undefined {
+    const owner = this.get(id) ?? this.get(id.split('/')[0]);
+    if (owner === undefined || (owner.id !== id && owner.kind !== 'lab')) return undefined;
+    return owner.exitCode === null;
   }
 
   /** Asks every running training to stop (SIGINT: the CLI checkpoints and exits 130). */

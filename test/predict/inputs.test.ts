@@ -1,6 +1,6 @@
 // Prediction inputs: digits.json lines, {"instances"} bodies, PNG and IDX files, and every bad case named precisely.
 import { createCanvas } from '@napi-rs/canvas';
-import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../../src/data/idx.js';
 import { PIXELS } from '../../src/data/types.js';
@@ -12,6 +12,7 @@ import {
   parseJsonInput,
   readPredictionInput,
 } from '../../src/predict/inputs.js';
+import { chunk, encodePng, greyPng } from './png-writer.js';
 
 /** A 28×28 image whose pixel (y, x) encodes its position and the image index, so order mistakes show. */
 function codedImage(index: number): number[][] {
@@ -93,32 +94,19 @@ describe('JSON inputs', () => {
     expectBadInput(() => parseJsonInput(`${JSON.stringify({ image: codedImage(1) })}\n${nanLine}`, 'digits.json'), 'digits.json: line 2 is not valid JSON');
   });
 
+  it('rejects unknown keys beside "image" and "instances", as the server does', () => {
+    const image = codedImage(0);
+    expectBadInput(() => parseJsonInput(`${JSON.stringify({ image })}\n${JSON.stringify({ image, label: 7 })}`, 'digits.json'), 'instance 1', 'unknown key "label"');
+    expectBadInput(() => parseJsonInput(JSON.stringify({ instances: [{ image }], signature_name: 'serving_default' }), 'b'), 'unknown key "signature_name"');
+    expectBadInput(() => parseJsonInput(JSON.stringify([{ image, imag: 1 }]), 'l'), 'instance 0', 'unknown key "imag"');
+  });
+
   it('rejects empty input and a non-list "instances"', () => {
     expectBadInput(() => parseJsonInput('  \n', 'empty.json'), 'empty.json', 'no instances');
     expectBadInput(() => parseJsonInput('{"instances": []}', 'b'), 'no instances');
     expectBadInput(() => parseJsonInput('{"instances": {"image": 1}}', 'b'), '"instances" must be a list');
   });
 });
-
-/** A true greyscale PNG (colour type 0, 8-bit), written chunk by chunk. */
-function greyPng(grey: (x: number, y: number) => number, width: number, height: number): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth; colour type 0, compression 0, filter 0, interlace 0 follow as zeros
-  const rows = Buffer.concat(
-    Array.from({ length: height }, (_, y) => Buffer.from([0, ...Array.from({ length: width }, (_, x) => Math.round(255 * grey(x, y)))])),
-  );
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 describe('PNG inputs', () => {
   const digit = (x: number, y: number) => (x >= 10 && x < 16 && y >= 4 && y < 24 ? 1 : x === 9 && y >= 4 && y < 24 ? 0.5 : 0);
@@ -179,6 +167,63 @@ describe('PNG inputs', () => {
   it('rejects bytes that are not a PNG image', async () => {
     const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
     await expect(decodePng(bytes, 'broken.png')).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('broken.png') });
+  });
+
+  it('rejects a PNG cut short anywhere, instead of reading it as a blank or partial image', async () => {
+    const png = pngOf(digit, 28, 28);
+    for (let length = 0; length < png.length; length++) {
+      await expect(decodePng(png.subarray(0, length), 'cut.png'), `cut at ${length} of ${png.length}`).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringContaining('cut.png'),
+      });
+    }
+  });
+
+  it('rejects a damaged chunk, image data that does not fill the image, and an unknown filter', async () => {
+    const png = greyPng(digit, 28, 28);
+    const flipped = Buffer.from(png);
+    flipped[50] ^= 0x01; // inside the IDAT data
+    await expect(decodePng(flipped, 'flip.png')).rejects.toMatchObject({ message: expect.stringContaining('fails its CRC') });
+    // A well-formed file whose image data holds 27 of the 28 rows its header promises.
+    const short = greyPng(digit, 28, 27);
+    short.writeUInt32BE(28, 16 + 4);
+    const fixed = Buffer.concat([short.subarray(0, 8), chunk('IHDR', short.subarray(16, 29)), short.subarray(33)]);
+    await expect(decodePng(fixed, 'short.png')).rejects.toMatchObject({ message: expect.stringMatching(/holds 783 of the 812 bytes/) });
+    const badFilter = encodePng({ width: 4, height: 4, colourType: 0, samples: new Uint8Array(16), filters: [0, 7] });
+    await expect(decodePng(badFilter, 'filter.png')).rejects.toMatchObject({ message: expect.stringContaining('filter type 7') });
+  });
+
+  it('rejects a JPEG, saying it is one', async () => {
+    const canvas = createCanvas(28, 28);
+    canvas.getContext('2d').fillRect(4, 4, 10, 20);
+    await expect(decodePng(canvas.toBuffer('image/jpeg'), 'photo.png')).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('photo.png: a JPEG image, not a PNG'),
+    });
+  });
+
+  it('takes up to 4096 pixels on each side and refuses 4097 on either', async () => {
+    await expect(decodePng(greyPng(() => 0, 4096, 1), 'wide.png')).resolves.toMatchObject({ count: 1 });
+    for (const [width, height] of [[4097, 1], [1, 4097]]) {
+      await expect(decodePng(greyPng(() => 0, width, height), 'big.png')).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringContaining(`between 1×1 and 4096×4096 pixels; found ${width}×${height}`),
+      });
+    }
+  });
+
+  it('reads every filter, interlacing and the colour types the same', async () => {
+    const grey = Uint8Array.from({ length: 28 * 28 }, (_, i) => Math.round(255 * digit(i % 28, Math.floor(i / 28))));
+    const expected = Float32Array.from(grey, (v) => v / 255);
+    const rgba = new Uint8Array(28 * 28 * 4).map((_, i) => (i % 4 === 3 ? 255 : grey[i >> 2]));
+    const palette = Uint8Array.from({ length: 256 * 3 }, (_, i) => Math.floor(i / 3));
+    const variants = [
+      encodePng({ width: 28, height: 28, colourType: 0, samples: grey, filters: [0, 1, 2, 3, 4] }),
+      encodePng({ width: 28, height: 28, colourType: 0, samples: grey, interlaced: true, filters: [4, 3, 2, 1, 0] }),
+      encodePng({ width: 28, height: 28, colourType: 6, samples: rgba, filters: [4] }),
+      encodePng({ width: 28, height: 28, colourType: 3, samples: grey, palette }),
+    ];
+    for (const png of variants) expect((await decodePng(png, 'v.png')).images).toEqual(expected);
   });
 });
 

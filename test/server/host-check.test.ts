@@ -1,6 +1,7 @@
 // DNS-rebinding guard: Host parsing, the 403 for foreign names, and serve() turning it on for loopback binds only.
 import type { FastifyInstance } from 'fastify';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,17 @@ function getWithHost(url: string, path: string, host: string): Promise<{ status:
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Sends raw bytes (so headers can repeat) and returns the whole response text. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let response = '';
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    socket.on('end', () => resolve(response));
+    socket.on('error', reject);
   });
 }
 
@@ -88,6 +100,17 @@ describe('serve', () => {
     const refused = await getWithHost(url, '/api/runs', `rebound.example:${port}`);
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).code).toBe('FORBIDDEN_HOST');
+  });
+
+  it('refuses a request with two Host headers, whichever comes first', async () => {
+    const { app, url } = await serve({ port: 0, runsDir: dir, backend: 'cpu', print: () => {} });
+    apps.push(app);
+    const { port } = new URL(url);
+    for (const hosts of [[`127.0.0.1:${port}`, 'evil.example'], ['evil.example', `127.0.0.1:${port}`], [`127.0.0.1:${port}`, `127.0.0.1:${port}`]]) {
+      const response = await rawRequest(Number(port), `GET /v1/models HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Connection: close\r\n\r\n`);
+      expect(response, hosts.join(' + ')).toMatch(/^HTTP\/1\.1 (403|400) /);
+      if (response.startsWith('HTTP/1.1 403')) expect(response).toContain('FORBIDDEN_HOST');
+    }
   });
 
   it('leaves a wider bind to the user', async () => {

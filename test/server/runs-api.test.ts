@@ -1,12 +1,12 @@
 // The dashboard API: run listing and details, pictures by validated name, SSE tailing, starting trainings.
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, DEFAULT_LIMITS } from '../../src/server/app.js';
 import type { HistoryRecord, RunMetrics } from '../../src/run/schema.js';
 
 const start = (step: string, epochs: number): HistoryRecord => ({
@@ -146,9 +146,62 @@ describe('runs API', () => {
     }
   });
 
+  it('serves only regular files inside the run folder: symlinks are neither listed nor followed', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'mnist-lab-outside-'));
+    await writeFile(join(outside, 'secret.png'), 'SECRET-BYTES');
+    await writeFile(join(outside, 'config.json'), JSON.stringify({ SECRET: 'SECRET-BYTES' }));
+    await writeFile(join(outside, 'report.html'), '<p>SECRET-BYTES</p>');
+    const linked = join(runsDir, 'linked-run');
+    await writeDoneRun(linked);
+    await symlink(join(outside, 'secret.png'), join(linked, 'pictures', 'leak.png'));
+    await symlink('/etc/passwd', join(linked, 'pictures', 'passwd.png'));
+    await symlink('curves.png', join(linked, 'pictures', 'alias.png')); // a link, even to a file inside
+    await rm(join(linked, 'report.html'));
+    await symlink(join(outside, 'report.html'), join(linked, 'report.html'));
+    await rm(join(linked, 'config.json'));
+    await symlink(join(outside, 'config.json'), join(linked, 'config.json'));
+    await writeFile(join(outside, 'history.jsonl'), `${JSON.stringify({ type: 'end', time: 'SECRET-BYTES', status: 'completed' })}\n`);
+    await rm(join(linked, 'history.jsonl'));
+    await symlink(join(outside, 'history.jsonl'), join(linked, 'history.jsonl'));
+    // A run whose whole pictures folder is a link to somewhere else.
+    const linkedFolder = join(runsDir, 'linked-pictures');
+    await writeDoneRun(linkedFolder);
+    await rm(join(linkedFolder, 'pictures'), { recursive: true });
+    await symlink(outside, join(linkedFolder, 'pictures'));
+    try {
+      const detail = (await app.inject('/api/runs/linked-run')).json();
+      expect(detail.pictures).toEqual(['curves.png']);
+      expect(detail.config).toBeNull();
+      expect(detail.hasReport).toBe(false);
+      for (const path of ['/api/runs/linked-run/pictures/leak.png', '/api/runs/linked-run/pictures/passwd.png', '/api/runs/linked-run/pictures/alias.png', '/api/runs/linked-run/report', '/api/runs/linked-pictures/pictures/secret.png']) {
+        const response = await app.inject(path);
+        expect(response.statusCode, path).toBe(404);
+        expect(response.body).not.toContain('SECRET-BYTES');
+        expect(response.body).not.toContain('root:');
+      }
+      expect((await app.inject('/api/runs/linked-pictures')).json().pictures).toEqual([]);
+      // The stream reads no linked history: it ends at once with the status metrics.json gives.
+      expect(await readEvents('/api/runs/linked-run/events')).toEqual([{ id: undefined, event: 'status', data: { status: 'completed' } }]);
+      expect((await app.inject('/api/runs/linked-run/pictures/curves.png')).statusCode).toBe(200);
+      // A model folder whose weights are a link elsewhere is not loaded, so never served at /models/….
+      await mkdir(join(linked, 'model'));
+      await writeFile(join(linked, 'model', 'model.json'), '{}');
+      await symlink(join(outside, 'secret.png'), join(linked, 'model', 'weights.bin'));
+      const model = await app.inject({ method: 'POST', url: '/api/runs/linked-run/model' });
+      expect(model.statusCode).toBe(409);
+      expect(model.json()).toMatchObject({ code: 'BAD_MODEL_FILE', message: expect.stringContaining('symlink') });
+    } finally {
+      await rm(linked, { recursive: true });
+      await rm(linkedFolder, { recursive: true });
+      await rm(outside, { recursive: true });
+    }
+  });
+
   it('streams the history of a run being written by another writer, torn lines and all', async () => {
     const dir = join(runsDir, 'live-run');
     await mkdir(dir);
+    // The writer's liveness marker, as train() leaves it: this test process writes the run.
+    await writeFile(join(dir, 'process.json'), JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2026-11-30T00:00:00.000Z' }));
     const records = [start('03-relu-adam', 2), batch(0, 0), batch(0, 1), epochEnd(0), batch(1, 0), epochEnd(1), end];
     const writer = async () => {
       for (const record of records) {
@@ -224,8 +277,50 @@ describe('starting trainings', () => {
   it('reports a training that fails before writing anything', async () => {
     const { id, events: eventsUrl } = (await app.inject({ method: 'POST', url: '/api/runs', payload: { preset: 'broken' } })).json();
     const events = await readEvents(eventsUrl);
-    expect(events).toEqual([{ id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } }]);
+    expect(events).toEqual([
+      { id: undefined, event: 'status', data: { status: 'failed' } },
+      { id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } },
+    ]);
     const { runs } = (await app.inject('/api/runs')).json();
     expect(runs.find((r: { id: string }) => r.id === id)).toMatchObject({ preset: 'broken', status: 'failed' });
+  });
+});
+
+describe('the cap on concurrent trainings', () => {
+  it('answers 429 with a code and a hint beyond it, for runs and labs alike, and frees the slot when a training ends', async () => {
+    const capped = await buildApp({
+      models: {},
+      runsDir,
+      presets: [{ name: '01-softmax' }],
+      // A training that takes 400 ms and writes nothing.
+      trainCommand: [process.execPath, '-e', 'setTimeout(() => {}, 400)'],
+      limits: { pollMs: 20, trainings: 1 },
+    });
+    try {
+      const post = (url: string, payload: object) => capped.inject({ method: 'POST', url, payload });
+      const first = await post('/api/runs', { preset: '01-softmax' });
+      expect(first.statusCode).toBe(201);
+      for (const [url, payload] of [['/api/runs', { preset: '01-softmax' }], ['/api/labs', {}]] as const) {
+        const refused = await post(url, payload);
+        expect(refused.statusCode, url).toBe(429);
+        expect(refused.json()).toMatchObject({
+          code: 'TOO_MANY_TRAININGS',
+          message: expect.stringContaining('1 training'),
+          hint: expect.stringContaining('--max-trainings'),
+        });
+      }
+      let again = await post('/api/runs', { preset: '01-softmax' });
+      for (let i = 0; i < 100 && again.statusCode === 429; i++) {
+        await sleep(50);
+        again = await post('/api/runs', { preset: '01-softmax' });
+      }
+      expect(again.statusCode).toBe(201);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('defaults to one training per two cores, at least one', async () => {
+    expect(DEFAULT_LIMITS.trainings).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
   });
 });

@@ -3,13 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { saveModel } from '../../src/models/io.js';
 import { stepListings } from '../../src/runner/step-infos.js';
 import { predictImages } from '../../src/predict/predict.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { runServer, serve } from '../../src/server/main.js';
+import { captureIo } from '../helpers/capture.js';
 
 let dir: string;
 let app: FastifyInstance | undefined;
@@ -63,6 +66,24 @@ describe('serve', () => {
       code: 'MODEL_NOT_FOUND',
       message: expect.stringContaining(join(dir, 'empty-run', 'model', 'model.json')),
     });
+  });
+
+  it('refuses a port in use with a typed error, exit 2 from the CLI', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(serve({ run: join(dir, 'runs', 'my-run'), port, runsDir: dir, backend: 'cpu', print: () => {} })).rejects.toMatchObject({
+        code: 'BAD_ARGUMENT',
+        message: `--port ${port} is already in use on 127.0.0.1`,
+      });
+      const { io, stderr } = captureIo(dir);
+      const code = await runCli(['serve', '--model', join(dir, 'runs', 'my-run', 'model'), '--port', String(port), '--backend', 'cpu'], io);
+      expect(code).toBe(2);
+      expect(stderr.text).toMatch(new RegExp(`^error \\[BAD_ARGUMENT\\]: --port ${port} is already in use on 127\\.0\\.0\\.1\\n  hint: `));
+    } finally {
+      taken.close();
+    }
   });
 
   it('without --run or --model, serves the newest finished run of the runs folder, lab steps included', async () => {

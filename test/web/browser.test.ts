@@ -1,8 +1,9 @@
 // The web UI in real Chromium: drawing digits on the pad (page and server agree) and watching a training live.
 import type { FastifyInstance } from 'fastify';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -197,6 +198,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     const history = join(runDir, 'history.jsonl');
     const line = (record: HistoryRecord) => `${JSON.stringify(record)}\n`;
     await writeFile(join(runDir, 'config.json'), JSON.stringify({ preset: '03-relu-adam' }));
+    // The liveness marker a training leaves: this test process plays the training started elsewhere.
+    await writeFile(join(runDir, 'process.json'), JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2026-11-30T00:00:00.000Z' }));
     await writeFile(
       history,
       line({ type: 'start', time: '2026-11-30T00:00:00.000Z', step: '03-relu-adam', epochs: 1, stepsPerEpoch: 4, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0, optimizer: '', loss: '', lr: [], zoom: 10, xTitle: 'epochs' }) +
@@ -217,6 +220,28 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await page.getAttribute('#loss-chart', 'data-y-range')).toBe('0,1.2');
     expect(await page.getAttribute('#accuracy-chart', 'data-y-range')).toBe('0.5,1.05');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a run whose process dies without an end record as failed, and stops following it', async () => {
+    const runDir = join(dir, 'runs', 'dying-run');
+    await mkdir(runDir);
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    await writeFile(join(runDir, 'config.json'), JSON.stringify({ preset: '03-relu-adam' }));
+    await writeFile(join(runDir, 'process.json'), JSON.stringify({ pid: writer.pid, hostname: hostname(), started: '2026-11-30T00:00:00.000Z' }));
+    await writeFile(
+      join(runDir, 'history.jsonl'),
+      `${JSON.stringify({ type: 'start', time: '2026-11-30T00:00:00.000Z', preset: '03-relu-adam', epochs: 1, stepsPerEpoch: 4, batchSize: 128, backend: 'wasm', initialEpoch: 0 })}\n`,
+    );
+    await page.goto(`${url}/#dashboard`);
+    await page.waitForSelector('body[data-dashboard-ready]', { timeout: 30_000 });
+    await page.click('#run-list li[data-id="dying-run"]');
+    await page.waitForFunction(() => document.getElementById('loss-chart')?.dataset.records === '1');
+    expect(await page.textContent('#run-status')).toBe('running');
+    writer.kill('SIGKILL');
+    await page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'failed', null, { timeout: 20_000 });
+    await page.waitForSelector('#run-list li[data-id="dying-run"] .status.failed', { timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failed.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 

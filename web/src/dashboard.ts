@@ -204,7 +204,8 @@ export class Dashboard {
   /**
    * Follows the run's history.jsonl; the server replays it from the start, then sends new lines. A run this
    * server started ends with an "exit" event once its process is done (pictures and report written); a run
-   * started elsewhere ends when the server closes the stream after the "end" record.
+   * started elsewhere ends when the server closes the stream after the "end" record; a run whose process died
+   * without one ends with a "status" event.
    */
   private attach(id: string): void {
     const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
@@ -217,6 +218,11 @@ export class Dashboard {
       if (record.type === 'end') ended = true;
     };
     source.addEventListener('exit', () => void this.finish(source, id));
+    // A run whose process is gone without an end record: the server sends its status and closes the stream.
+    source.addEventListener('status', (event: MessageEvent<string>) => {
+      this.setStatus((JSON.parse(event.data) as { status: string }).status);
+      void this.finish(source, id);
+    });
     source.onerror = () => {
       if (ended) void this.finish(source, id);
     };
