@@ -17,16 +17,11 @@ export interface Predictor {
  */
 export async function createPredictor(model: tf.LayersModel, maxBatch = 1000): Promise<Predictor> {
   if (tf.getBackend() === 'native' && model instanceof tf.Sequential) {
-    const { compileTrainer } = await import('../engine/native/compile.js');
-    const compiled = compileTrainer(model, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: maxBatch });
-    if (compiled.trainer) {
-      const native = compiled.trainer;
-      return {
-        engine: 'native-compiled',
-        // evaluate() also scores against labels; prediction has none, so it scores against zeros and ignores that.
-        probabilities: (images, count) => native.evaluate(images, new Uint8Array(count), count).probabilities,
-        dispose: () => native.dispose(),
-      };
+    const { compilePredictor } = await import('../engine/native/index.js');
+    const compiled = compilePredictor(model, { maxBatch });
+    if (compiled.predictor) {
+      const native = compiled.predictor;
+      return { engine: 'native-compiled', probabilities: (images, count) => native.probabilities(images, count), dispose: () => native.dispose() };
     }
   }
   return {

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Preset } from '../models/preset.js';
 import type { TrainConfig } from './config.js';
-import { TfjsTrainer } from './tfjs-trainer.js';
+import { TfjsTrainer, makeOptimizer } from './tfjs-trainer.js';
 import type { Trainer } from './trainer.js';
 
 export interface CreatedTrainer {
@@ -14,9 +14,17 @@ export interface CreatedTrainer {
 export async function createTrainer(model: tf.Sequential, preset: Preset, config: TrainConfig, backend: string): Promise<CreatedTrainer> {
   const optimizer = { kind: preset.optimizer.kind, lr: config.lr };
   if (backend === 'native') {
-    const { compileTrainer } = await import('../engine/native/compile.js');
-    // The loop applies the preset's loss scale to what it reports, on every engine alike.
-    const compiled = compileTrainer(model, { optimizer, batchSize: config.batchSize, threads: config.threads ?? undefined });
+    const { compileTrainer, optimizerSpecOf } = await import('../engine/native/index.js');
+    // The native step takes the TF.js optimizer's own hyperparameters; the loop applies the preset's loss scale to
+    // what it reports, on every engine alike.
+    const tfOptimizer = makeOptimizer(optimizer);
+    const spec = optimizerSpecOf(tfOptimizer);
+    tfOptimizer.dispose();
+    const loss = { kind: 'categorical' as const, labelSmoothing: 0 };
+    const compiled =
+      'unsupported' in spec
+        ? { trainer: null, reason: spec.unsupported }
+        : compileTrainer(model, { optimizer: spec, loss, batchSize: config.batchSize, threads: config.threads ?? undefined });
     if (compiled.trainer) {
       const native = compiled.trainer;
       return {

@@ -10,7 +10,7 @@ const EVAL_CHUNK = 1000;
 type LrSettable = tf.Optimizer & { learningRate: number; setLearningRate?: (lr: number) => void };
 
 /** Keras defaults: SGD without momentum; Adam beta1 0.9, beta2 0.999, epsilon 1e-7. */
-function makeOptimizer(spec: OptimizerSpec): LrSettable {
+export function makeOptimizer(spec: OptimizerSpec): LrSettable {
   const optimizer = spec.kind === 'sgd' ? tf.train.sgd(spec.lr) : tf.train.adam(spec.lr, 0.9, 0.999, 1e-7);
   return optimizer as unknown as LrSettable;
 }

@@ -1,21 +1,7 @@
 // What the training loop needs from an engine: one step, evaluation, weight sync and optimizer state.
+import type { EvalResult, OptimizerState, StepResult } from '../engine/types.js';
 
-export interface StepResult {
-  loss: number;
-  accuracy: number;
-}
-
-export interface EvalResult {
-  loss: number;
-  accuracy: number;
-  /** count × 10 class probabilities. */
-  probabilities: Float32Array;
-}
-
-export interface OptimizerState {
-  step: number;
-  slots: { name: string; shape: number[]; data: Float32Array }[];
-}
+export type { EvalResult, OptimizerState, StepResult };
 
 export interface Trainer {
   /** Which engine runs the steps, for logs and metrics.json. */
