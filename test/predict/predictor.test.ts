@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { nativeStatus } from '../../src/engine/native/index.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
 import { getPreset } from '../../src/models/index.js';
 import { predictProbabilities } from '../../src/predict/predict.js';
 import { createPredictor } from '../../src/predict/predictor.js';
@@ -19,7 +19,7 @@ function build(preset: string): tf.Sequential {
   }
 }
 
-describe.skipIf(!nativeStatus().ok)('createPredictor on the native backend', () => {
+describe.skipIf(SKIP_NATIVE)('createPredictor on the native backend', () => {
   it.each(['03-relu-adam', '10-conv-bn'])('compiles %s and agrees with TF.js predict, in chunks', async (preset) => {
     await initBackend({ backend: 'native' });
     const model = build(preset);

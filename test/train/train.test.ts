@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { nativeStatus } from '../../src/engine/native/index.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
 import { loadModel } from '../../src/models/io.js';
 import { getPreset } from '../../src/models/index.js';
 import { parseHistory, type HistoryRecord } from '../../src/train/history.js';
@@ -139,7 +139,7 @@ describe('the CNN presets train (on the fastest engine here)', () => {
   });
 });
 
-describe.skipIf(!nativeStatus().ok)('the native engine against TF.js', () => {
+describe.skipIf(SKIP_NATIVE)('the native engine against TF.js', () => {
   it('lands in the same accuracy band as TF.js wasm for the same preset, seed and steps', async () => {
     const request = (backend: 'native' | 'wasm'): TrainRequest => ({
       preset: '03-relu-adam',
