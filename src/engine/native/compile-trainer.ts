@@ -16,6 +16,7 @@ class NativeCompiledTrainer implements CompiledTrainer {
   constructor(
     raw: RawTrainer,
     private readonly translation: Translation,
+    private readonly batchSize: number,
   ) {
     this.raw = raw;
     this.weights = bindWeights(raw, translation.sources);
@@ -32,17 +33,32 @@ class NativeCompiledTrainer implements CompiledTrainer {
   step(xs: Float32Array, labels: Uint8Array, lr: number, seed: number): StepResult {
     const count = labels.length;
     const expected = count * this.translation.inputFeatures;
-    if (count === 0 || xs.length !== expected) {
-      throw new LabError('BAD_INPUT', `step: xs has ${xs.length} floats for ${count} labels; expected ${expected} (${this.translation.inputFeatures} per sample, at least one sample)`);
+    if (count === 0 || count > this.batchSize || xs.length !== expected) {
+      throw new LabError('BAD_INPUT', `step: xs has ${xs.length} floats for ${count} labels; expected ${expected} (${this.translation.inputFeatures} per sample, 1 to ${this.batchSize} samples)`);
     }
     if (!Number.isFinite(lr)) throw badArgument('lr', 'a finite number', lr);
+    this.checkLabels('step', labels);
     return this.native().step(xs, labels, count, lr, seed >>> 0);
   }
 
   evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
-    const probabilities = new Float32Array(count * this.translation.classes);
+    const { inputFeatures, classes } = this.translation;
+    if (!Number.isInteger(count) || count < 1 || xs.length < count * inputFeatures || labels.length < count) {
+      throw new LabError('BAD_INPUT', `evaluate: ${xs.length} floats and ${labels.length} labels for ${count} samples; expected at least ${count * inputFeatures} floats (${inputFeatures} per sample) and ${count} labels`);
+    }
+    this.checkLabels('evaluate', labels.subarray(0, count));
+    const probabilities = new Float32Array(count * classes);
     const result = this.native().evaluate(xs, labels, count, probabilities);
     return { ...result, probabilities };
+  }
+
+  private checkLabels(what: string, labels: Uint8Array): void {
+    const bad = labels.findIndex((label) => label >= this.translation.classes);
+    if (bad >= 0) {
+      throw new LabError('BAD_INPUT', `${what}: labels[${bad}] = ${labels[bad]} is not a class index below ${this.translation.classes}`, {
+        hint: 'labels are class ids, 0 to the number of classes - 1',
+      });
+    }
   }
 
   pushWeightsToModel(): void {
@@ -147,5 +163,5 @@ export function compileTrainer(
   } catch (err) {
     throw new LabError('NATIVE_FAILURE', (err as Error).message, { cause: err });
   }
-  return { trainer: new NativeCompiledTrainer(raw, translation) };
+  return { trainer: new NativeCompiledTrainer(raw, translation, options.batchSize) };
 }

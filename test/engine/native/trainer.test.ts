@@ -177,9 +177,22 @@ describeNative('compiled native trainer', () => {
     const trainer = compile(model, { ...ADAM, batchSize: 4 });
     const xs = new Float32Array(4 * 30);
     expect(() => trainer.step(xs.subarray(0, 100), new Uint8Array(4), 0.01, 1)).toThrow(LabError);
-    expect(() => trainer.step(xs, Uint8Array.from([1, 2, 12, 3]), 0.01, 1)).toThrow(/labels\[2\] = 12/);
-    expect(() => trainer.step(new Float32Array(5 * 30), new Uint8Array(5), 0.01, 1)).toThrow(/batch of 5 samples; compiled for 1..4/);
-    expect(() => trainer.evaluate(xs, new Uint8Array(4), 9)).toThrow(/xs has 120 elements; needs 270/);
+    const badLabel = (() => {
+      try {
+        trainer.step(xs, Uint8Array.from([1, 2, 12, 3]), 0.01, 1);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(badLabel).toBeInstanceOf(LabError);
+    expect((badLabel as LabError).code).toBe('BAD_INPUT');
+    expect((badLabel as LabError).message).toMatch(/step: labels\[2\] = 12 is not a class index below 10/);
+    expect(() => trainer.step(new Float32Array(5 * 30), new Uint8Array(5), 0.01, 1)).toThrow(/150 floats for 5 labels; expected 150 \(30 per sample, 1 to 4 samples\)/);
+    // The addon checks its own arguments too: a bad call is an Error naming the call, never a crash.
+    expect(() => nativeAddon().dropoutMask(1, 2, -1.5, 0.5)).toThrow(/native dropoutMask: count must be an integer/);
+    expect(() => nativeAddon().dropoutMask(1, 2, -1, 0.5)).toThrow(/native dropoutMask: count must be >= 0, got -1/);
+    expect(() => trainer.evaluate(xs, new Uint8Array(4), 9)).toThrow(/evaluate: 120 floats and 4 labels for 9 samples; expected at least 270 floats/);
+    expect(() => trainer.evaluate(xs, Uint8Array.from([0, 10, 0, 0]), 4)).toThrow(/evaluate: labels\[1\] = 10 is not a class index below 10/);
     expect(() => trainer.step(xs, new Uint8Array(4), Number.NaN, 1)).toThrow(/lr must be a finite number; got null/);
     expect(() => trainer.setOptimizerState({ step: -1, slots: [] })).toThrow(/optimizer state step must be an integer >= 0; got -1/);
     expect(() => compileTrainer(model, { ...ADAM, batchSize: 4, threads: 0 })).toThrow(/threads must be a positive integer/);

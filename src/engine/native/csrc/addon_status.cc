@@ -74,6 +74,7 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
     const auto seed = static_cast<uint32_t>(intArg(info, 0, "seed"));
     const auto salt = static_cast<uint32_t>(intArg(info, 1, "salt"));
     const dim count = intArg(info, 2, "count");
+    if (count < 0) throw NativeError("count must be >= 0, got " + std::to_string(count));
     const auto rate = static_cast<float>(numberArg(info, 3, "rate"));
     Napi::Float32Array out = Napi::Float32Array::New(info.Env(), static_cast<size_t>(count));
     for (dim i = 0; i < count; i++) out.Data()[i] = ops::counterUniform(seed, salt, static_cast<uint64_t>(i)) >= rate;

@@ -18,6 +18,9 @@ Network::Network(std::vector<LayerSpec> layers, dim maxBatch, bool trainable)
     : layers_(std::move(layers)), maxBatch_(maxBatch), trainable_(trainable) {
   if (layers_.empty()) throw NativeError("compiled network: the model has no layers");
   if (maxBatch_ < 1) throw NativeError("compiled network: batch size must be >= 1, got " + std::to_string(maxBatch_));
+  if (layers_.front().inFeatures < 1) {
+    throw NativeError("compiled network: the input has " + std::to_string(layers_.front().inFeatures) + " features per sample");
+  }
   features_.push_back(layers_.front().inFeatures);
   state_.resize(layers_.size());
   bool weightsBelow = false;
