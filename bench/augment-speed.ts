@@ -9,7 +9,7 @@ import { locateDataDir } from '../src/data/locate.js';
 import { TrainBatches, type TrainBatchesOptions } from '../src/data/pipeline.js';
 import { Prefetcher } from '../src/data/prefetch.js';
 import type { DigitSet } from '../src/data/types.js';
-import { compileTrainer, type CompiledTrainer } from '../src/engine/native/compile.js';
+import { compileTrainer, optimizerSpecOf, type CompiledTrainer } from '../src/engine/native/index.js';
 import { describeStepFile } from '../src/runner/describe-step.js';
 import type * as tf from '@tensorflow/tfjs';
 import { machineNote, median } from './train-speed.js';
@@ -116,7 +116,9 @@ async function main(): Promise<void> {
   // 10-conv-bn as its lab file builds it (Adam at 0.01).
   const model = (await describeStepFile('10-conv-bn')).model as tf.Sequential;
   const lr = 0.01;
-  const compiled = compileTrainer(model, { optimizer: { kind: 'adam', lr }, batchSize, threads });
+  const optimizer = optimizerSpecOf(model.optimizer);
+  if ('unsupported' in optimizer) throw new Error(optimizer.unsupported);
+  const compiled = compileTrainer(model, { optimizer, loss: { kind: 'categorical', labelSmoothing: 0 }, batchSize, threads });
   if (!compiled.trainer) throw new Error(`the native engine cannot train 10-conv-bn here: ${compiled.reason}`);
   const trainer = compiled.trainer;
 

@@ -1,13 +1,12 @@
-// mnist-lab side of bench/train-speed.ts: trains or runs inference with the native engine; prints one JSON line.
+// mnist-lab side of bench/train-speed.ts: trains (compiled trainer) or runs inference (compiled predictor) with
+// the native engine on one of bench/models.ts's architectures; prints one JSON line.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { locateDataDir } from '../src/data/locate.js';
 import { loadDataset } from '../src/data/load.js';
 import { PIXELS, type DigitSet } from '../src/data/types.js';
-import { compileTrainer } from '../src/engine/native/compile.js';
-import { nativeStatus, registerNativeBackend } from '../src/engine/native/index.js';
-import { describeStepFile } from '../src/runner/describe-step.js';
-import { learningRateOf } from '../src/engine/learning-rate.js';
+import { compilePredictor, compileTrainer, nativeStatus, optimizerSpecOf, registerNativeBackend } from '../src/engine/native/index.js';
+import { BENCH_MODELS, type BenchModelName, benchModel } from './models.js';
 
 /** Both engines cycle through the same number of pre-built batches (see torch_train.py). */
 const POOL_BATCHES = 20;
@@ -33,34 +32,34 @@ function peakRssMB(): number {
 }
 
 async function main(): Promise<void> {
-  // The step's own model and compiled optimizer, as its lab file builds them (weights from seed 0).
-  const plan = await describeStepFile(args.model!);
-  const model = plan.model as tf.Sequential;
-  const optimizer = { kind: (model.optimizer.getClassName() === 'Adam' ? 'adam' : 'sgd') as 'adam' | 'sgd', lr: learningRateOf(model.optimizer) };
+  if (!BENCH_MODELS.includes(args.model as BenchModelName)) throw new Error(`--model must be one of ${BENCH_MODELS.join(', ')}; got ${args.model}`);
   const batch = Number(args.batch);
   const steps = Number(args.steps);
   const warmup = Number(args.warmup);
   const threads = args.threads === undefined ? undefined : Number(args.threads);
   const dir = locateDataDir({ dataDir: args['data-dir'], env: process.env, dataset: 'mnist' });
   const data = await loadDataset({ dir, dataset: 'mnist', testLimit: args.mode === 'train' ? 1 : undefined });
-  const compiled = compileTrainer(model, { optimizer, batchSize: batch, threads });
-  if (!compiled.trainer) throw new Error(compiled.reason);
-  const trainer = compiled.trainer;
+  const { model, lr } = await benchModel(args.model as BenchModelName);
   const status = nativeStatus();
   const result: Record<string, unknown> = {
     engine: `mnist-lab native (oneDNN ${status.ok ? status.onednnVersion : '?'})`,
     model: args.model,
     batch,
     mode: args.mode,
-    threads: status.ok ? status.threads : null,
+    threads: threads ?? (status.ok ? status.threads : null),
   };
 
   if (args.mode === 'train') {
+    const adam = tf.train.adam(lr, 0.9, 0.999, 1e-7);
+    const optimizer = optimizerSpecOf(adam);
+    if ('unsupported' in optimizer) throw new Error(optimizer.unsupported);
+    const compiled = compileTrainer(model, { optimizer, loss: { kind: 'categorical', labelSmoothing: 0 }, batchSize: batch, threads });
+    if (!compiled.trainer) throw new Error(compiled.reason);
+    const trainer = compiled.trainer;
     const pool = Array.from({ length: POOL_BATCHES }, (_, i) => ({
       xs: scaled(data.train, i * batch, batch),
       labels: data.train.labels.slice(i * batch, (i + 1) * batch),
     }));
-    const lr = optimizer.lr;
     let last = { loss: 0, accuracy: 0 };
     for (let i = 0; i < warmup; i++) trainer.step(pool[i % POOL_BATCHES].xs, pool[i % POOL_BATCHES].labels, lr, i);
     const rssAfterWarmupMB = process.memoryUsage().rss / 2 ** 20;
@@ -70,17 +69,20 @@ async function main(): Promise<void> {
     // RSS must stay flat while training: no per-step allocation in the native step.
     const rssGrowthMB = process.memoryUsage().rss / 2 ** 20 - rssAfterWarmupMB;
     Object.assign(result, { steps, seconds, imagesPerSecond: (steps * batch) / seconds, loss: last.loss, rssGrowthMB });
+    trainer.dispose();
   } else {
+    const compiled = compilePredictor(model, { maxBatch: batch, threads });
+    if (!compiled.predictor) throw new Error(compiled.reason);
+    const predictor = compiled.predictor;
     const xs = scaled(data.test, 0, data.test.count);
     let best = Infinity;
-    let accuracy = 0;
     for (let rep = 0; rep < warmup + 3; rep++) {
       const t0 = performance.now();
-      accuracy = trainer.evaluate(xs, data.test.labels, data.test.count).accuracy;
+      predictor.probabilities(xs, data.test.count);
       if (rep >= warmup) best = Math.min(best, (performance.now() - t0) / 1000);
     }
+    predictor.dispose();
     // The same inference through TF.js on the 'native' backend (model.predict), for comparison.
-    trainer.pushWeightsToModel();
     await registerNativeBackend({ threads });
     const input = tf.tensor2d(xs, [data.test.count, PIXELS]);
     let bestPredict = Infinity;
@@ -91,11 +93,10 @@ async function main(): Promise<void> {
     }
     input.dispose();
     Object.assign(result, {
-      count: data.test.count, seconds: best, imagesPerSecond: data.test.count / best, accuracy,
+      count: data.test.count, seconds: best, imagesPerSecond: data.test.count / best,
       backendPredictImagesPerSecond: data.test.count / bestPredict,
     });
   }
-  trainer.dispose();
   result.peakRssMB = peakRssMB();
   console.log(JSON.stringify(result));
 }

@@ -38,7 +38,45 @@ def relu_dense():
     return nn.Sequential(nn.Linear(784, 200), nn.ReLU(), nn.Linear(200, 60), nn.ReLU(), nn.Linear(60, 10))
 
 
-MODELS = {"10-conv-bn": (conv_bn, 0.01, True), "03-relu-adam": (relu_dense, 0.001, False)}
+def same_conv(cin, cout, k, bias=True):
+    """A stride-1 conv with TF's 'same' padding (PyTorch puts the odd pixel after, as TF does)."""
+    return nn.Conv2d(cin, cout, k, padding="same", bias=bias)
+
+
+def codelab_maxpool():
+    """The codelab's conv net with 2x2 max-pooling in place of the strides: 28 -> 14 -> 7."""
+    return nn.Sequential(
+        same_conv(1, 12, 3), nn.ReLU(), same_conv(12, 24, 6), nn.ReLU(), nn.MaxPool2d(2),
+        same_conv(24, 32, 6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1568, 200), nn.ReLU(), nn.Linear(200, 10),
+    )
+
+
+def gap_head():
+    """10-conv-bn's conv/BN/relu stack, a 3x3 conv to 10 channels, global average pooling (softmax in the loss)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 12, 3, padding=1, bias=False), nn.BatchNorm2d(12, eps=1e-3, momentum=0.01), nn.ReLU(),
+        nn.Conv2d(12, 24, 6, stride=2, padding=2, bias=False), nn.BatchNorm2d(24, eps=1e-3, momentum=0.01), nn.ReLU(),
+        nn.Conv2d(24, 32, 6, stride=2, padding=2, bias=False), nn.BatchNorm2d(32, eps=1e-3, momentum=0.01), nn.ReLU(),
+        nn.Conv2d(32, 10, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+    )
+
+
+def small_pool_cnn():
+    """The small pooling CNN of issue 10: conv 12, pool, conv 24, pool, dense 200."""
+    return nn.Sequential(
+        same_conv(1, 12, 3), nn.ReLU(), nn.MaxPool2d(2), same_conv(12, 24, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1176, 200), nn.ReLU(), nn.Linear(200, 10),
+    )
+
+
+MODELS = {
+    "10-conv-bn": (conv_bn, 0.01, True),
+    "03-relu-adam": (relu_dense, 0.001, False),
+    "codelab-maxpool": (codelab_maxpool, 0.01, True),
+    "gap-head": (gap_head, 0.01, True),
+    "small-pool-cnn": (small_pool_cnn, 0.01, True),
+}
 
 
 def glorot(model):

@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { BenchModelName } from './models.js';
 
 export interface SpeedConfig {
-  model: '10-conv-bn' | '03-relu-adam';
+  model: BenchModelName;
   batch: number;
   mode: 'train' | 'infer';
   steps: number;
@@ -17,8 +18,19 @@ export const CONFIGS: SpeedConfig[] = [
   { model: '10-conv-bn', batch: 64, mode: 'train', steps: 100, warmup: 10 },
   { model: '10-conv-bn', batch: 128, mode: 'train', steps: 50, warmup: 5 },
   { model: '03-relu-adam', batch: 128, mode: 'train', steps: 600, warmup: 50 },
+  { model: 'codelab-maxpool', batch: 128, mode: 'train', steps: 30, warmup: 3 },
+  { model: 'gap-head', batch: 64, mode: 'train', steps: 100, warmup: 10 },
+  { model: 'small-pool-cnn', batch: 128, mode: 'train', steps: 100, warmup: 10 },
   { model: '10-conv-bn', batch: 1000, mode: 'infer', steps: 0, warmup: 1 },
 ];
+
+/** The configurations of the named models (all when none), training steps overridden for a short run. */
+export function selectConfigs(models: string[] | undefined, steps: number | undefined): SpeedConfig[] {
+  const chosen = models ? CONFIGS.filter((c) => models.includes(c.model)) : CONFIGS;
+  if (models && chosen.length === 0) throw new Error(`--models matches no configuration; known: ${[...new Set(CONFIGS.map((c) => c.model))].join(', ')}`);
+  if (steps === undefined) return chosen;
+  return chosen.map((c) => (c.mode === 'train' ? { ...c, steps, warmup: Math.max(1, Math.round(steps / 10)) } : c));
+}
 
 interface WorkerResult {
   engine: string;
@@ -124,7 +136,7 @@ export function machineNote(): string {
 }
 
 /** Runs the benchmark, prints the table and writes it to build/bench/train-speed.{md,json}. */
-export function trainSpeed(options: { rounds: number; threads: number; dataDir?: string }): void {
+export function trainSpeed(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): void {
   const rows = measure(options);
   const table = `${formatTable(rows)}\n\nMachine: ${machineNote()}. Threads: ${options.threads} for both engines.`;
   console.log(table);

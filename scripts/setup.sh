@@ -3,10 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libdnnl-dev: the native engine (oneDNN); chromium: browser tests; redis-server: distributed tuning tests;
-# fonts: the pictures; dataset-fashion-mnist: the second dataset; python3-torch: the benchmark's peer, with
-# OpenBLAS (without it Debian's PyTorch falls back to the reference BLAS and the benchmark flatters us).
-APT_PACKAGES=(libdnnl-dev g++ make python3 chromium redis-server fonts-dejavu-core fonts-freefont-ttf dataset-fashion-mnist python3-torch libopenblas0-pthread)
+# libdnnl-dev: the native engine (oneDNN 2.x; MNIST_LAB_SKIP_NATIVE=1 sets up without it); chromium: browser
+# tests; redis-server: distributed tuning tests; fonts: the pictures; dataset-fashion-mnist: the second dataset;
+# python3-torch: the benchmark's peer, with OpenBLAS (without it Debian's PyTorch falls back to the reference BLAS
+# and the benchmark flatters us).
+APT_PACKAGES=(g++ make python3 chromium redis-server fonts-dejavu-core fonts-freefont-ttf dataset-fashion-mnist python3-torch libopenblas0-pthread)
+SKIP_NATIVE="${MNIST_LAB_SKIP_NATIVE:-0}"
+[ "$SKIP_NATIVE" = 1 ] || APT_PACKAGES=(libdnnl-dev "${APT_PACKAGES[@]}")
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -30,9 +33,15 @@ echo "setup: building the CLI and the web app"
 npm run build
 npm run build:web
 
-echo "setup: building the native engine (oneDNN)"
-if ! npm run build:native; then
-  echo "setup: the native engine did not build; mnist-lab will run on TF.js wasm (slower). See the README, 'The native engine'." >&2
+if [ "$SKIP_NATIVE" = 1 ]; then
+  echo "setup: MNIST_LAB_SKIP_NATIVE=1: not building the native engine; mnist-lab trains on TF.js wasm (many times slower) and the native tests are skipped"
+else
+  echo "setup: building the native engine (oneDNN 2.x)"
+  if ! npm run build:native; then
+    echo "setup: the native engine did not build (see the compiler output above; it needs oneDNN 2.x: sudo apt-get install libdnnl-dev)." >&2
+    echo "setup: on a machine without oneDNN 2, run MNIST_LAB_SKIP_NATIVE=1 bash scripts/setup.sh to set up without it (slower training, native tests skipped)." >&2
+    exit 1
+  fi
 fi
 echo "setup: MNIST data"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/mnist-lab/mnist"

@@ -2,13 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities } from './predict-probabilities.js';
 import { TfjsTrainer, type LabelFormat } from './tfjs-trainer.js';
-import type { Predictor, Trainer } from './types.js';
+import type { CompiledTrainer, LossSpec, Predictor, Trainer } from './types.js';
 
-/** The loss as the engine sees it: cross-entropy on one-hot rows or class ids, optionally label-smoothed. */
-export interface LossSpec {
-  kind: 'categorical' | 'sparse';
-  labelSmoothing: number;
-}
+export type { LossSpec };
 
 /** What training asks of the engine: the compiled optimizer and loss, and the batch size the steps use. */
 export interface TrainingSpec {
@@ -32,24 +28,12 @@ export interface TrainerChoice {
 /** How much slower op-by-op TF.js training is than the compiled step, as measured (bench/tfjs-native-step.ts). */
 const FALLBACK_COST = 'roughly 20-150x slower than the compiled native step';
 
-/** What src/engine/native/compile.ts exports; loaded only when the native backend is active. */
-type NativeCompile = typeof import('./native/compile.js');
+/** What src/engine/native/index.ts exports; loaded only when the native backend is active. */
+type NativeEngine = typeof import('./native/index.js');
 
-async function nativeCompiler(): Promise<NativeCompile | null> {
+async function nativeEngine(): Promise<NativeEngine | null> {
   if (tf.getBackend() !== 'native') return null;
-  return import('./native/compile.js');
-}
-
-/** The optimizer in the form the native engine takes, or why it cannot run it. */
-function nativeOptimizer(optimizer: tf.Optimizer): { kind: 'sgd' | 'adam'; lr: number } | { unsupported: string } {
-  const config = optimizer.getConfig() as Record<string, unknown>;
-  const lr = Number(config['learningRate']);
-  const name = optimizer.getClassName();
-  if (name === 'SGD') return { kind: 'sgd', lr };
-  if (name === 'Adam' && config['beta1'] === 0.9 && config['beta2'] === 0.999 && Math.abs(Number(config['epsilon']) - 1e-7) < 1e-12) {
-    return { kind: 'adam', lr };
-  }
-  return { unsupported: `optimizer ${name} ${JSON.stringify(config)}` };
+  return import('./native/index.js');
 }
 
 /**
@@ -59,33 +43,32 @@ function nativeOptimizer(optimizer: tf.Optimizer): { kind: 'sgd' | 'adam'; lr: n
  * fast path, the note names the layer or option that kept it off and what that costs.
  */
 export async function chooseTrainer(model: tf.LayersModel, spec: TrainingSpec): Promise<TrainerChoice> {
-  const native = await nativeCompiler();
+  const native = await nativeEngine();
   if (!native) return { trainer: new TfjsTrainer(model, spec.labels) };
-  const reason = await (async () => {
-    if (!(model instanceof tf.Sequential)) return `model ${model.name} is not a tf.sequential model`;
-    if (!spec.loss || spec.loss.kind !== 'categorical' || spec.loss.labelSmoothing !== 0) return `loss ${spec.lossName}`;
-    const optimizer = nativeOptimizer(spec.optimizer);
-    if ('unsupported' in optimizer) return optimizer.unsupported;
-    const compiled = native.compileTrainer(model, { optimizer, batchSize: spec.batchSize, threads: spec.threads });
-    if (compiled.trainer) return compiled.trainer;
-    return compiled.reason.replace(/^not supported natively: /, '');
+  const compiled = ((): { trainer: CompiledTrainer } | { reason: string } => {
+    if (!(model instanceof tf.Sequential)) return { reason: `model ${model.name} is not a tf.sequential model` };
+    if (!spec.loss) return { reason: `loss ${spec.lossName}` };
+    const optimizer = native.optimizerSpecOf(spec.optimizer);
+    if ('unsupported' in optimizer) return { reason: optimizer.unsupported };
+    const result = native.compileTrainer(model, { optimizer, loss: spec.loss, batchSize: spec.batchSize, threads: spec.threads });
+    return result.trainer ? { trainer: result.trainer } : { reason: result.reason };
   })();
-  if (typeof reason !== 'string') {
-    const compiled = reason;
+  if ('trainer' in compiled) {
+    const step = compiled.trainer;
     return {
       trainer: {
         engine: 'native-compiled',
-        step: (xs, labels, lr, seed) => compiled.step(xs, labels, lr, seed),
-        evaluate: (xs, labels, count) => compiled.evaluate(xs, labels, count),
-        syncToModel: () => compiled.pushWeightsToModel(),
-        getOptimizerState: () => compiled.getOptimizerState(),
-        setOptimizerState: (state) => compiled.setOptimizerState(state),
-        dispose: () => compiled.dispose(),
+        step: (xs, labels, lr, seed) => step.step(xs, labels, lr, seed),
+        evaluate: (xs, labels, count) => step.evaluate(xs, labels, count),
+        syncToModel: () => step.pushWeightsToModel(),
+        getOptimizerState: () => step.getOptimizerState(),
+        setOptimizerState: (state) => step.setOptimizerState(state),
+        dispose: () => step.dispose(),
       },
     };
   }
   const trainer = new TfjsTrainer(model, spec.labels);
-  return { trainer, note: `not on the fast path: ${reason}; this model trains through TF.js op by op on ${trainer.engine} (${FALLBACK_COST})` };
+  return { trainer, note: `not on the fast path: ${compiled.reason.replace(/^not supported natively: /, '')}; this model trains through TF.js op by op on ${trainer.engine} (${FALLBACK_COST})` };
 }
 
 /**
@@ -94,16 +77,12 @@ export async function chooseTrainer(model: tf.LayersModel, spec: TrainingSpec): 
  * model or backend predicts through TF.js. The compiled copy holds the weights the model had when it was made.
  */
 export async function choosePredictor(model: tf.LayersModel, maxBatch = 1000): Promise<Predictor> {
-  const native = await nativeCompiler();
+  const native = await nativeEngine();
   if (native && model instanceof tf.Sequential) {
-    const compiled = native.compileTrainer(model, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: maxBatch });
-    if (compiled.trainer) {
-      const inference = compiled.trainer;
-      return {
-        engine: 'native-compiled',
-        probabilities: (images, count) => inference.evaluate(images, new Uint8Array(count), count).probabilities,
-        dispose: () => inference.dispose(),
-      };
+    const compiled = native.compilePredictor(model, { maxBatch });
+    if (compiled.predictor) {
+      const inference = compiled.predictor;
+      return { engine: 'native-compiled', probabilities: (images, count) => inference.probabilities(images, count), dispose: () => inference.dispose() };
     }
   }
   return {

@@ -7,7 +7,7 @@ import { loadDataset } from '../../src/data/load.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseJsonInput } from '../../src/predict/inputs.js';
 import { labCommand, type LabRow } from '../../src/commands/lab.js';
-import { nativeStatus } from '../../src/engine/native/index.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
 import { runFiles } from '../../src/run/layout.js';
 import { writeIdxFile } from '../../src/data/idx-file.js';
 import { imagesArray, indexedDigits, writeDataset } from '../data/fixtures.js';
@@ -309,7 +309,7 @@ describe('mnist-lab models / summary / eval', () => {
     expect(report.errors).toBe(Math.round((1 - report.test_accuracy) * 500));
   });
 
-  it.skipIf(!nativeStatus().ok)('evaluates with the native compiled path and TF.js wasm alike', async () => {
+  it.skipIf(SKIP_NATIVE)('evaluates with the native compiled path and TF.js wasm alike', async () => {
     const out = join(tempDir(), 'run');
     expect((await cli(['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', out])).code).toBe(0);
     const evaluate = async (backend: string) =>

@@ -1,14 +1,14 @@
 // The front door's predictor: native compiled inference on the native backend, agreeing with TF.js predict; TF.js elsewhere.
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { nativeStatus } from '../../src/engine/native/index.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
 import { predictProbabilities } from '../../src/predict/predict.js';
 import { choosePredictor } from '../../src/engine/front-door.js';
 import { stepModel } from '../helpers/steps.js';
 
 const images = (count: number) => new Float32Array(count * 784).map((_, i) => ((i * 37) % 256) / 256);
 
-describe.skipIf(!nativeStatus().ok)('choosePredictor on the native backend', () => {
+describe.skipIf(SKIP_NATIVE)('choosePredictor on the native backend', () => {
   it.each(['03-relu-adam', '10-conv-bn'])('compiles %s and agrees with TF.js predict, in chunks', async (preset) => {
     await initBackend({ backend: 'native' });
     const model = await stepModel(preset);

@@ -4,9 +4,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { nativeStatus } from '../../src/engine/native/index.js';
 import { TfjsTrainer } from '../../src/engine/tfjs-trainer.js';
 import type { Trainer } from '../../src/engine/types.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
 import { loadModel } from '../../src/models/io.js';
 import { runFiles } from '../../src/run/layout.js';
 import { readHistory } from '../../src/run/reader.js';
@@ -131,7 +131,7 @@ describe('the CNN steps train (on the fastest engine here)', () => {
   });
 });
 
-describe.skipIf(!nativeStatus().ok)('the native engine against TF.js', () => {
+describe.skipIf(SKIP_NATIVE)('the native engine against TF.js', () => {
   it('lands in the same accuracy band as TF.js wasm for the same preset, seed and steps', async () => {
     const request = (backend: 'native' | 'wasm'): RunRequest => ({
       step: '03-relu-adam',

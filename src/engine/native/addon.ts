@@ -3,103 +3,89 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { badArgument } from '../../errors.js';
+import type { ConvGeometry, WindowGeometry } from '../conv-geometry.js';
+import type { NativeOptimizerSpec } from '../types.js';
 
-export type NativeActivation = 'linear' | 'relu' | 'sigmoid' | 'softmax';
+/** The activations the native layers apply (softmax is the head's: the loss or the predictor). */
+export type NativeActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
-/** One layer of the compiled network as the C++ side parses it (features are per sample). */
+/** One layer of the compiled network as the C++ side parses it (inFeatures: per sample, checked along the chain). */
 export type LayerSpec =
-  | {
-      kind: 'conv';
-      inFeatures: number;
-      act: NativeActivation;
-      bias: boolean;
-      h: number;
-      w: number;
-      c: number;
-      kh: number;
-      kw: number;
-      oc: number;
-      sh: number;
-      sw: number;
-      padTop: number;
-      padLeft: number;
-      padBottom: number;
-      padRight: number;
-      oh: number;
-      ow: number;
-    }
-  | { kind: 'dense'; inFeatures: number; act: NativeActivation; bias: boolean; units: number }
+  | { kind: 'conv'; inFeatures: number; activation: NativeActivation; bias: boolean; geometry: WindowGeometry }
+  | { kind: 'dense'; inFeatures: number; activation: NativeActivation; bias: boolean; units: number }
+  | { kind: 'maxPool' | 'avgPool'; inFeatures: number; geometry: WindowGeometry }
+  | { kind: 'globalAvgPool'; inFeatures: number; height: number; width: number; channels: number }
   | { kind: 'batchNorm'; inFeatures: number; channels: number; momentum: number; epsilon: number; center: boolean; scale: boolean }
-  | { kind: 'activation'; inFeatures: number; act: NativeActivation }
+  | { kind: 'activation'; inFeatures: number; activation: NativeActivation }
   | { kind: 'dropout'; inFeatures: number; rate: number; /** the model layer index: each dropout layer draws its own mask */ salt: number };
 
-export interface TrainerSpec {
-  layers: LayerSpec[];
-  batchSize: number;
-  lossScale: number;
-  optimizer: { kind: 'sgd' | 'adam'; beta1: number; beta2: number; epsilon: number };
-}
-
 export interface WeightInfo {
-  /** Index into TrainerSpec.layers. */
+  /** Index into the spec's layers. */
   layer: number;
   role: 'kernel' | 'bias' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
   shape: number[];
   trainable: boolean;
 }
 
-export interface RawTrainer {
-  step(xs: Float32Array, labels: Uint8Array, count: number, lr: number, seed: number): { loss: number; accuracy: number };
-  evaluate(xs: Float32Array, labels: Uint8Array, count: number, probabilities: Float32Array): { loss: number; accuracy: number };
+/** The weights of a compiled network, by index in weightInfo() order. */
+export interface RawWeights {
   weightInfo(): WeightInfo[];
-  getWeight(index: number): Float32Array;
   setWeight(index: number, data: Float32Array): void;
-  /** The gradient of a trainable weight from the last step (before the update). */
-  getGradient(index: number): Float32Array;
-  getSlot(index: number, which: 'm' | 'v'): Float32Array;
-  setSlot(index: number, which: 'm' | 'v', data: Float32Array): void;
-  getOptimizerStep(): number;
-  setOptimizerStep(step: number): void;
   dispose(): void;
 }
 
+export interface RawTrainer extends RawWeights {
+  step(xs: Float32Array, labels: Uint8Array, count: number, lr: number, seed: number): { loss: number; accuracy: number };
+  evaluate(xs: Float32Array, labels: Uint8Array, count: number, probabilities: Float32Array): { loss: number; accuracy: number };
+  getWeight(index: number): Float32Array;
+  /** The gradient of a trainable weight from the last step (before the update). */
+  getGradient(index: number): Float32Array;
+  /** The optimizer's slot names in TF.js's getWeights() order, e.g. ['m', 'v'] for Adam. */
+  slotNames(): string[];
+  getSlot(index: number, slot: string): Float32Array;
+  setSlot(index: number, slot: string, data: Float32Array): void;
+  getOptimizerStep(): number;
+  setOptimizerStep(step: number): void;
+}
+
+export interface RawPredictor extends RawWeights {
+  probabilities(images: Float32Array, count: number, out: Float32Array): void;
+}
+
+export interface MatMulShape {
+  batchA: number;
+  batchB: number;
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
 export interface NativeAddon {
-  Trainer: new (spec: TrainerSpec) => RawTrainer;
+  Trainer: new (spec: { layers: LayerSpec[]; batchSize: number; labelSmoothing: number; optimizer: NativeOptimizerSpec }) => RawTrainer;
+  Predictor: new (spec: { layers: LayerSpec[]; maxBatch: number }) => RawPredictor;
   /** out[batch, m, n] = op(a) op(b) (+ bias[n]) then act; a batch of 1 broadcasts. */
-  matmul(
-    a: Float32Array,
-    b: Float32Array,
-    out: Float32Array,
-    batchA: number,
-    batchB: number,
-    m: number,
-    k: number,
-    n: number,
-    transposeA: boolean,
-    transposeB: boolean,
-    bias: Float32Array | null,
-    act: NativeActivation,
-  ): void;
-  /** NHWC conv with an HWIO kernel; geometry = n,h,w,c,kh,kw,oc,sh,sw,padTop,padLeft,padBottom,padRight,oh,ow. */
-  conv2d(x: Float32Array, kernel: Float32Array, out: Float32Array, geometry: number[], bias: Float32Array | null, act: NativeActivation): void;
-  /** dx of a conv2d from dy and the HWIO kernel; same geometry as conv2d. */
-  conv2dBackpropInput(dy: Float32Array, kernel: Float32Array, dx: Float32Array, geometry: number[]): void;
-  /** The HWIO kernel's gradient of a conv2d from its input x and dy; same geometry as conv2d. */
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dKernel: Float32Array, geometry: number[]): void;
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, shape: MatMulShape, bias: Float32Array | null, act: NativeActivation): void;
+  /** NHWC conv with an HWIO kernel. */
+  conv2d(x: Float32Array, kernel: Float32Array, out: Float32Array, geometry: ConvGeometry, bias: Float32Array | null, act: NativeActivation): void;
+  /** dx of a conv2d from dy and the HWIO kernel. */
+  conv2dBackpropInput(dy: Float32Array, kernel: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** The HWIO kernel's gradient of a conv2d from its input x and dy. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dKernel: Float32Array, geometry: ConvGeometry): void;
   /** Inference batch norm over the last axis: out = (x - mean) / sqrt(variance + epsilon) * scale + offset. */
   batchNorm(
     x: Float32Array,
     out: Float32Array,
-    rows: number,
-    channels: number,
+    shape: { rows: number; channels: number; epsilon: number },
     mean: Float32Array,
     variance: Float32Array,
     offset: Float32Array | null,
     scale: Float32Array | null,
-    epsilon: number,
   ): void;
-  /** out = act(x) elementwise (relu or sigmoid). */
-  activation(x: Float32Array, out: Float32Array, act: 'relu' | 'sigmoid'): void;
+  /** out = act(x) elementwise. */
+  activation(x: Float32Array, out: Float32Array, act: NativeActivation): void;
   info(): { onednnVersion: string; threads: number; cpuFeatures: string[] };
   setThreads(threads: number): number;
   /** The keep mask (1 kept, 0 dropped) that the dropout layer at model.layers[salt] draws for `seed`. */
@@ -141,4 +127,11 @@ export function loadAddon(): { addon: NativeAddon } | { reason: string } {
     loaded = { reason: `the native addon failed to load: ${(err as Error).message.split('\n')[0]}; ${ENABLE_HINT}` };
   }
   return loaded;
+}
+
+/** Sets the native engine's OpenMP threads (process-wide) when `threads` is given; throws for a bad count. */
+export function setNativeThreads(addon: NativeAddon, threads: number | undefined): void {
+  if (threads === undefined) return;
+  if (!Number.isInteger(threads) || threads < 1) throw badArgument('threads', 'a positive integer', threads);
+  addon.setThreads(threads);
 }

@@ -1,9 +1,10 @@
 // The TF.js backend 'native': TF.js's CPU backend with MatMul, Conv2D (plain, fused and both gradients), inference
-// batch norm, Relu and Sigmoid native; every other kernel is the CPU one, so anything TF.js can run still runs.
+// batch norm, Relu, Sigmoid and Tanh native; every other kernel is the CPU one, so anything TF.js can run still runs.
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { LabError, badArgument } from '../../errors.js';
-import { ENABLE_HINT, loadAddon, type NativeActivation, type NativeAddon } from './addon.js';
+import { LabError } from '../../errors.js';
+import { type ConvGeometry, type ConvKernelAttrs, convKernelGeometry, windowsFit } from '../conv-geometry.js';
+import { ENABLE_HINT, type NativeActivation, type NativeAddon, loadAddon, setNativeThreads } from './addon.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Attrs = Record<string, unknown>;
@@ -20,7 +21,7 @@ function floats(backend: NativeBackend, t: tf.TensorInfo): Float32Array {
 /** The fused activation if oneDNN runs it here; null means: let the CPU kernel do it. */
 function nativeActivation(name: unknown): NativeActivation | null {
   if (name === undefined || name === null || name === 'linear') return 'linear';
-  return name === 'relu' || name === 'sigmoid' ? name : null;
+  return name === 'relu' || name === 'sigmoid' || name === 'tanh' ? name : null;
 }
 
 function cpuKernel(name: string, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
@@ -52,32 +53,16 @@ function matMulKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kern
     const outShape = [...tf.backend_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB), m, n];
     const out = new Float32Array(product(outShape));
     const biasValues = bias ? floats(backend, bias) : null;
-    addon.matmul(floats(backend, a), floats(backend, b), out, batchA, batchB, m, kA, n, transA, transB, biasValues, act);
+    const shape = { batchA, batchB, m, k: kA, n, transposeA: transA, transposeB: transB };
+    addon.matmul(floats(backend, a), floats(backend, b), out, shape, biasValues, act);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
 }
 
-/** oneDNN's view of a TF.js conv: the 15 geometry integers, or null when the native kernels don't cover it. */
-function convGeometry(xShape: number[], filterShape: number[], attrs: Attrs): { info: tf.backend_util.Conv2DInfo; geometry: number[] } | null {
-  const pad = attrs['pad'];
-  if (xShape.length !== 4 || filterShape.length !== 4 || attrs['dataFormat'] !== 'NHWC' || typeof pad === 'object') return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs['strides'] as number | [number, number],
-    (attrs['dilations'] as number | [number, number] | undefined) ?? 1,
-    pad as 'same' | 'valid' | number,
-    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    'channelsLast',
-  );
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
-  const { top, left, bottom, right } = info.padInfo;
-  const geometry = [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, top, left, bottom, right, info.outHeight, info.outWidth,
-  ];
-  return { info, geometry };
+/** The conv's geometry when the native kernels cover it (NHWC, no dilation, windows oneDNN accepts), else null. */
+function nativeConvGeometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGeometry | null {
+  const geometry = convKernelGeometry(xShape, filterShape, attrs as unknown as ConvKernelAttrs);
+  return geometry && windowsFit(geometry) ? geometry : null;
 }
 
 function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.KernelFunc {
@@ -89,11 +74,12 @@ function convKernel(addon: NativeAddon, name: string, fused: boolean): tf.Kernel
     if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || act === null || preluActivationWeights) {
       return cpuKernel(name, args);
     }
-    const conv = convGeometry(x.shape, filter.shape, attrs);
-    if (!conv || (bias && (bias.dtype !== 'float32' || product(bias.shape) !== conv.info.outChannels))) return cpuKernel(name, args);
-    const out = new Float32Array(product(conv.info.outShape));
-    addon.conv2d(floats(backend, x), floats(backend, filter), out, conv.geometry, bias ? floats(backend, bias) : null, act);
-    return backend.makeTensorInfo(conv.info.outShape, 'float32', out);
+    const geometry = nativeConvGeometry(x.shape, filter.shape, attrs);
+    if (!geometry || (bias && (bias.dtype !== 'float32' || product(bias.shape) !== geometry.outChannels))) return cpuKernel(name, args);
+    const outShape = [geometry.batchSize, geometry.outHeight, geometry.outWidth, geometry.outChannels];
+    const out = new Float32Array(product(outShape));
+    addon.conv2d(floats(backend, x), floats(backend, filter), out, geometry, bias ? floats(backend, bias) : null, act);
+    return backend.makeTensorInfo(outShape, 'float32', out);
   };
 }
 
@@ -105,7 +91,7 @@ function convGradientKernel(
   name: string,
   inputs: [string, string],
   outShapeAttr: 'inputShape' | 'filterShape',
-  run: (first: Float32Array, second: Float32Array, out: Float32Array, geometry: number[]) => void,
+  run: (first: Float32Array, second: Float32Array, out: Float32Array, geometry: ConvGeometry) => void,
 ): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as NativeBackend;
@@ -114,10 +100,10 @@ function convGradientKernel(
     const outShape = attrs[outShapeAttr] as number[];
     // Input gradient: (dy, filter) → the conv's x has outShape; filter gradient: (x, dy) → its filter does.
     const [xShape, filterShape] = outShapeAttr === 'inputShape' ? [outShape, second.shape] : [first.shape, outShape];
-    const conv = first.dtype === 'float32' && second.dtype === 'float32' ? convGeometry(xShape, filterShape, attrs) : null;
-    if (!conv) return cpuKernel(name, args);
+    const geometry = first.dtype === 'float32' && second.dtype === 'float32' ? nativeConvGeometry(xShape, filterShape, attrs) : null;
+    if (!geometry) return cpuKernel(name, args);
     const out = new Float32Array(product(outShape));
-    run(floats(backend, first), floats(backend, second), out, conv.geometry);
+    run(floats(backend, first), floats(backend, second), out, geometry);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
 }
@@ -133,14 +119,14 @@ function batchNormKernel(addon: NativeAddon): tf.KernelFunc {
     const out = new Float32Array(product(x.shape));
     const epsilon = (args.attrs as Attrs)['varianceEpsilon'] as number;
     addon.batchNorm(
-      floats(backend, x), out, product(x.shape) / channels, channels, floats(backend, mean), floats(backend, variance),
-      offset ? floats(backend, offset) : null, scale ? floats(backend, scale) : null, epsilon,
+      floats(backend, x), out, { rows: product(x.shape) / channels, channels, epsilon }, floats(backend, mean), floats(backend, variance),
+      offset ? floats(backend, offset) : null, scale ? floats(backend, scale) : null,
     );
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };
 }
 
-function activationKernel(addon: NativeAddon, name: string, act: 'relu' | 'sigmoid'): tf.KernelFunc {
+function activationKernel(addon: NativeAddon, name: string, act: NativeActivation): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as NativeBackend;
     const { x } = args.inputs as Record<string, tf.TensorInfo>;
@@ -162,6 +148,7 @@ function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     [tf.FusedBatchNorm, batchNormKernel(addon)],
     [tf.Relu, activationKernel(addon, tf.Relu, 'relu')],
     [tf.Sigmoid, activationKernel(addon, tf.Sigmoid, 'sigmoid')],
+    [tf.Tanh, activationKernel(addon, tf.Tanh, 'tanh')],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: 'native', kernelFunc }));
 }
@@ -176,10 +163,7 @@ export async function registerNativeBackend(
   const loaded = loadAddon();
   if (!('addon' in loaded)) throw new LabError('NATIVE_FAILURE', loaded.reason, { hint: ENABLE_HINT });
   const { addon } = loaded;
-  if (opts.threads !== undefined) {
-    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw badArgument('threads', 'a positive integer', opts.threads);
-    addon.setThreads(opts.threads);
-  }
+  setNativeThreads(addon, opts.threads);
   if (!tf.findBackendFactory('native')) {
     const overrides = nativeKernels(addon);
     const overridden = new Set(overrides.map((k) => k.kernelName));

@@ -5,10 +5,22 @@
       "target_name": "mnist_native",
       "sources": [
         "csrc/addon.cc",
+        "csrc/addon_args.cc",
+        "csrc/addon_kernels.cc",
+        "csrc/addon_predictor.cc",
+        "csrc/addon_status.cc",
+        "csrc/addon_trainer.cc",
         "csrc/common.cc",
         "csrc/conv.cc",
+        "csrc/denormals.cc",
+        "csrc/geometry.cc",
+        "csrc/loss.cc",
+        "csrc/network.cc",
         "csrc/ops.cc",
-        "csrc/net.cc"
+        "csrc/optimizer.cc",
+        "csrc/pool.cc",
+        "csrc/predictor.cc",
+        "csrc/trainer.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -1,9 +1,12 @@
-// The native engine's public surface: status for `mnist-lab doctor`, the compiled trainer and the TF.js backend.
+// The native engine's public surface: the compiled trainer and predictor, the TF.js optimizer reader, the TF.js
+// backend, and the status `mnist-lab doctor` shows.
 import { loadAddon } from './addon.js';
 
-export { compileTrainer } from './compile.js';
-export type { CompiledTrainer, CompileOptions, OptimizerSlot, OptimizerState, StepResult } from './compile.js';
+export { compileTrainer } from './compile-trainer.js';
+export { compilePredictor } from './compile-predictor.js';
+export { optimizerSpecOf } from './optimizer-spec.js';
 export { registerNativeBackend } from './backend.js';
+export type * from '../types.js';
 
 export type NativeStatus =
   | { ok: true; onednnVersion: string; threads: number; cpuFeatures: string[] }

@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter for the wasm backend (which lacks it): the filter gradient as a forward convolution, dilation = stride.
 import * as tf from '@tensorflow/tfjs';
-import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
+import { channelsLastGeometry, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oh, ow} xPadded[b, oh·sh + kh, ow·sw + kw, ci] · dy[b, oh, ow, co].
@@ -13,15 +13,15 @@ import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } fro
 export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = channelsLastConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], convAttrs.filterShape, convAttrs);
+  const g = channelsLastGeometry('Conv2DBackpropFilter', x.shape, convAttrs.filterShape, convAttrs);
   return withTemporaries(backend, (keep) => {
-    const { top, left } = info.padInfo;
-    const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - top - info.inHeight;
-    const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - left - info.inWidth;
+    const { padTop: top, padLeft: left } = g;
+    const bottom = g.filterHeight + (g.outHeight - 1) * g.strideHeight - top - g.inHeight;
+    const right = g.filterWidth + (g.outWidth - 1) * g.strideWidth - left - g.inWidth;
     let input = x;
     if (bottom < 0 || right < 0) {
       // Rows/columns the strided windows never reach (valid padding whose stride does not divide the size).
-      const size = [info.batchSize, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), info.inChannels];
+      const size = [g.batchSize, g.inHeight + Math.min(bottom, 0), g.inWidth + Math.min(right, 0), g.inChannels];
       input = keep(runKernel('Slice', backend, { x }, { begin: [0, 0, 0, 0], size }));
     }
     const inputT = keep(runKernel('Transpose', backend, { x: input }, { perm: [3, 1, 2, 0] }));
@@ -36,7 +36,7 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
           [0, 0],
         ],
         dataFormat: 'NHWC',
-        dilations: [info.strideHeight, info.strideWidth],
+        dilations: [g.strideHeight, g.strideWidth],
       }),
     );
     return runKernel('Transpose', backend, { x: gradT }, { perm: [1, 2, 0, 3] });

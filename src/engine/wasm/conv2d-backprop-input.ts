@@ -1,7 +1,8 @@
 // A faster Conv2DBackpropInput for the wasm backend: the input gradient as ONE stride-1 XNNPACK convolution (polyphase).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
+import type { ConvGeometry } from '../conv-geometry.js';
+import { channelsLastGeometry, type KernelArgs, runKernel, withTemporaries } from './run-kernel.js';
 
 /**
  * With stride s, padded row p = q·s + r receives dy[q - j] · W[r + j·s] for every tap j (and the same on columns).
@@ -14,17 +15,16 @@ import { channelsLastConvInfo, type KernelArgs, runKernel, withTemporaries } fro
 export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = channelsLastConvInfo('Conv2DBackpropInput', convAttrs.inputShape, filter.shape as [number, number, number, number], convAttrs);
-  const { batchSize: b, inHeight, inWidth, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  const tapsH = Math.ceil(info.filterHeight / sh);
-  const tapsW = Math.ceil(info.filterWidth / sw);
+  const g = channelsLastGeometry('Conv2DBackpropInput', convAttrs.inputShape, filter.shape, convAttrs);
+  const { batchSize: b, inHeight, inWidth, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw, padTop: top, padLeft: left } = g;
+  const tapsH = Math.ceil(g.filterHeight / sh);
+  const tapsW = Math.ceil(g.filterWidth / sw);
   // Phase rows/columns to compute: enough to cover the padded extent [0, top + inHeight).
-  const rowsQ = Math.max(Math.ceil((top + inHeight) / sh), info.outHeight);
-  const colsQ = Math.max(Math.ceil((left + inWidth) / sw), info.outWidth);
+  const rowsQ = Math.max(Math.ceil((top + inHeight) / sh), g.outHeight);
+  const colsQ = Math.max(Math.ceil((left + inWidth) / sw), g.outWidth);
   const wasm = backend as BackendWasm;
   // A small synchronous read: wasm tensors live in CPU memory, and filters have at most a few 10k weights.
-  const phaseFilter = phaseStackedFilter(wasm.readSync(filter.dataId) as Float32Array, info, tapsH, tapsW);
+  const phaseFilter = phaseStackedFilter(wasm.readSync(filter.dataId) as Float32Array, g, tapsH, tapsW);
 
   return withTemporaries(backend, (keep) => {
     const stacked = keep(wasm.makeOutput([tapsH, tapsW, co, sh * sw * ci], 'float32', undefined, phaseFilter));
@@ -33,8 +33,8 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs):
         strides: [1, 1],
         pad: [
           [0, 0],
-          [tapsH - 1, rowsQ - info.outHeight],
-          [tapsW - 1, colsQ - info.outWidth],
+          [tapsH - 1, rowsQ - g.outHeight],
+          [tapsW - 1, colsQ - g.outWidth],
           [0, 0],
         ],
         dataFormat: 'NHWC',
@@ -50,8 +50,8 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs):
 }
 
 /** stacked[tH, tW, co, (rH, rW, ci)] = W[rH + (J_h - 1 - tH)·sh, rW + (J_w - 1 - tW)·sw, ci, co], zero past the kernel. */
-function phaseStackedFilter(w: Float32Array, info: tf.backend_util.Conv2DInfo, tapsH: number, tapsW: number): Float32Array {
-  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
+function phaseStackedFilter(w: Float32Array, g: ConvGeometry, tapsH: number, tapsW: number): Float32Array {
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = g;
   const out = new Float32Array(tapsH * tapsW * co * sh * sw * ci);
   let o = 0;
   for (let th = 0; th < tapsH; th++)

@@ -1,6 +1,8 @@
-// Calls another wasm kernel directly on TensorInfos, and frees the temporaries a composite kernel makes.
+// Calls another wasm kernel directly on TensorInfos, frees the temporaries a composite kernel makes, and gives
+// the gradient kernels the forward convolution's geometry.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type ConvGeometry, type ConvKernelAttrs, convKernelGeometry } from '../conv-geometry.js';
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -23,24 +25,14 @@ export function withTemporaries<T>(backend: KernelArgs['backend'], body: (keep: 
   }
 }
 
-/** The forward convolution's geometry that a gradient kernel inverts; these kernels handle NHWC only. */
-export function channelsLastConvInfo(
+/** The forward convolution's geometry that a gradient kernel inverts; these kernels handle NHWC without dilation. */
+export function channelsLastGeometry(
   kernel: string,
-  inShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
+  inShape: number[],
+  filterShape: number[],
   attrs: Pick<tf.Conv2DBackpropInputAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
-): tf.backend_util.Conv2DInfo {
-  const { strides, pad, dataFormat, dimRoundingMode } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inShape,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') throw new Error(`wasm ${kernel} supports channelsLast only; got ${dataFormat}`);
-  return info;
+): ConvGeometry {
+  const geometry = convKernelGeometry(inShape, filterShape, attrs as ConvKernelAttrs);
+  if (!geometry) throw new Error(`wasm ${kernel} supports channelsLast only; got ${attrs.dataFormat}`);
+  return geometry;
 }

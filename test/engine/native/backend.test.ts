@@ -1,14 +1,14 @@
 // The TF.js 'native' backend: oneDNN MatMul / Conv2D kernels (plain, fused, gradients) against the cpu backend on random
 // shapes, fallbacks for what they do not cover, model inference and a TF.js training step, and its errors.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { loadAddon } from '../../../src/engine/native/addon.js';
 import { registerNativeBackend } from '../../../src/engine/native/backend.js';
 import { nativeStatus } from '../../../src/engine/native/index.js';
 import { stepModel } from '../../helpers/steps.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../models/allclose.js';
-import { SKIP_REASON, randomFloats } from './reference.js';
+import { describeNative, nativeAddon, randomFloats } from './reference.js';
 
 /** Runs f on the given backend and returns its output values. */
 async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
@@ -40,7 +40,7 @@ function randomConv(rng: Rng, minSide: number, sides: number, kernels: number) {
   };
 }
 
-describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () => {
+describeNative('TF.js native backend', () => {
   beforeAll(async () => {
     const registered = await registerNativeBackend();
     expect(registered).toEqual({ name: 'native', threads: expect.any(Number), onednnVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
@@ -120,7 +120,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
     }
   });
 
-  it('inference batch norm, relu and sigmoid match cpu (per-channel params, with and without offset/scale)', async () => {
+  it('inference batch norm, relu, sigmoid and tanh match cpu (per-channel params, with and without offset/scale)', async () => {
     const rng = new Rng(27);
     const x = randomFloats(rng, 2 * 5 * 3 * 4, -2, 2);
     const [mean, offset, scale] = [0, 1, 2].map(() => randomFloats(rng, 4, -1, 1));
@@ -131,9 +131,10 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
     await expectSameOnBothBackends(() => tf.batchNorm(tf.tensor2d(x, [6, 20]), tf.tensor2d(x.slice(0, 120), [6, 20]), tf.fill([6, 20], 0.5)));
     await expectSameOnBothBackends(() => tf.relu(xs()));
     await expectSameOnBothBackends(() => tf.sigmoid(xs()));
+    await expectSameOnBothBackends(() => tf.tanh(xs()));
   });
 
-  it('falls back to the cpu kernels for what the native ones do not cover (prelu, dilation, explicit padding, int32)', async () => {
+  it('falls back to the cpu kernels for what the native ones do not cover (prelu, elu, dilation, int32), and runs explicit padding', async () => {
     const rng = new Rng(23);
     const x = randomFloats(rng, 2 * 9 * 9 * 2, -1, 1);
     const filter = randomFloats(rng, 3 * 3 * 2 * 3, -1, 1);
@@ -186,6 +187,25 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'TF.js native backend', () 
     expect(tf.memory().numTensors).toBe(before);
     a.dispose();
     b.dispose();
+  });
+
+  it('the addon kernels reject bad geometry and shapes with an Error naming the call, never a crash', () => {
+    const addon = nativeAddon();
+    const geometry = {
+      batchSize: 1, inHeight: 5, inWidth: 5, inChannels: 1, filterHeight: 3, filterWidth: 3, outChannels: 1,
+      strideHeight: 1, strideWidth: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, outHeight: 3, outWidth: 3,
+    };
+    const [x, filter, out] = [new Float32Array(25), new Float32Array(9), new Float32Array(9)];
+    expect(() => addon.conv2d(x, filter, out, geometry, null, 'relu')).not.toThrow();
+    expect(() => addon.conv2d(x, filter, out, { ...geometry, outHeight: 9 }, null, 'linear')).toThrow(/native Conv2D: conv2d: inconsistent geometry/);
+    const { padTop: _, ...missing } = geometry;
+    expect(() => addon.conv2d(x, filter, out, missing as typeof geometry, null, 'linear')).toThrow(/native Conv2D: geometry.padTop must be a number/);
+    expect(() => addon.conv2dBackpropInput(new Float32Array(8), filter, x, geometry)).toThrow(/dy has 8 elements; needs 9/);
+    const shape = { batchA: 1, batchB: 1, m: 2, k: 3, n: 2, transposeA: false, transposeB: false };
+    expect(() => addon.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), shape, null, 'elu' as 'relu')).toThrow(
+      /native MatMul: unsupported activation 'elu'/,
+    );
+    expect(() => addon.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), { ...shape, m: 1.5 }, null, 'linear')).toThrow(/shape.m must be an integer/);
   });
 
   it('rejects a bad thread count with a LabError naming the argument', async () => {

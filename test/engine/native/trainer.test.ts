@@ -1,38 +1,21 @@
-// The compiled trainer end to end: a 10-conv-bn-shaped model's Adam steps, SGD with a loss scale, evaluation,
-// dropout determinism, optimizer state, tensor hygiene and errors, all against TF.js cpu or plain-loop oracles.
+// The compiled trainer end to end: a 10-conv-bn-shaped model's Adam steps, partial batches, evaluation, dropout
+// determinism, optimizer state, tensor hygiene, errors and the reasons a model stays off the native path.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { compileTrainer, type CompiledTrainer } from '../../../src/engine/native/compile.js';
+import { expect, it } from 'vitest';
+import { compileTrainer } from '../../../src/engine/native/compile-trainer.js';
+import type { CompiledTrainer, TrainerOptions } from '../../../src/engine/types.js';
 import { LabError } from '../../../src/errors.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../models/allclose.js';
-import { SKIP_REASON, addon, randomFloats, randomLabels, referenceStep, seededBuild, smallConvBn } from './reference.js';
+import {
+  compile, describeNative, expectSameWeights, nativeAddon, randomFloats, randomLabels, referenceStep, seededBuild, smallConvBn, twin,
+} from './reference.js';
 
-function compile(model: tf.Sequential, opts: Parameters<typeof compileTrainer>[1]): CompiledTrainer {
-  const compiled = compileTrainer(model, opts);
-  if (!compiled.trainer) throw new Error(compiled.reason);
-  return compiled.trainer;
-}
-
-/** A second model with the same architecture and weights (so one trains natively, the other in TF.js). */
-function twin(build: () => tf.Sequential, seed: number): [tf.Sequential, tf.Sequential] {
-  const a = seededBuild(seed, build);
-  const b = seededBuild(seed, build);
-  b.setWeights(a.getWeights());
-  return [a, b];
-}
-
-function expectSameWeights(native: tf.Sequential, reference: tf.Sequential, atol: number, rtol: number): void {
-  native.weights.forEach((w, i) => {
-    const got = w.read().dataSync() as Float32Array;
-    const want = reference.weights[i].read().dataSync() as Float32Array;
-    try {
-      expectAllClose(got, want, atol, rtol);
-    } catch (err) {
-      throw new Error(`${reference.weights[i].name}: ${(err as Error).message}`);
-    }
-  });
-}
+const ADAM: Omit<TrainerOptions, 'batchSize'> = {
+  optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  loss: { kind: 'categorical', labelSmoothing: 0 },
+};
+const SGD: Omit<TrainerOptions, 'batchSize'> = { ...ADAM, optimizer: { kind: 'sgd' } };
 
 const denseModel = (): tf.Sequential =>
   tf.sequential({
@@ -43,14 +26,10 @@ const denseModel = (): tf.Sequential =>
     ],
   });
 
-describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
-
+describeNative('compiled native trainer', () => {
   it('10-conv-bn-shaped model: Adam steps give TF.js cpu losses, weights, BN moving stats and Adam slots', () => {
     const [nativeModel, refModel] = twin(() => smallConvBn(12), 1);
-    const trainer = compile(nativeModel, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const trainer = compile(nativeModel, { ...ADAM, batchSize: 8 });
     const optimizer = tf.train.adam(0.01);
     const rng = new Rng(2);
     for (let step = 0; step < 3; step++) {
@@ -84,7 +63,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
 
   it('a partial batch (fewer samples than batchSize) trains like TF.js', () => {
     const [nativeModel, refModel] = twin(() => smallConvBn(10), 3);
-    const trainer = compile(nativeModel, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const trainer = compile(nativeModel, { ...ADAM, batchSize: 8 });
     const rng = new Rng(4);
     const xs = randomFloats(rng, 3 * 100);
     const labels = randomLabels(rng, 3);
@@ -98,27 +77,9 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     optimizer.dispose();
   });
 
-  it('SGD with a loss scale (mlengine reports cross-entropy × 100) equals TF.js', () => {
-    const [nativeModel, refModel] = twin(denseModel, 5);
-    const trainer = compile(nativeModel, { optimizer: { kind: 'sgd', lr: 0.003 }, batchSize: 16, lossScale: 100 });
-    const optimizer = tf.train.sgd(0.003);
-    const rng = new Rng(6);
-    for (let step = 0; step < 3; step++) {
-      const xs = randomFloats(rng, 16 * 30);
-      const labels = randomLabels(rng, 16);
-      const native = trainer.step(xs, labels, 0.003, step);
-      const reference = referenceStep(refModel, optimizer, xs, labels, step, 100);
-      expect(native.loss / reference.loss).toBeCloseTo(1, 5);
-    }
-    trainer.pushWeightsToModel();
-    expectSameWeights(nativeModel, refModel, 1e-6, 1e-4);
-    expect(trainer.getOptimizerState()).toEqual({ step: 3, slots: [] });
-    trainer.dispose();
-  });
-
   it('evaluate() on a count that is not a multiple of batchSize equals predict() and a plain-loop loss/accuracy', () => {
     const model = seededBuild(7, () => smallConvBn(12));
-    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 });
+    const trainer = compile(model, { ...ADAM, batchSize: 8 });
     const rng = new Rng(8);
     for (let i = 0; i < 2; i++) trainer.step(randomFloats(rng, 8 * 144), randomLabels(rng, 8), 0.01, i);
     trainer.pushWeightsToModel();
@@ -141,21 +102,21 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
   });
 
   it('dropout: the same seed gives the same mask, another seed another; about `rate` of units are dropped', () => {
-    const mask = addon!.dropoutMask(123, 4, 100000, 0.3);
-    expect(Array.from(mask)).toEqual(Array.from(addon!.dropoutMask(123, 4, 100000, 0.3)));
+    const mask = nativeAddon().dropoutMask(123, 4, 100000, 0.3);
+    expect(Array.from(mask)).toEqual(Array.from(nativeAddon().dropoutMask(123, 4, 100000, 0.3)));
     const dropped = mask.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) / mask.length;
     expect(dropped).toBeGreaterThan(0.29);
     expect(dropped).toBeLessThan(0.31);
-    expect(Array.from(addon!.dropoutMask(124, 4, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
-    expect(Array.from(addon!.dropoutMask(123, 5, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
+    expect(Array.from(nativeAddon().dropoutMask(124, 4, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
+    expect(Array.from(nativeAddon().dropoutMask(123, 5, 1000, 0.3))).not.toEqual(Array.from(mask.subarray(0, 1000)));
 
     const build = (): tf.Sequential =>
       tf.sequential({
         layers: [tf.layers.dense({ inputShape: [12], units: 40 }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 10, activation: 'softmax' })],
       });
     const [a, b] = twin(build, 9);
-    const ta = compile(a, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: 4 });
-    const tb = compile(b, { optimizer: { kind: 'sgd', lr: 0 }, batchSize: 4 });
+    const ta = compile(a, { ...SGD, batchSize: 4 });
+    const tb = compile(b, { ...SGD, batchSize: 4 });
     const rng = new Rng(10);
     const xs = randomFloats(rng, 48);
     const labels = randomLabels(rng, 4);
@@ -171,7 +132,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
 
   it('optimizer state round-trips: a trainer restored from weights + state continues exactly like the original', () => {
     const model = seededBuild(11, () => smallConvBn(10));
-    const original = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const original = compile(model, { ...ADAM, batchSize: 4 });
     const rng = new Rng(12);
     const batches = Array.from({ length: 3 }, () => ({ xs: randomFloats(rng, 400), labels: randomLabels(rng, 4) }));
     original.step(batches[0].xs, batches[0].labels, 0.01, 1);
@@ -180,7 +141,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     const state = original.getOptimizerState();
     expect(state.slots.map((s) => s.name)).toContain(`${model.trainableWeights[0].name}/m`);
 
-    const restored = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const restored = compile(model, { ...ADAM, batchSize: 4 });
     restored.setOptimizerState(state);
     expect(restored.getOptimizerState()).toEqual(state);
     const a = original.step(batches[2].xs, batches[2].labels, 0.01, 3);
@@ -189,7 +150,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     const after = new Map([...original.getOptimizerState().slots].map((s) => [s.name, Array.from(s.data)]));
     for (const s of restored.getOptimizerState().slots) expect(Array.from(s.data)).toEqual(after.get(s.name));
 
-    expect(() => restored.setOptimizerState({ step: 1, slots: state.slots.slice(1) })).toThrow(/no slot/);
+    expect(() => restored.setOptimizerState({ step: 1, slots: state.slots.slice(1) })).toThrow(/has 19 slots; this optimizer has 20/);
     original.dispose();
     restored.dispose();
   });
@@ -200,7 +161,7 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
     const xs = randomFloats(rng, 400);
     const labels = randomLabels(rng, 4);
     const before = tf.memory().numTensors;
-    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const trainer = compile(model, { ...ADAM, batchSize: 4 });
     for (let i = 0; i < 5; i++) {
       trainer.step(xs, labels, 0.01, i);
       trainer.pushWeightsToModel();
@@ -213,43 +174,62 @@ describe.skipIf(SKIP_REASON !== null)(SKIP_REASON ?? 'compiled native trainer', 
 
   it('bad input becomes an Error naming the problem, never a crash', () => {
     const model = seededBuild(15, denseModel);
-    const trainer = compile(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4 });
+    const trainer = compile(model, { ...ADAM, batchSize: 4 });
     const xs = new Float32Array(4 * 30);
     expect(() => trainer.step(xs.subarray(0, 100), new Uint8Array(4), 0.01, 1)).toThrow(LabError);
-    expect(() => trainer.step(xs, Uint8Array.from([1, 2, 12, 3]), 0.01, 1)).toThrow(/labels\[2\] = 12/);
-    expect(() => trainer.step(new Float32Array(5 * 30), new Uint8Array(5), 0.01, 1)).toThrow(/batch of 5 samples; compiled for 1..4/);
-    expect(() => trainer.evaluate(xs, new Uint8Array(4), 9)).toThrow(/xs has 120 elements; needs 270/);
-    expect(() => addon!.conv2d(new Float32Array(10), new Float32Array(9), new Float32Array(10), [1, 5, 5, 1, 3, 3, 1, 1, 1, 0, 0, 0, 0, 9, 9], null, 'linear')).toThrow(
-      /native Conv2D: conv2d: inconsistent shape/,
-    );
-    expect(() => addon!.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), 1, 1, 2, 3, 2, false, false, null, 'tanh' as 'relu')).toThrow(
-      /native MatMul: unsupported activation 'tanh'/,
-    );
+    const badLabel = (() => {
+      try {
+        trainer.step(xs, Uint8Array.from([1, 2, 12, 3]), 0.01, 1);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(badLabel).toBeInstanceOf(LabError);
+    expect((badLabel as LabError).code).toBe('BAD_INPUT');
+    expect((badLabel as LabError).message).toMatch(/step: labels\[2\] = 12 is not a class index below 10/);
+    expect(() => trainer.step(new Float32Array(5 * 30), new Uint8Array(5), 0.01, 1)).toThrow(/150 floats for 5 labels; expected 150 \(30 per sample, 1 to 4 samples\)/);
+    // The addon checks its own arguments too: a bad call is an Error naming the call, never a crash.
+    expect(() => nativeAddon().dropoutMask(1, 2, -1.5, 0.5)).toThrow(/native dropoutMask: count must be an integer/);
+    expect(() => nativeAddon().dropoutMask(1, 2, -1, 0.5)).toThrow(/native dropoutMask: count must be >= 0, got -1/);
+    expect(() => trainer.evaluate(xs, new Uint8Array(4), 9)).toThrow(/evaluate: 120 floats and 4 labels for 9 samples; expected at least 270 floats/);
+    expect(() => trainer.evaluate(xs, Uint8Array.from([0, 10, 0, 0]), 4)).toThrow(/evaluate: labels\[1\] = 10 is not a class index below 10/);
+    expect(() => trainer.step(xs, new Uint8Array(4), Number.NaN, 1)).toThrow(/lr must be a finite number; got null/);
     expect(() => trainer.setOptimizerState({ step: -1, slots: [] })).toThrow(/optimizer state step must be an integer >= 0; got -1/);
-    expect(() => compileTrainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 4, threads: 0 })).toThrow(/threads must be a positive integer/);
-    expect(() => compileTrainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
+    expect(() => compileTrainer(model, { ...ADAM, batchSize: 4, threads: 0 })).toThrow(/threads must be a positive integer/);
+    expect(() => compileTrainer(model, { ...ADAM, batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
+    expect(() => compileTrainer(model, { ...ADAM, loss: { kind: 'categorical', labelSmoothing: 1 }, batchSize: 4 })).toThrow(
+      /loss.labelSmoothing must be a number in \[0, 1\); got 1/,
+    );
+    expect(() => compileTrainer(model, { ...ADAM, loss: { kind: 'sparse', labelSmoothing: 0.1 }, batchSize: 4 })).toThrow(/0 for the 'sparse' loss/);
+    expect(() => compileTrainer(model, { ...ADAM, optimizer: { kind: 'adam', beta1: Number.NaN, beta2: 0.999, epsilon: 1e-7 }, batchSize: 4 })).toThrow(
+      /optimizer.beta1 must be a finite number/,
+    );
     trainer.dispose();
     expect(() => trainer.step(xs, new Uint8Array(4), 0.01, 1)).toThrow(/disposed/);
   });
 
-  it('reports unsupported layers and attributes instead of compiling them', () => {
-    const pooled = tf.sequential({
-      layers: [
-        tf.layers.reshape({ inputShape: [64], targetShape: [8, 8, 1] }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-    const tanh = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'tanh' }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
-    const noSoftmax = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 10 })] });
-    const opts = { optimizer: { kind: 'adam' as const, lr: 0.01 }, batchSize: 4 };
-    expect(compileTrainer(pooled, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/MaxPooling2D/) });
-    expect(compileTrainer(tanh, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/activation "tanh"/) });
-    expect(compileTrainer(noSoftmax, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/last layer must be Dense with activation softmax/) });
+  it('reports what keeps a model off the native path, naming the layer (name and class) and the option', () => {
+    const image = (...layers: tf.layers.Layer[]): tf.Sequential =>
+      tf.sequential({ layers: [tf.layers.reshape({ inputShape: [64], targetShape: [8, 8, 1] }), ...layers, tf.layers.flatten(), tf.layers.dense({ units: 10, activation: 'softmax' })] });
+    const flat = (...layers: tf.layers.Layer[]): tf.Sequential => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 6 }), ...layers] });
     const frozen = denseModel();
     frozen.layers[0].trainable = false;
-    expect(compileTrainer(frozen, opts)).toEqual({ trainer: null, reason: expect.stringMatching(/dense_Dense\d+ \(Dense\): frozen/) });
-    [pooled, tanh, noSoftmax, frozen].forEach((m) => m.dispose());
+    const cases: [tf.Sequential, RegExp][] = [
+      [image(tf.layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, name: 'conv2d_3' })), /^layer conv2d_3 \(Conv2D\): dilationRate 2x2$/],
+      [image(tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'elu' })), /^layer conv2d_\w+ \(Conv2D\): activation "elu" \(native: linear, relu, sigmoid, tanh, and softmax last\)$/],
+      [image(tf.layers.conv2d({ filters: 2, kernelSize: 3, kernelRegularizer: tf.regularizers.l2() })), /\(Conv2D\): kernelRegularizer/],
+      [image(tf.layers.depthwiseConv2d({ kernelSize: 3 })), /\(DepthwiseConv2D\): no native implementation of DepthwiseConv2D$/],
+      [image(tf.layers.upSampling2d({ size: [2, 2] })), /\(UpSampling2D\): no native implementation/],
+      [flat(tf.layers.dense({ units: 10 })), /^the model does not end in softmax \(its last layer dense_\w+ \(Dense\)\)/],
+      [flat(tf.layers.activation({ activation: 'softmax' }), tf.layers.dense({ units: 10, activation: 'softmax' })), /\(Activation\): softmax before the last layer/],
+      [flat(tf.layers.dropout({ rate: 0.2, noiseShape: [1, 6] }), tf.layers.dense({ units: 10, activation: 'softmax' })), /\(Dropout\): noiseShape \[1,6\]/],
+      [image(tf.layers.batchNormalization({ axis: 1 })), /\(BatchNormalization\): axis 1 \(natively only the last axis\)/],
+      [tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 3], units: 10, activation: 'softmax' })] }), /\(Dense\): input shape \[4,3\] is not flat/],
+      [frozen, /^layer dense_Dense\d+ \(Dense\): frozen \(trainable false\)$/],
+    ];
+    for (const [model, reason] of cases) {
+      expect(compileTrainer(model, { ...ADAM, batchSize: 4 })).toEqual({ trainer: null, reason: expect.stringMatching(reason) });
+      model.dispose();
+    }
   });
 });

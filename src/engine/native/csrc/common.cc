@@ -2,10 +2,6 @@
 #include "common.h"
 
 #include <omp.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-#define MNL_HAS_MXCSR 1
-#endif
 
 namespace mnl {
 
@@ -19,22 +15,6 @@ dnnl::stream& cpuStream() {
   thread_local dnnl::stream stream(cpuEngine());
   return stream;
 }
-
-#ifdef MNL_HAS_MXCSR
-// MXCSR bits: flush-to-zero (15) and denormals-are-zero (6).
-constexpr unsigned kFtzDaz = 0x8040;
-
-DenormalsAreZero::DenormalsAreZero() : saved_(_mm_getcsr()) {
-#pragma omp parallel
-  _mm_setcsr(_mm_getcsr() | kFtzDaz);
-  _mm_setcsr(saved_ | kFtzDaz);
-}
-
-DenormalsAreZero::~DenormalsAreZero() { _mm_setcsr(saved_); }
-#else
-DenormalsAreZero::DenormalsAreZero() : saved_(0) {}
-DenormalsAreZero::~DenormalsAreZero() {}
-#endif
 
 int threadCount() { return omp_get_max_threads(); }
 

@@ -1,12 +1,18 @@
-// Shared plumbing of the native engine: the oneDNN CPU engine and stream, thread control and error helpers.
+// Shared plumbing of the native engine: the oneDNN CPU engine and stream, the OpenMP thread count, errors, and the
+// check that the installed oneDNN is the 2.x this code is written for.
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
+#include <oneapi/dnnl/dnnl_version.h>
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#if DNNL_VERSION_MAJOR != 2
+#error "mnist-lab's native engine needs oneDNN 2.x (it builds primitives from oneDNN 2 operation descriptors, which oneDNN 3 removed). Install oneDNN 2: on Debian 12, sudo apt-get install libdnnl-dev (2.6.3); elsewhere a 2.x package or a v2.7 build of github.com/oneapi-src/oneDNN. Or set up without the engine: MNIST_LAB_SKIP_NATIVE=1 bash scripts/setup.sh"
+#endif
 
 namespace mnl {
 
@@ -17,24 +23,7 @@ dnnl::engine& cpuEngine();
 /** The calling thread's in-order stream on cpuEngine(). */
 dnnl::stream& cpuStream();
 
-/** OpenMP threads used by our loops and by oneDNN. */
-/**
- * Flushes denormal floats to zero while native work runs: Adam's moments of dead relu units decay into the
- * denormal range, where x86 arithmetic is ~100x slower (dense presets slowed 3x over 10 epochs without it).
- * Sets FTZ/DAZ on the OpenMP pool threads (they run no JavaScript) and on the calling thread, whose own
- * MXCSR is restored on exit so V8's JavaScript arithmetic keeps IEEE denormals.
- */
-class DenormalsAreZero {
- public:
-  DenormalsAreZero();
-  ~DenormalsAreZero();
-  DenormalsAreZero(const DenormalsAreZero&) = delete;
-  DenormalsAreZero& operator=(const DenormalsAreZero&) = delete;
-
- private:
-  unsigned saved_;
-};
-
+/** OpenMP threads used by our loops and by oneDNN (the calling thread's pool size). */
 int threadCount();
 void setThreadCount(int n);
 

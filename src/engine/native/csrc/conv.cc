@@ -9,28 +9,15 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-void ConvShape::validate() const {
-  auto outSize = [](dim in, dim k, dim s, dim p0, dim p1) { return (in + p0 + p1 - k) / s + 1; };
-  const bool ok = n > 0 && h > 0 && w > 0 && c > 0 && kh > 0 && kw > 0 && oc > 0 && sh > 0 && sw > 0 &&
-                  padTop >= 0 && padLeft >= 0 && padBottom >= 0 && padRight >= 0 && oh > 0 && ow > 0 &&
-                  outSize(h, kh, sh, padTop, padBottom) == oh && outSize(w, kw, sw, padLeft, padRight) == ow;
-  if (!ok) throw NativeError("conv2d: inconsistent shape " + text());
-}
-
-std::string ConvShape::text() const {
-  return "x" + shapeText({n, h, w, c}) + " kernel" + shapeText({kh, kw, c, oc}) + " strides" + shapeText({sh, sw}) +
-         " pads(t,l,b,r)" + shapeText({padTop, padLeft, padBottom, padRight}) + " → y" + shapeText({n, oh, ow, oc});
-}
-
 namespace {
 
 /** Runs a primitive execution; a oneDNN failure becomes a NativeError naming the pass and the shape. */
 template <typename Fn>
-void execute(const char* pass, const ConvShape& shape, Fn body) {
+void execute(const char* pass, const Geometry& g, Fn body) {
   try {
     body();
   } catch (const dnnl::error& e) {
-    throw NativeError(std::string("conv2d ") + pass + " failed for " + shape.text() + ": " + e.what());
+    throw NativeError(std::string("conv2d ") + pass + " failed for " + g.text() + ": " + e.what());
   }
 }
 
@@ -59,42 +46,46 @@ struct ConvOp::Impl {
   dnnl::reorder fromDiffW;
 };
 
-ConvOp::ConvOp(const ConvShape& s, bool backward, bool inputGrad) : shape_(s), impl_(std::make_shared<Impl>()) {
-  s.validate();
+ConvOp::ConvOp(const Geometry& g, bool bias, ConvPurpose purpose)
+    : g_(g), bias_(bias), purpose_(purpose), impl_(std::make_shared<Impl>()) {
+  g.validate("conv2d");
   try {
-    build(backward, inputGrad);
+    build();
   } catch (const dnnl::error& e) {
-    throw NativeError(std::string("conv2d: oneDNN cannot build primitives for ") + s.text() + ": " + e.what());
+    throw NativeError("conv2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
   }
 }
 
-void ConvOp::build(bool backward, bool inputGrad) {
-  const ConvShape& s = shape_;
+void ConvOp::build() {
+  const Geometry& g = g_;
   auto& eng = cpuEngine();
   Impl& m = *impl_;
-  const memory::dims strides{s.sh, s.sw}, padL{s.padTop, s.padLeft}, padR{s.padBottom, s.padRight};
-  m.srcMd = memory::desc({s.n, s.c, s.h, s.w}, dt::f32, tag::nhwc);
-  m.dstMd = memory::desc({s.n, s.oc, s.oh, s.ow}, dt::f32, tag::nhwc);
-  m.wUserMd = memory::desc({s.oc, s.c, s.kh, s.kw}, dt::f32, tag::hwio);
-  m.biasMd = s.bias ? memory::desc({s.oc}, dt::f32, tag::a) : memory::desc();
-  const memory::desc wAny({s.oc, s.c, s.kh, s.kw}, dt::f32, tag::any);
+  const memory::dims strides{g.strideHeight, g.strideWidth}, padL{g.padTop, g.padLeft}, padR{g.padBottom, g.padRight};
+  m.srcMd = memory::desc({g.batchSize, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc);
+  m.dstMd = memory::desc({g.batchSize, g.outChannels, g.outHeight, g.outWidth}, dt::f32, tag::nhwc);
+  m.wUserMd = memory::desc({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::hwio);
+  m.biasMd = bias_ ? memory::desc({g.outChannels}, dt::f32, tag::a) : memory::desc();
+  const memory::desc wAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::any);
+  const bool training = purpose_ != ConvPurpose::Inference;
 
-  dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                          m.srcMd, wAny, m.biasMd, m.dstMd, strides, padL, padR);
+  dnnl::convolution_forward::desc fwdDesc(
+      training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
+      dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.biasMd, m.dstMd, strides, padL, padR);
   m.fwdPd = dnnl::convolution_forward::primitive_desc(fwdDesc, eng);
   m.fwd = dnnl::convolution_forward(m.fwdPd);
   m.src = memory(m.srcMd, eng, DNNL_MEMORY_NONE);
   m.dst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
   m.wUser = memory(m.wUserMd, eng, DNNL_MEMORY_NONE);
-  if (s.bias) m.bias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
+  if (bias_) m.bias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
   m.reorderFwd = m.fwdPd.weights_desc() != m.wUserMd;
   if (m.reorderFwd) {
     m.wFwd = memory(m.fwdPd.weights_desc(), eng);
     m.toFwd = dnnl::reorder(m.wUser, m.wFwd);
   }
-  if (!backward) return;
+  if (!training) return;
 
-  if (inputGrad) {
+  m.diffDst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
+  if (purpose_ == ConvPurpose::TrainingWithInputGrad) {
     dnnl::convolution_backward_data::desc bdDesc(dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.dstMd,
                                                  strides, padL, padR);
     m.bwdDataPd = dnnl::convolution_backward_data::primitive_desc(bdDesc, eng, m.fwdPd);
@@ -107,13 +98,12 @@ void ConvOp::build(bool backward, bool inputGrad) {
     }
     m.hasBwdData = true;
   }
-  m.diffDst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
   dnnl::convolution_backward_weights::desc bwDesc(dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.biasMd,
                                                   m.dstMd, strides, padL, padR);
   m.bwdWPd = dnnl::convolution_backward_weights::primitive_desc(bwDesc, eng, m.fwdPd);
   m.bwdW = dnnl::convolution_backward_weights(m.bwdWPd);
   m.diffWUser = memory(m.wUserMd, eng, DNNL_MEMORY_NONE);
-  if (s.bias) m.diffBias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
+  if (bias_) m.diffBias = memory(m.biasMd, eng, DNNL_MEMORY_NONE);
   m.reorderDiffW = m.bwdWPd.diff_weights_desc() != m.wUserMd;
   if (m.reorderDiffW) {
     m.diffWPrim = memory(m.bwdWPd.diff_weights_desc(), eng);
@@ -123,7 +113,7 @@ void ConvOp::build(bool backward, bool inputGrad) {
 }
 
 void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y) {
-  execute("forward", shape_, [&] {
+  execute("forward", g_, [&] {
     Impl& m = *impl_;
     auto& st = cpuStream();
     m.src.set_data_handle(const_cast<float*>(x));
@@ -132,7 +122,7 @@ void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias,
     if (m.reorderFwd) m.toFwd.execute(st, m.wUser, m.wFwd);
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
-    if (shape_.bias) {
+    if (bias_) {
       m.bias.set_data_handle(const_cast<float*>(bias));
       args.emplace(DNNL_ARG_BIAS, m.bias);
     }
@@ -142,8 +132,8 @@ void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias,
 }
 
 void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
-  if (!impl_->hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + shape_.text());
-  execute("backward-data", shape_, [&] {
+  if (!impl_->hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + g_.text());
+  execute("backward-data", g_, [&] {
     Impl& m = *impl_;
     auto& st = cpuStream();
     m.diffDst.set_data_handle(const_cast<float*>(dy));
@@ -158,8 +148,8 @@ void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
 }
 
 void ConvOp::backwardWeights(const float* x, const float* dy, float* dKernelHwio, float* dBias) {
-  if (!impl_->hasBwdWeights) throw NativeError("conv2d backward-weights was not prepared for " + shape_.text());
-  execute("backward-weights", shape_, [&] {
+  if (!impl_->hasBwdWeights) throw NativeError("conv2d backward-weights was not prepared for " + g_.text());
+  execute("backward-weights", g_, [&] {
     Impl& m = *impl_;
     auto& st = cpuStream();
     m.src.set_data_handle(const_cast<float*>(x));
@@ -168,7 +158,8 @@ void ConvOp::backwardWeights(const float* x, const float* dy, float* dKernelHwio
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src},
                                          {DNNL_ARG_DIFF_DST, m.diffDst},
                                          {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
-    if (shape_.bias) {
+    if (bias_) {
+      if (!dBias) throw NativeError("conv2d backward-weights of a conv with bias needs a bias gradient buffer");
       m.diffBias.set_data_handle(dBias);
       args.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
     }

@@ -1,4 +1,5 @@
-// Plain CPU loops of the compiled trainer (see ops.h); OpenMP-parallel and allocation-free after warm-up.
+// The compiled network's plain CPU loops (see ops.h): OpenMP-parallel when large, and allocation-free once the
+// calling thread's scratch buffers have grown to the largest layer.
 #include "ops.h"
 
 #include <omp.h>
@@ -8,29 +9,72 @@
 #include <cstring>
 #include <vector>
 
+#include "parallel.h"
+
 namespace mnl::ops {
 
-// Loops over fewer elements than this run on one thread: a parallel region's fork and barrier cost more than the
-// work, and much more when another process holds a core.
-constexpr dim kParallelMin = 1 << 15;
+namespace {
+
+/** Grow-only scratch buffers of the calling thread (one set per Node thread, so trainers in workers never share). */
+enum class Scratch { ThreadSums, Sums, Channels };
+
+double* doubles(Scratch which, size_t count) {
+  thread_local std::vector<double> buffers[3];
+  std::vector<double>& b = buffers[static_cast<int>(which)];
+  if (b.size() < count) b.resize(count);
+  return b.data();
+}
+
+/** Per-channel float scratch of the calling thread; `which` (0-2) picks one of three independent buffers. */
+float* floats(size_t count, int which) {
+  thread_local std::vector<float> buffers[3];
+  std::vector<float>& b = buffers[which];
+  if (b.size() < count) b.resize(count);
+  return b.data();
+}
 
 /**
- * Runs fn(begin, end) over [0, n): split across the OpenMP threads when n is large enough, else in one call. The
- * loops inside fn are plain, so the compiler vectorises them.
+ * Two per-channel sums over rows, in double, in parallel: rowFn(r, s0, s1) adds row r's terms into the thread's
+ * s0[c] and s1[c]. Returns the totals: out[0..c) and out[c..2c), in calling-thread scratch.
  */
-template <typename Fn>
-void parallelRange(dim n, Fn fn) {
-  if (n < kParallelMin || omp_get_max_threads() == 1) {
-    fn(dim(0), n);
-    return;
-  }
-#pragma omp parallel
+template <typename RowFn>
+const double* channelSums(dim rows, dim c, RowFn rowFn) {
+  double* partial = doubles(Scratch::ThreadSums, static_cast<size_t>(2 * c * omp_get_max_threads()));
+  int used = 1;
+#pragma omp parallel if (rows * c >= kParallelMin)
   {
-    const dim t = omp_get_thread_num();
-    const dim nt = omp_get_num_threads();
-    fn(n * t / nt, n * (t + 1) / nt);
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+#pragma omp single
+    used = nt;
+    double* s0 = partial + static_cast<size_t>(t) * 2 * c;
+    double* s1 = s0 + c;
+    std::fill(s0, s0 + 2 * c, 0.0);
+    const dim r0 = rows * t / nt;
+    const dim r1 = rows * (t + 1) / nt;
+    for (dim r = r0; r < r1; r++) rowFn(r, s0, s1);
   }
+  double* out = doubles(Scratch::Sums, static_cast<size_t>(2 * c));
+  std::fill(out, out + 2 * c, 0.0);
+  for (int t = 0; t < used; t++) {
+    const double* s = partial + static_cast<size_t>(t) * 2 * c;
+    for (dim j = 0; j < 2 * c; j++) out[j] += s[j];
+  }
+  return out;
 }
+
+/** y = x * scale + shift per channel, rows × c (batch norm's normalisation once its statistics are known). */
+void applyChannelAffine(dim rows, dim c, const float* x, const float* scale, const float* shift, float* y) {
+  parallelRange(rows, [&](dim r0, dim r1) {
+    for (dim r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      for (dim j = 0; j < c; j++) yr[j] = xr[j] * scale[j] + shift[j];
+    }
+  }, kParallelMin / std::max<dim>(c, 1));
+}
+
+}  // namespace
 
 // Products smaller than this (multiply-adds) run on one thread: the codelab's dense layers take well under a
 // millisecond that way, while a second thread that another process holds stalls each call for a time slice.
@@ -57,54 +101,11 @@ void addBias(dim rows, dim c, const float* bias, float* y) {
       float* yr = y + r * c;
       for (dim j = 0; j < c; j++) yr[j] += bias[j];
     }
-  });
+  }, kParallelMin / std::max<dim>(c, 1));
 }
-
-namespace {
-
-/** Per-OpenMP-thread double accumulators, grown once and reused (no allocation per step); one set per calling
- * thread, so trainers in different Node worker threads do not share them. */
-double* threadScratch(size_t perThread) {
-  thread_local std::vector<double> scratch;
-  const size_t need = perThread * static_cast<size_t>(omp_get_max_threads());
-  if (scratch.size() < need) scratch.resize(need);
-  return scratch.data();
-}
-
-/** Sums over rows per channel of f(row pointer, channel) pairs into out0/out1 (doubles), in parallel. */
-template <typename RowFn>
-void channelSums(dim rows, dim c, double* out0, double* out1, RowFn rowFn) {
-  double* scratch = threadScratch(static_cast<size_t>(2 * c));
-  int used = 1;
-#pragma omp parallel if (rows * c >= kParallelMin)
-  {
-    const int t = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-#pragma omp single
-    used = nt;
-    double* s0 = scratch + static_cast<size_t>(t) * 2 * c;
-    double* s1 = s0 + c;
-    std::fill(s0, s0 + 2 * c, 0.0);
-    const dim r0 = rows * t / nt;
-    const dim r1 = rows * (t + 1) / nt;
-    for (dim r = r0; r < r1; r++) rowFn(r, s0, s1);
-  }
-  std::fill(out0, out0 + c, 0.0);
-  std::fill(out1, out1 + c, 0.0);
-  for (int t = 0; t < used; t++) {
-    const double* s0 = scratch + static_cast<size_t>(t) * 2 * c;
-    for (dim j = 0; j < c; j++) {
-      out0[j] += s0[j];
-      out1[j] += s0[c + j];
-    }
-  }
-}
-
-}  // namespace
 
 void biasGrad(dim rows, dim c, const float* dy, float* db) {
-  std::vector<double> sums(static_cast<size_t>(c)), unused(static_cast<size_t>(c));
-  channelSums(rows, c, sums.data(), unused.data(), [&](dim r, double* s0, double*) {
+  const double* sums = channelSums(rows, c, [&](dim r, double* s0, double*) {
     const float* row = dy + r * c;
     for (dim j = 0; j < c; j++) s0[j] += row[j];
   });
@@ -112,50 +113,53 @@ void biasGrad(dim rows, dim c, const float* dy, float* db) {
 }
 
 void activationForward(Act act, dim n, const float* x, float* y) {
-  if (act == Act::Linear || act == Act::Softmax) {
-    if (x != y) std::memcpy(y, x, sizeof(float) * static_cast<size_t>(n));
-  } else if (act == Act::Relu) {
-    parallelRange(n, [&](dim b, dim e) {
-      for (dim i = b; i < e; i++) y[i] = std::max(x[i], 0.0f);
-    });
-  } else if (act == Act::Sigmoid) {
-    parallelRange(n, [&](dim b, dim e) {
-      for (dim i = b; i < e; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
-    });
+  switch (act) {
+    case Act::Linear:
+      if (x != y) std::memcpy(y, x, sizeof(float) * static_cast<size_t>(n));
+      break;
+    case Act::Relu:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) y[i] = std::max(x[i], 0.0f);
+      });
+      break;
+    case Act::Sigmoid:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+      });
+      break;
+    case Act::Tanh:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) y[i] = std::tanh(x[i]);
+      });
+      break;
   }
 }
 
 void activationBackward(Act act, dim n, const float* y, float* dy) {
-  if (act == Act::Relu) {
-    parallelRange(n, [&](dim b, dim e) {
-      for (dim i = b; i < e; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-    });
-  } else if (act == Act::Sigmoid) {
-    parallelRange(n, [&](dim b, dim e) {
-      for (dim i = b; i < e; i++) dy[i] *= y[i] * (1.0f - y[i]);
-    });
+  switch (act) {
+    case Act::Linear:
+      break;
+    case Act::Relu:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+      });
+      break;
+    case Act::Sigmoid:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) dy[i] *= y[i] * (1.0f - y[i]);
+      });
+      break;
+    case Act::Tanh:
+      parallelRange(n, [&](dim b, dim e) {
+        for (dim i = b; i < e; i++) dy[i] *= 1.0f - y[i] * y[i];
+      });
+      break;
   }
-}
-
-
-// y = x * scale + shift per channel, rows × c (batch norm's normalisation once its statistics are known).
-static void applyChannelAffine(dim rows, dim c, const float* x, const std::vector<float>& scale,
-                               const std::vector<float>& shift, float* y) {
-  const float* sc = scale.data();
-  const float* sh = shift.data();
-  parallelRange(rows, [&](dim r0, dim r1) {
-    for (dim r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      for (dim j = 0; j < c; j++) yr[j] = xr[j] * sc[j] + sh[j];
-    }
-  });
 }
 
 void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const float* beta, float eps, float* y,
                     float* mean, float* invStd, float* variance) {
-  std::vector<double> sum(static_cast<size_t>(c)), sumSq(static_cast<size_t>(c));
-  channelSums(rows, c, sum.data(), sumSq.data(), [&](dim r, double* s0, double* s1) {
+  const double* sums = channelSums(rows, c, [&](dim r, double* s0, double* s1) {
     const float* row = x + r * c;
     for (dim j = 0; j < c; j++) {
       const double v = row[j];
@@ -163,10 +167,11 @@ void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const f
       s1[j] += v * v;
     }
   });
-  std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+  float* scale = floats(static_cast<size_t>(c), 0);
+  float* shift = floats(static_cast<size_t>(c), 1);
   for (dim j = 0; j < c; j++) {
-    const double m = sum[j] / static_cast<double>(rows);
-    const double var = std::max(0.0, sumSq[j] / static_cast<double>(rows) - m * m);
+    const double m = sums[j] / static_cast<double>(rows);
+    const double var = std::max(0.0, sums[c + j] / static_cast<double>(rows) - m * m);
     mean[j] = static_cast<float>(m);
     variance[j] = static_cast<float>(var);
     invStd[j] = static_cast<float>(1.0 / std::sqrt(var + eps));
@@ -178,7 +183,8 @@ void batchNormTrain(dim rows, dim c, const float* x, const float* gamma, const f
 
 void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const float* beta, const float* movingMean,
                     const float* movingVariance, float eps, float* y) {
-  std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+  float* scale = floats(static_cast<size_t>(c), 0);
+  float* shift = floats(static_cast<size_t>(c), 1);
   for (dim j = 0; j < c; j++) {
     scale[j] = (gamma ? gamma[j] : 1.0f) / std::sqrt(movingVariance[j] + eps);
     shift[j] = (beta ? beta[j] : 0.0f) - movingMean[j] * scale[j];
@@ -188,8 +194,7 @@ void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const f
 
 void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const float* gamma, const float* mean,
                        const float* invStd, float* dx, float* dgamma, float* dbeta) {
-  std::vector<double> sumDy(static_cast<size_t>(c)), sumDyXhat(static_cast<size_t>(c));
-  channelSums(rows, c, sumDy.data(), sumDyXhat.data(), [&](dim r, double* s0, double* s1) {
+  const double* sums = channelSums(rows, c, [&](dim r, double* s0, double* s1) {
     const float* xr = x + r * c;
     const float* dyr = dy + r * c;
     for (dim j = 0; j < c; j++) {
@@ -197,18 +202,21 @@ void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const f
       s1[j] += static_cast<double>(dyr[j]) * ((xr[j] - mean[j]) * invStd[j]);
     }
   });
+  const double* sumDy = sums;
+  const double* sumDyXhat = sums + c;
   for (dim j = 0; j < c; j++) {
     if (dbeta) dbeta[j] = static_cast<float>(sumDy[j]);
     if (dgamma) dgamma[j] = static_cast<float>(sumDyXhat[j]);
   }
   if (!dx) return;
-  std::vector<float> k(static_cast<size_t>(c)), meanDy(static_cast<size_t>(c)), meanDyXhat(static_cast<size_t>(c));
+  float* k = floats(static_cast<size_t>(c), 0);
+  float* meanDy = floats(static_cast<size_t>(c), 1);
+  float* meanDyXhat = floats(static_cast<size_t>(c), 2);
   for (dim j = 0; j < c; j++) {
     k[j] = (gamma ? gamma[j] : 1.0f) * invStd[j];
     meanDy[j] = static_cast<float>(sumDy[j] / static_cast<double>(rows));
     meanDyXhat[j] = static_cast<float>(sumDyXhat[j] / static_cast<double>(rows));
   }
-  const float *kp = k.data(), *md = meanDy.data(), *mdx = meanDyXhat.data();
   parallelRange(rows, [&](dim r0, dim r1) {
     for (dim r = r0; r < r1; r++) {
       const float* xr = x + r * c;
@@ -216,10 +224,10 @@ void batchNormBackward(dim rows, dim c, const float* x, const float* dy, const f
       float* dxr = dx + r * c;
       for (dim j = 0; j < c; j++) {
         const float xhat = (xr[j] - mean[j]) * invStd[j];
-        dxr[j] = kp[j] * (dyr[j] - md[j] - xhat * mdx[j]);
+        dxr[j] = k[j] * (dyr[j] - meanDy[j] - xhat * meanDyXhat[j]);
       }
     }
-  });
+  }, kParallelMin / std::max<dim>(c, 1));
 }
 
 void movingAverage(dim c, const float* value, float momentum, float* moving) {
@@ -254,63 +262,34 @@ void dropoutBackward(dim n, float rate, const uint8_t* mask, const float* dy, fl
   });
 }
 
-LossSums softmaxCrossEntropy(dim rows, dim k, float* p, const uint8_t* labels, float* dlogits, float gradScale) {
-  constexpr float kEps = 1e-7f;  // tfjs-layers clips probabilities to [eps, 1 - eps] before the log
-  LossSums sums;
-  double loss = 0;
-  dim correct = 0;
-#pragma omp parallel for reduction(+ : loss, correct) if (rows * k >= kParallelMin)
-  for (dim r = 0; r < rows; r++) {
-    float* row = p + r * k;
-    float maxV = row[0];
-    dim arg = 0;
-    for (dim j = 1; j < k; j++) {
-      if (row[j] > maxV) {
-        maxV = row[j];
-        arg = j;
+void globalAvgPoolForward(dim n, dim positions, dim c, const float* x, float* y) {
+  const float inv = 1.0f / static_cast<float>(positions);
+  parallelRange(n, [&](dim b0, dim b1) {
+    for (dim b = b0; b < b1; b++) {
+      float* yb = y + b * c;
+      std::fill(yb, yb + c, 0.0f);
+      const float* xb = x + b * positions * c;
+      for (dim p = 0; p < positions; p++) {
+        const float* xp = xb + p * c;
+        for (dim j = 0; j < c; j++) yb[j] += xp[j];
+      }
+      for (dim j = 0; j < c; j++) yb[j] *= inv;
+    }
+  }, kParallelMin / std::max<dim>(positions * c, 1));
+}
+
+void globalAvgPoolBackward(dim n, dim positions, dim c, const float* dy, float* dx) {
+  const float inv = 1.0f / static_cast<float>(positions);
+  parallelRange(n, [&](dim b0, dim b1) {
+    for (dim b = b0; b < b1; b++) {
+      const float* dyb = dy + b * c;
+      float* dxb = dx + b * positions * c;
+      for (dim p = 0; p < positions; p++) {
+        float* dxp = dxb + p * c;
+        for (dim j = 0; j < c; j++) dxp[j] = dyb[j] * inv;
       }
     }
-    float total = 0;
-    for (dim j = 0; j < k; j++) {
-      row[j] = std::exp(row[j] - maxV);
-      total += row[j];
-    }
-    const float inv = 1.0f / total;
-    for (dim j = 0; j < k; j++) row[j] *= inv;
-    const dim label = labels[r];
-    loss += -std::log(std::min(std::max(row[label], kEps), 1.0f - kEps));
-    correct += arg == label ? 1 : 0;
-    if (dlogits) {
-      float* d = dlogits + r * k;
-      for (dim j = 0; j < k; j++) d[j] = (row[j] - (j == label ? 1.0f : 0.0f)) * gradScale;
-    }
-  }
-  sums.loss = loss;
-  sums.correct = correct;
-  return sums;
-}
-
-void adamUpdate(dim n, float* w, const float* g, float* m, float* v, float lr, float beta1, float beta2, float eps,
-                float oneMinusAccBeta1, float oneMinusAccBeta2) {
-  const float c1 = 1.0f - beta1;
-  const float c2 = 1.0f - beta2;
-  parallelRange(n, [&](dim b, dim e) {
-    for (dim i = b; i < e; i++) {
-      const float mi = m[i] * beta1 + g[i] * c1;
-      const float vi = v[i] * beta2 + (g[i] * g[i]) * c2;
-      m[i] = mi;
-      v[i] = vi;
-      const float mHat = mi / oneMinusAccBeta1;
-      const float vHat = vi / oneMinusAccBeta2;
-      w[i] = (mHat / (std::sqrt(vHat) + eps)) * -lr + w[i];
-    }
-  });
-}
-
-void sgdUpdate(dim n, float* w, const float* g, float lr) {
-  parallelRange(n, [&](dim b, dim e) {
-    for (dim i = b; i < e; i++) w[i] = w[i] - lr * g[i];
-  });
+  }, kParallelMin / std::max<dim>(positions * c, 1));
 }
 
 }  // namespace mnl::ops

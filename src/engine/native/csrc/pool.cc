@@ -1,0 +1,84 @@
+// oneDNN pooling primitives for one shape (see pool.h).
+#include "pool.h"
+
+#include <unordered_map>
+
+namespace mnl {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct PoolOp::Impl {
+  dnnl::pooling_forward::primitive_desc fwdPd;
+  dnnl::pooling_forward fwd;
+  dnnl::pooling_backward bwd;
+  memory src, dst, workspace, diffSrc, diffDst;
+  bool hasWorkspace = false;
+};
+
+PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training)
+    : g_(g), training_(training), impl_(std::make_shared<Impl>()) {
+  g.validate("pool2d");
+  if (g.outChannels != g.inChannels) throw NativeError("pool2d: output channels differ from input channels " + g.text());
+  Impl& m = *impl_;
+  try {
+    auto& eng = cpuEngine();
+    const memory::dims strides{g.strideHeight, g.strideWidth}, window{g.filterHeight, g.filterWidth};
+    const memory::dims padL{g.padTop, g.padLeft}, padR{g.padBottom, g.padRight};
+    const memory::desc srcMd({g.batchSize, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc);
+    const memory::desc dstMd({g.batchSize, g.outChannels, g.outHeight, g.outWidth}, dt::f32, tag::nhwc);
+    const auto algorithm =
+        kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
+    const auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+    m.fwdPd = dnnl::pooling_forward::primitive_desc(
+        dnnl::pooling_forward::desc(prop, algorithm, srcMd, dstMd, strides, window, padL, padR), eng);
+    m.fwd = dnnl::pooling_forward(m.fwdPd);
+    m.src = memory(srcMd, eng, DNNL_MEMORY_NONE);
+    m.dst = memory(dstMd, eng, DNNL_MEMORY_NONE);
+    m.hasWorkspace = training && m.fwdPd.workspace_desc().get_size() > 0;
+    if (m.hasWorkspace) m.workspace = memory(m.fwdPd.workspace_desc(), eng);
+    if (training) {
+      const dnnl::pooling_backward::primitive_desc bwdPd(
+          dnnl::pooling_backward::desc(algorithm, srcMd, dstMd, strides, window, padL, padR), eng, m.fwdPd);
+      m.bwd = dnnl::pooling_backward(bwdPd);
+      m.diffSrc = memory(srcMd, eng, DNNL_MEMORY_NONE);
+      m.diffDst = memory(dstMd, eng, DNNL_MEMORY_NONE);
+    }
+  } catch (const dnnl::error& e) {
+    throw NativeError("pool2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
+  }
+}
+
+void PoolOp::forward(const float* x, float* y) {
+  Impl& m = *impl_;
+  try {
+    auto& st = cpuStream();
+    m.src.set_data_handle(const_cast<float*>(x));
+    m.dst.set_data_handle(y);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src}, {DNNL_ARG_DST, m.dst}};
+    if (m.hasWorkspace) args.emplace(DNNL_ARG_WORKSPACE, m.workspace);
+    m.fwd.execute(st, args);
+    st.wait();
+  } catch (const dnnl::error& e) {
+    throw NativeError("pool2d forward failed for " + g_.text() + ": " + e.what());
+  }
+}
+
+void PoolOp::backward(const float* dy, float* dx) {
+  if (!training_) throw NativeError("pool2d backward was not prepared for " + g_.text());
+  Impl& m = *impl_;
+  try {
+    auto& st = cpuStream();
+    m.diffDst.set_data_handle(const_cast<float*>(dy));
+    m.diffSrc.set_data_handle(dx);
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, m.diffDst}, {DNNL_ARG_DIFF_SRC, m.diffSrc}};
+    if (m.hasWorkspace) args.emplace(DNNL_ARG_WORKSPACE, m.workspace);
+    m.bwd.execute(st, args);
+    st.wait();
+  } catch (const dnnl::error& e) {
+    throw NativeError("pool2d backward failed for " + g_.text() + ": " + e.what());
+  }
+}
+
+}  // namespace mnl
