@@ -10,7 +10,8 @@ import { buildApp } from '../../src/server/app.js';
 import { buildSite } from '../../web/lab/build-site.js';
 import { autoOrder } from '../../web/lab/src/engine-order.js';
 import { ENGINES, type EngineName, type EngineStatus } from '../../web/lab/src/protocol.js';
-import { MNIST_DIR } from '../helpers/paths.js';
+import { loadDataset } from '../../src/data/load.js';
+import { FASHION_DIR, MNIST_DIR } from '../helpers/paths.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -94,6 +95,7 @@ describe.skipIf(!hasChromium)('static lab in Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let engines: EngineStatus[] = [];
+  let hasFashion = false;
   const requested: string[] = [];
   /** Where the pages may send requests: the static servers, and mnist-lab serve in its test. */
   const origins = new Set<string>();
@@ -102,7 +104,10 @@ describe.skipIf(!hasChromium)('static lab in Chromium', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mnist-lab-site-'));
     await mkdir(ARTIFACTS, { recursive: true });
-    site = (await buildSite({ outDir: join(dir, 'site'), dataDir: MNIST_DIR, log: () => {} })).outDir;
+    // Found as the CLI finds them: MNIST through MNIST_DATA, Fashion-MNIST in Debian's package folder when installed.
+    const built = await buildSite({ outDir: join(dir, 'site'), env: { MNIST_DATA: MNIST_DIR, HOME: dir }, log: () => {} });
+    site = built.outDir;
+    hasFashion = built.datasets.includes('fashion');
     await writeBadData(site);
     plain = await serveStatic(site);
     isolated = await serveStatic(site, { isolate: true });
@@ -310,6 +315,28 @@ describe.skipIf(!hasChromium)('static lab in Chromium', () => {
       if (folder === 'bad-truncated') await page.screenshot({ path: join(ARTIFACTS, 'lab-bad-data.png'), fullPage: true });
       await page.close();
     }
+  });
+
+  it('loads Fashion-MNIST the same way', async (test) => {
+    if (!hasFashion) {
+      console.warn(`Fashion-MNIST check skipped: not installed in ${FASHION_DIR} (scripts/setup.sh installs it)`);
+      test.skip();
+    }
+    const page = await openLab('?engine=wasm');
+    await setCode(
+      page,
+      `import { loadDataset } from 'mnist-lab';
+export default async function peek(): Promise<void> {
+  const data = await loadDataset('fashion', { limit: 5, testLimit: 5 });
+  console.log('FASHION ' + JSON.stringify({ train: data.train.count, labels: Array.from(data.train.labels), class: data.classNames[7] }));
+}`,
+    );
+    expect((await train(page)).status, (await page.textContent('#run-error')) ?? '').toBe('completed');
+    const line = ((await page.textContent('#run-log')) ?? '').split('\n').find((l) => l.startsWith('FASHION '));
+    const reference = await loadDataset({ dir: FASHION_DIR, dataset: 'fashion', limit: 5, testLimit: 5 });
+    expect(JSON.parse((line ?? 'FASHION {}').slice(8))).toEqual({ train: 5, labels: Array.from(reference.train.labels), class: 'Sneaker' });
+    expect(plain.requests).toContain('/data/fashion/train-images-idx3-ubyte.gz');
+    await page.close();
   });
 
   it('keeps the data in the browser after the first load', async () => {
