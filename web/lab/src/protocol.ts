@@ -2,7 +2,7 @@
 import type { DatasetName } from '../../../src/data/types.js';
 import type { HistoryRecord } from '../../../src/train/history.js';
 
-/** The TF.js engines the page offers, fastest first on real hardware; `cpu` is TF.js's pure-JS reference. */
+/** The TF.js engines the page offers, fastest first on real hardware (engine-order.ts says what auto picks). */
 export const ENGINES = ['webgpu', 'webgl', 'wasm'] as const;
 export type EngineName = (typeof ENGINES)[number];
 export type EngineChoice = EngineName | 'auto';
