@@ -387,6 +387,22 @@ export default async function peek(): Promise<void> {
     await page.close();
   });
 
+  it('falls back to the fastest that works when the chosen engine does not start (Chromium without WebGPU)', async () => {
+    const withoutWebgpu = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS.filter((flag) => flag !== '--enable-unsafe-webgpu') });
+    try {
+      const page = await withoutWebgpu.newPage();
+      page.on('request', (request) => requested.push(request.url()));
+      await page.goto(`${plain.url}/index.html?engine=webgpu`);
+      await page.waitForFunction(() => document.body.dataset.state !== 'starting', null, { timeout: 60_000 });
+      const found = JSON.parse((await page.evaluate(() => document.body.dataset.engines)) ?? '[]') as EngineStatus[];
+      expect(found.find((e) => e.name === 'webgpu')).toMatchObject({ ok: false, reason: expect.stringContaining('--enable-unsafe-webgpu') });
+      expect(await page.evaluate(() => document.body.dataset.engine)).toBe(autoOrder(found)[0]);
+      expect(await page.inputValue('#engine-select')).toBe('auto');
+    } finally {
+      await withoutWebgpu.close();
+    }
+  });
+
   it('is served by mnist-lab serve under /lab/, cross-origin isolated', async () => {
     const app = await buildApp({ models: {}, siteDir: site });
     try {

@@ -172,6 +172,8 @@ class LabPage {
     if (message.type === 'engines') {
       this.engines = message.engines;
       this.activeEngine = message.active;
+      // A remembered choice this browser cannot run: the worker fell back, and the select says auto.
+      if (this.engineChoice !== 'auto' && !this.engines.some((e) => e.name === this.engineChoice && e.ok)) this.engineChoice = 'auto';
       if (this.state === 'starting') this.setState('idle', () => text('idle'));
       this.render();
       return;

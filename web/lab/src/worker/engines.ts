@@ -86,9 +86,13 @@ export async function probeEngines(): Promise<EngineStatus[]> {
   return found;
 }
 
-/** Makes `choice` (or, for auto, the first engine of autoOrder that starts) TF.js's backend; null when none works. */
+/**
+ * Makes `choice` TF.js's backend, or for auto (and when the chosen one does not work here: a choice remembered
+ * from another browser) the first of autoOrder that starts; null when none does.
+ */
 export async function useEngine(choice: EngineChoice, engines: readonly EngineStatus[]): Promise<EngineName | null> {
-  const candidates = choice === 'auto' ? autoOrder(engines) : [choice];
+  const auto = autoOrder(engines);
+  const candidates = choice === 'auto' ? auto : [choice, ...auto.filter((name) => name !== choice)];
   for (const name of candidates) {
     if (engines.find((e) => e.name === name)?.ok && (await tf.setBackend(name))) return name;
   }
