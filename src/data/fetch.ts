@@ -3,7 +3,8 @@ import { open, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
 import { DATASETS, FILE_ROLES, type DatasetFile, type DatasetFileRole } from './datasets.js';
-import { gunzipIfNeeded, isGzip } from './idx-file.js';
+import { isGzip } from './idx.js';
+import { gunzipIfNeeded } from './idx-file.js';
 import type { DatasetName } from './types.js';
 import { checkSha256 } from './verify.js';
 
@@ -92,7 +93,7 @@ function checkMirrors(mirrors: readonly string[]): readonly string[] {
 async function findValid(dir: string, file: DatasetFile): Promise<string | undefined> {
   for (const path of [join(dir, file.name), join(dir, `${file.name}.gz`)]) {
     try {
-      checkSha256(await gunzipIfNeeded(await readFile(path), path), file, path);
+      await checkSha256(await gunzipIfNeeded(await readFile(path), path), file, path);
       return path;
     } catch {
       // missing, unreadable or wrong: download it
@@ -210,7 +211,7 @@ function describeNetworkError(error: unknown): string {
 async function verifyAndKeep(part: string, file: DatasetFile, dir: string): Promise<string> {
   const bytes = await readFile(part);
   try {
-    checkSha256(await gunzipIfNeeded(bytes, part), file, part);
+    await checkSha256(await gunzipIfNeeded(bytes, part), file, part);
   } catch (error) {
     throw new AttemptFailure((error as Error).message, true, true);
   }

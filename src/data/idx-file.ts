@@ -5,13 +5,10 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { LabError } from '../errors.js';
-import { encodeIdx, parseIdx, type IdxArray } from './idx.js';
+import { encodeIdx, isGzip, parseIdx, type IdxArray } from './idx.js';
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
-
-/** True when the bytes start with the gzip magic 1f 8b. */
-export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** Returns the bytes decompressed when they are gzip, else as they are; `source` names the file in errors. */
 export async function gunzipIfNeeded(bytes: Uint8Array, source: string): Promise<Uint8Array> {

@@ -50,6 +50,9 @@ function badFile(source: string, what: string, expected: string, found: string):
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
 
+/** True when the bytes start with the gzip magic 1f 8b: how IDX files are usually shipped (`<name>.gz`). */
+export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
 /** Decodes an IDX file; `source` (usually the path) names the file in errors. uint8 data is a view, not a copy. */
 export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   if (bytes.length < HEADER_BYTES) {

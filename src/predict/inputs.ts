@@ -1,6 +1,6 @@
 // Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG and IDX files) into n×784 floats in [0,1].
-import { parseIdx } from '../data/idx.js';
-import { gunzipIfNeeded, isGzip } from '../data/idx-file.js';
+import { isGzip, parseIdx } from '../data/idx.js';
+import { gunzipIfNeeded } from '../data/idx-file.js';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
 import { LabError } from '../errors.js';
 import { mnistify } from './mnistify.js';

@@ -52,6 +52,8 @@ export interface AppOptions {
   runsDir?: string;
   /** Built web app (web/dist); without it only the APIs are served. */
   webDir?: string;
+  /** Built static lab (web/dist-site, `npm run build:site`), served under /lab/. */
+  siteDir?: string;
   /** Presets offered by the dashboard and accepted by POST /api/runs. */
   presets?: readonly PresetInfo[];
   /** argv prefix that runs the CLI for POST /api/runs; `train <preset> --out <dir> …` is appended. */
@@ -97,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('onClose', async () => launcher.interruptAll());
   }
   if (options.webDir !== undefined) registerWebRoutes(app, await loadWebAssets(options.webDir));
+  if (options.siteDir !== undefined) registerWebRoutes(app, await loadWebAssets(options.siteDir), '/lab');
   app.addHook('onClose', async () => {
     for (const served of models.values()) {
       served.predictor.dispose();

@@ -26,6 +26,8 @@ export interface ServeOptions {
   runsDir: string;
   /** Built web app; default <repo>/web/dist when it exists. */
   webDir?: string;
+  /** Built static lab; default <repo>/web/dist-site when it exists. */
+  siteDir?: string;
   /** TF.js backend for server-side predictions (default auto: native, else wasm, else cpu). */
   backend?: BackendChoice;
   /** Threads for the native engine (default 1, see SERVING_THREADS). */
@@ -47,6 +49,7 @@ export interface ServeOptions {
 export const SERVING_THREADS = 1;
 
 const BUILT_WEB = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const BUILT_SITE = fileURLToPath(new URL('../../web/dist-site', import.meta.url));
 
 /** Starts the server and resolves once it listens; the caller owns `app.close()`. */
 export async function serve(options: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
@@ -68,6 +71,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     }
   }
   const webDir = options.webDir ?? (existsSync(BUILT_WEB) ? BUILT_WEB : undefined);
+  const siteDir = options.siteDir ?? (existsSync(BUILT_SITE) ? BUILT_SITE : undefined);
   const backend = await initBackend({ backend: options.backend ?? 'auto', threads: options.threads ?? SERVING_THREADS });
   if (backend.note) print(`note: ${backend.note}`);
   const presets = await stepListings();
@@ -78,6 +82,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
     models,
     runsDir: resolve(options.runsDir),
     webDir,
+    siteDir,
     presets,
     trainCommand: options.trainCommand,
     allowedHosts,
@@ -88,6 +93,7 @@ export async function serve(options: ServeOptions): Promise<{ app: FastifyInstan
   print(`mnist-lab server listening on ${url} (predictions on ${backend.name})`);
   for (const name of Object.keys(models)) print(`  predict: POST ${url}/v1/models/${name}:predict`);
   print(webDir ? `  dashboard and drawing pad: ${url}/` : '  web app not built: run `npm run build:web` for the dashboard');
+  if (siteDir) print(`  the lab in the browser: ${url}/lab/`);
   if (Object.keys(models).length === 0) {
     print(`  no model to serve: pass --run DIR or --model DIR, or finish a training under ${resolve(options.runsDir)}`);
   }

@@ -1,4 +1,4 @@
-// The built web app (web/dist), read into memory at start and served by exact path, never from the disk per request.
+// The built web apps (web/dist, web/dist-site), read into memory at start and served by exact path, never from the disk per request.
 import type { FastifyInstance } from 'fastify';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
@@ -27,13 +27,24 @@ export async function loadWebAssets(dir: string): Promise<Map<string, Buffer>> {
   return assets;
 }
 
-export function registerWebRoutes(app: FastifyInstance, assets: Map<string, Buffer>): void {
-  app.get('/*', async (request, reply) => {
-    const path = request.url.split('?')[0];
+/**
+ * Serves the assets under `prefix` ('' for the dashboard at /, '/lab' for the static lab). Every page is
+ * cross-origin isolated (COOP + COEP): the lab's wasm engine runs multi-threaded only there, and the pages
+ * load nothing from other origins.
+ */
+export function registerWebRoutes(app: FastifyInstance, assets: Map<string, Buffer>, prefix = ''): void {
+  if (prefix !== '') app.get(prefix, async (_request, reply) => reply.redirect(`${prefix}/`, 308)); // relative URLs need the slash
+  app.get(`${prefix}/*`, async (request, reply) => {
+    const path = request.url.split('?')[0].slice(prefix.length);
     const key = path === '/' ? '/index.html' : path;
     const bytes = assets.get(key);
     if (bytes === undefined) return reply.callNotFound();
     const type = CONTENT_TYPES[extname(key)] ?? 'application/octet-stream';
-    return reply.type(type).header('cache-control', key.startsWith('/assets/') ? 'max-age=31536000, immutable' : 'no-cache').send(bytes);
+    return reply
+      .type(type)
+      .header('cache-control', key.startsWith('/assets/') ? 'max-age=31536000, immutable' : 'no-cache')
+      .header('cross-origin-opener-policy', 'same-origin')
+      .header('cross-origin-embedder-policy', 'require-corp')
+      .send(bytes);
   });
 }

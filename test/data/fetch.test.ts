@@ -34,7 +34,7 @@ const names: Record<DatasetFileRole, string> = {
   testLabels: 't10k-labels-idx1-ubyte',
 };
 const files = Object.fromEntries(
-  FILE_ROLES.map((role) => [role, { name: names[role], sha256: sha256Hex(raw[role]) }]),
+  await Promise.all(FILE_ROLES.map(async (role) => [role, { name: names[role], sha256: await sha256Hex(raw[role]) }])),
 ) as Record<DatasetFileRole, DatasetFile>;
 const served = new Map(FILE_ROLES.map((role) => [`${names[role]}.gz`, gzipSync(raw[role], { level: 0 })]));
 /** Per served name, a valid gzip of a different file (last byte changed): right name, wrong checksum. */

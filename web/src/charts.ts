@@ -32,8 +32,9 @@ function roundLogTick(value: number | string): string {
   return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? String(Number(v.toPrecision(1))) : '';
 }
 
-function lineChart(canvas: HTMLCanvasElement, title: string, datasets: Series[], y: object): Chart<'line', Point[]> {
-  return new Chart<'line', Point[]>(canvas, {
+function lineChart(canvas: ChartCanvas, title: string, datasets: Series[], y: object, xTitle: string): Chart<'line', Point[]> {
+  // chart.js draws on an OffscreenCanvas too (its platform detection picks BasicPlatform); its types leave it out.
+  return new Chart<'line', Point[]>(canvas as HTMLCanvasElement, {
     type: 'line',
     data: { datasets },
     options: {
@@ -42,15 +43,58 @@ function lineChart(canvas: HTMLCanvasElement, title: string, datasets: Series[],
       parsing: false,
       normalized: true,
       plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12 } } },
-      scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, min: 0 }, y },
+      scales: { x: { type: 'linear', title: { display: true, text: xTitle }, min: 0 }, y },
     },
   });
+}
+
+/** The charts' words, so a page in another language can show them in its own (numbers stay as they are). */
+export interface ChartLabels {
+  loss: string;
+  accuracy: string;
+  learningRate: string;
+  batches: string;
+  epochs: string;
+  validation: string;
+  /** The x axis. */
+  epoch: string;
+  /** Legends read right to left (Hebrew). */
+  rtl: boolean;
+  /** Titles add panelZoom's English notes ("zoom 10", "range widened …"); a page in another language leaves them out. */
+  zoomNotes: boolean;
+}
+
+export const ENGLISH_CHART_LABELS: ChartLabels = {
+  loss: 'Loss',
+  accuracy: 'Accuracy',
+  learningRate: 'Learning rate',
+  batches: 'training (batches)',
+  epochs: 'training (epoch)',
+  validation: 'validation (test set)',
+  epoch: 'epoch',
+  rtl: false,
+  zoomNotes: true,
+};
+
+/** A page's canvas, or one handed to a worker (transferControlToOffscreen) so drawing leaves the main thread. */
+export type ChartCanvas = HTMLCanvasElement | OffscreenCanvas;
+
+export type ChartPanel = 'loss' | 'accuracy' | 'lr';
+
+export interface TrainingChartsOptions {
+  labels?: ChartLabels;
+  /** Shortest time between two redraws (ms); 0 (the default) draws at the next frames. */
+  redrawMs?: number;
+  /** Hears each panel's y range when it changes (the dashboard writes it on the canvas for tests and readers). */
+  onRange?: (panel: 'loss' | 'accuracy', limits: { min: number; max: number }) => void;
 }
 
 /**
  * Three charts fed with history records. Batch samples are placed at epoch + step/stepsPerEpoch, epoch
  * records at the end of their epoch; "validation" is measured on the 10k test set, as the codelab does.
- * Records are queued and drawn once per animation frame, so a long history never blocks the page.
+ * Records are queued; a redraw applies them and then updates one chart per animation frame, at most every
+ * `redrawMs`, so neither a long history nor a busy machine makes one task hold the page (one chart took 50-75 ms
+ * on a loaded 2-core machine while the lab trained on a software GPU; three in one frame went past 100 ms).
  */
 export class TrainingCharts {
   private readonly loss: Chart<'line', Point[]>;
@@ -60,26 +104,65 @@ export class TrainingCharts {
   /** The preset's PlotTraining zoom (1, 10 or 16), applied as the run's pictures apply it. */
   private zoom = 1;
   private queued: HistoryRecord[] = [];
-  private frame: number | null = null;
+  /** The pending redraw (a timer, then an animation frame); null when none is. */
+  private frame: ReturnType<typeof setTimeout> | null = null;
+  /** Charts still to update in the current redraw. */
+  private stale: Chart<'line', Point[]>[] = [];
+  private lastRedraw = -Infinity;
 
-  constructor(lossCanvas: HTMLCanvasElement, accuracyCanvas: HTMLCanvasElement, lrCanvas: HTMLCanvasElement) {
+  private labels: ChartLabels;
+  private readonly redrawMs: number;
+  private readonly onRange: TrainingChartsOptions['onRange'];
+
+  constructor(canvases: Record<ChartPanel, ChartCanvas>, options: TrainingChartsOptions = {}) {
+    const labels = options.labels ?? ENGLISH_CHART_LABELS;
+    this.labels = labels;
+    this.redrawMs = options.redrawMs ?? 0;
+    this.onRange = options.onRange;
     const trio = () => [
-      series('training (batches)', COLOURS.batches, true, 0),
-      series('training (epoch)', COLOURS.training, true, 3),
-      series('validation (test set)', COLOURS.validation, true, 3),
+      series(labels.batches, COLOURS.batches, true, 0),
+      series(labels.epochs, COLOURS.training, true, 3),
+      series(labels.validation, COLOURS.validation, true, 3),
     ];
-    this.loss = lineChart(lossCanvas, 'Loss', trio(), { type: 'linear', min: 0, max: 1.2 });
-    this.accuracy = lineChart(accuracyCanvas, 'Accuracy', trio(), { type: 'linear', min: 0.5, max: 1.05 });
-    this.lr = lineChart(lrCanvas, 'Learning rate', [{ ...series('learning rate', COLOURS.lr, true, 0), stepped: 'before' }], {
-      type: 'logarithmic',
-      ticks: { callback: roundLogTick, autoSkip: false },
-    });
+    this.loss = lineChart(canvases.loss, labels.loss, trio(), { type: 'linear', min: 0, max: 1.2 }, labels.epoch);
+    this.accuracy = lineChart(canvases.accuracy, labels.accuracy, trio(), { type: 'linear', min: 0.5, max: 1.05 }, labels.epoch);
+    this.lr = lineChart(
+      canvases.lr,
+      labels.learningRate,
+      [{ ...series(labels.learningRate, COLOURS.lr, true, 0), stepped: 'before' }],
+      { type: 'logarithmic', ticks: { callback: roundLogTick, autoSkip: false } },
+      labels.epoch,
+    );
+    this.setLabels(labels);
+  }
+
+  /** Shows the charts' words in another language; takes effect at once. */
+  setLabels(labels: ChartLabels): void {
+    this.labels = labels;
+    const names = [labels.batches, labels.epochs, labels.validation];
+    for (const chart of [this.loss, this.accuracy]) chart.data.datasets.forEach((dataset, i) => (dataset.label = names[i]));
+    this.lr.data.datasets[0].label = labels.learningRate;
+    const lrTitle = this.lr.options.plugins?.title;
+    if (lrTitle) lrTitle.text = labels.learningRate;
+    for (const chart of [this.loss, this.accuracy, this.lr]) {
+      const legend = chart.options.plugins?.legend;
+      if (legend) legend.rtl = labels.rtl;
+      const x = chart.options.scales?.x;
+      if (x && 'title' in x && x.title) x.title.text = labels.epoch;
+    }
+    this.schedule();
   }
 
   /** The run's preset zoom (the codelab's PlotTraining zoom: 1, 10 or 16); takes effect at the next drawing. */
   setZoom(zoom: number): void {
     this.zoom = zoom;
-    this.frame ??= requestAnimationFrame(() => this.draw());
+    this.schedule();
+  }
+
+  /** Sets each panel's size in CSS pixels: a worker's OffscreenCanvas does not follow its element by itself. */
+  resize(sizes: Record<ChartPanel, { width: number; height: number }>): void {
+    const charts: Record<ChartPanel, Chart<'line', Point[]>> = { loss: this.loss, accuracy: this.accuracy, lr: this.lr };
+    for (const panel of Object.keys(sizes) as ChartPanel[]) charts[panel].resize(sizes[panel].width, sizes[panel].height);
   }
 
   /** Clears every series. */
@@ -93,15 +176,27 @@ export class TrainingCharts {
 
   add(record: HistoryRecord): void {
     this.queued.push(record);
-    this.frame ??= requestAnimationFrame(() => this.draw());
+    if (record.type === 'end') this.lastRedraw = -Infinity; // the run's last picture comes at once
+    this.schedule();
   }
 
-  private draw(): void {
+  private schedule(): void {
+    if (this.frame !== null) return;
+    const wait = this.stale.length > 0 ? 0 : Math.max(0, this.lastRedraw + this.redrawMs - performance.now());
+    this.frame = setTimeout(() => requestAnimationFrame(() => this.drawNext()), wait);
+  }
+
+  private drawNext(): void {
     this.frame = null;
-    for (const record of this.queued.splice(0)) this.apply(record);
-    this.rescale('loss', this.loss);
-    this.rescale('accuracy', this.accuracy);
-    for (const chart of [this.loss, this.accuracy, this.lr]) chart.update('none');
+    if (this.stale.length === 0) {
+      this.lastRedraw = performance.now();
+      for (const record of this.queued.splice(0)) this.apply(record);
+      this.rescale('loss', this.loss);
+      this.rescale('accuracy', this.accuracy);
+      this.stale = [this.loss, this.accuracy, this.lr];
+    }
+    this.stale.shift()?.update('none');
+    if (this.stale.length > 0 || this.queued.length > 0) this.schedule();
   }
 
   /**
@@ -113,9 +208,10 @@ export class TrainingCharts {
     const { limits, title } = panelZoom(name, batches.data, validation.data, this.zoom);
     const y = chart.options.scales?.y;
     if (y) Object.assign(y, limits);
-    chart.canvas.dataset.yRange = `${limits.min},${limits.max}`; // for tests and curious readers of the DOM
+    this.onRange?.(name, limits);
+    // panelZoom's title is the panel's name plus, when zoomed or widened, why (in English).
     const heading = chart.options.plugins?.title;
-    if (heading) heading.text = title.charAt(0).toUpperCase() + title.slice(1);
+    if (heading) heading.text = this.labels[name] + (this.labels.zoomNotes ? title.slice(name.length) : '');
   }
 
   private apply(record: HistoryRecord): void {

@@ -35,7 +35,11 @@ interface RunState {
 }
 
 export class Dashboard {
-  private readonly charts = new TrainingCharts(element('loss-chart'), element('accuracy-chart'), element('lr-chart'));
+  private readonly charts = new TrainingCharts(
+    { loss: element<HTMLCanvasElement>('loss-chart'), accuracy: element<HTMLCanvasElement>('accuracy-chart'), lr: element<HTMLCanvasElement>('lr-chart') },
+    // The y range on the canvas, for tests and curious readers of the DOM.
+    { onRange: (panel, limits) => (element(`${panel}-chart`).dataset.yRange = `${limits.min},${limits.max}`) },
+  );
   private presets: PresetInfo[] = [];
   private current: RunState | null = null;
   /** The steps of a lab started from this page, followed one after the other. */

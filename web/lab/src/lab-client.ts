@@ -1,0 +1,44 @@
+// The page's side of the training worker: one typed method per message it may send, every answer to one listener.
+import type { DataUrls, EngineChoice, PageMessage, WorkerMessage } from './protocol.js';
+
+export class LabWorker {
+  private readonly worker = new Worker(new URL('./worker/lab-worker.ts', import.meta.url), { type: 'module' });
+  private lastRunId = 0;
+
+  constructor(onMessage: (message: WorkerMessage) => void, onCrash: (message: string) => void) {
+    this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => onMessage(event.data);
+    // A worker that fails to load or throws outside a run: the page says so instead of waiting forever.
+    this.worker.onerror = (event) => onCrash(event.message || 'the training worker failed to start');
+  }
+
+  private send(message: PageMessage): void {
+    this.worker.postMessage(message);
+  }
+
+  configure(dataUrls: DataUrls, engine: EngineChoice): void {
+    this.send({ type: 'configure', dataUrls, engine });
+  }
+
+  useEngine(engine: EngineChoice): void {
+    this.send({ type: 'use-engine', engine });
+  }
+
+  /** Starts a run of already transformed JavaScript; returns its id. */
+  run(file: string, source: string): number {
+    const runId = ++this.lastRunId;
+    this.send({ type: 'run', runId, file, source });
+    return runId;
+  }
+
+  pause(runId: number): void {
+    this.send({ type: 'pause', runId });
+  }
+
+  resume(runId: number): void {
+    this.send({ type: 'resume', runId });
+  }
+
+  stop(runId: number): void {
+    this.send({ type: 'stop', runId });
+  }
+}
