@@ -13,7 +13,7 @@ import { initBackend, type BackendChoice } from '../src/engine/backend.js';
 import { describeStepFile } from '../src/runner/describe-step.js';
 import { saveModel } from '../src/models/io.js';
 import { buildApp } from '../src/server/app.js';
-import { SERVING_THREADS } from '../src/server/main.js';
+import { SERVING_THREADS } from '../src/commands/serve.js';
 
 const MNIST_DIR = process.env.MNIST_DATA ?? fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
 

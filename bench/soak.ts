@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../src/engine/backend.js';
 import { saveModel } from '../src/models/io.js';
-import { serve } from '../src/server/main.js';
+import { serve } from '../src/commands/serve.js';
 import type { HistoryRecord } from '../src/run/schema.js';
 import { describeStepFile } from '../src/runner/describe-step.js';
 import { Rng } from '../src/util/rng.js';

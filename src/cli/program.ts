@@ -265,7 +265,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .option('--max-trainings <n>', 'most dashboard-started trainings at once (default: one per two cores)', intFlag('--max-trainings', 1, 64))
     .option('--backend <name>', `engine: ${BACKENDS.join(', ')}`, choiceFlag('--backend', BACKENDS))
     .action(async (o: Opts) => {
-      const { runServer } = await import('../server/main.js');
+      const { runServer } = await import('../commands/serve.js');
       await runServer(
         {
           model: o.model as string | undefined,
@@ -292,7 +292,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .option('--resume', 'continue a study folder after a crash or Ctrl-C')
     .option('--json', 'print the summary as one JSON line (progress goes to stderr)')
     .action(async (studyFile: string, o: Opts) => {
-      const { tuneCommand } = await import('../tune/commands.js');
+      const { tuneCommand } = await import('../commands/tune.js');
       await tuneCommand({ studyFile, out: o.out as string | undefined, queue: o.queue as string | undefined, resume: Boolean(o.resume), json: Boolean(o.json), io });
       if (io.signal?.aborted) setExitCode(130);
     });
@@ -304,7 +304,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .option('--concurrency <n>', 'trials at once on this machine', intFlag('--concurrency', 1, 64), 1)
     .option('--work-dir <dir>', 'where trial run folders are written before they are sent back')
     .action(async (o: Opts) => {
-      const { workerCommand } = await import('../tune/commands.js');
+      const { workerCommand } = await import('../commands/tune.js');
       await workerCommand({ queue: o.queue as string, concurrency: o.concurrency as number, workDir: o.workDir as string | undefined, io });
       // A worker runs until Ctrl-C.
       setExitCode(130);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { hostName, isLoopbackAddress, LOOPBACK_HOSTS } from '../../src/server/host-check.js';
-import { serve } from '../../src/server/main.js';
+import { serve } from '../../src/commands/serve.js';
 
 let dir: string;
 const apps: FastifyInstance[] = [];

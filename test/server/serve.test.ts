@@ -11,7 +11,7 @@ import { saveModel } from '../../src/models/io.js';
 import { stepListings } from '../../src/runner/step-infos.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { runServer, serve } from '../../src/server/main.js';
+import { runServer, serve } from '../../src/commands/serve.js';
 import { captureIo } from '../helpers/capture.js';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
-import { tuneCommand } from '../../src/tune/commands.js';
+import { tuneCommand } from '../../src/commands/tune.js';
 import { shouldStopByMedian } from '../../src/tune/median-stop.js';
 import type { TrialResult } from '../../src/tune/store.js';
 import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from './helpers.js';

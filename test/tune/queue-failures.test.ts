@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tuneCommand, workerCommand } from '../../src/tune/commands.js';
+import { tuneCommand, workerCommand } from '../../src/commands/tune.js';
 import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from './helpers.js';
 import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startWorker, waitFor } from './redis-harness.js';
 

@@ -1,7 +1,7 @@
 // Redis dies mid-study and comes back empty (no persistence): the tuner queues its lost jobs again and the study completes, one result per trial.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tuneCommand } from '../../src/tune/commands.js';
+import { tuneCommand } from '../../src/commands/tune.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
 import { TIMINGS, evaluatedRuns, hasRedis, readResults, startRedis, startWorker, waitFor, type RedisServer, type WorkerProcess } from './redis-harness.js';
 

@@ -1,7 +1,7 @@
 // Real `mnist-lab tune --queue` and `mnist-lab worker` processes end promptly: tune after "done", a worker on Ctrl-C (exit 130), its trial handed back.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tuneCommand } from '../../src/tune/commands.js';
+import { tuneCommand } from '../../src/commands/tune.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
 import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startCli, startRedis, startWorker, waitFor, type CliProcess } from './redis-harness.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LabError } from '../../src/errors.js';
-import { tuneCommand } from '../../src/tune/commands.js';
+import { tuneCommand } from '../../src/commands/tune.js';
 import { shouldStopByMedian } from '../../src/tune/median-stop.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';
 import { TIMINGS, freePort, hasRedis, readResults, redisForSuite, startWorker } from './redis-harness.js';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tuneCommand } from '../../src/tune/commands.js';
+import { tuneCommand } from '../../src/commands/tune.js';
 import type { TrialResult } from '../../src/tune/store.js';
 import { MNIST_DIR } from '../helpers/paths.js';
 import { captureIo, tempDir, writeStudy } from './helpers.js';

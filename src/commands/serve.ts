@@ -8,10 +8,10 @@ import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { badArgument, LabError } from '../errors.js';
 import { stepListings } from '../runner/step-infos.js';
 import { runFiles } from '../run/layout.js';
-import { buildApp, type AppOptions } from './app.js';
-import { isLoopbackAddress, LOOPBACK_HOSTS } from './host-check.js';
-import { MODEL_NAME_PATTERN } from './model-registry.js';
-import { findRunDir, listRuns } from './runs.js';
+import { buildApp, type AppOptions } from '../server/app.js';
+import { isLoopbackAddress, LOOPBACK_HOSTS } from '../server/host-check.js';
+import { MODEL_NAME_PATTERN } from '../server/model-registry.js';
+import { findRunDir, listRuns } from '../server/runs.js';
 
 export interface ServeOptions {
   /** A model folder (model.json + weights). */

@@ -1,16 +1,16 @@
 // The typed command functions behind `mnist-lab tune` and `mnist-lab worker`.
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import type { CommandIo } from '../commands/io.js';
+import type { CommandIo } from './io.js';
 import { LabError } from '../errors.js';
-import type { TrialExecutor } from './executor.js';
-import { LocalPool } from './pool.js';
-import { QueueExecutor, runWorker, type QueueTimings } from './queue.js';
-import { pingRedis } from './redis.js';
-import { StudyStore } from './store.js';
-import { readStudyText } from './study.js';
-import { defaultTrialCommand } from './trial-command.js';
-import { runStudy, type StudySummary } from './tuner.js';
+import type { TrialExecutor } from '../tune/executor.js';
+import { LocalPool } from '../tune/pool.js';
+import { QueueExecutor, runWorker, type QueueTimings } from '../tune/queue.js';
+import { pingRedis } from '../tune/redis.js';
+import { StudyStore } from '../tune/store.js';
+import { readStudyText } from '../tune/study.js';
+import { defaultTrialCommand } from '../tune/trial-command.js';
+import { runStudy, type StudySummary } from '../tune/tuner.js';
 
 export interface TuneCommandOptions {
   studyFile: string;
