@@ -1,5 +1,4 @@
 // The catalogue of datasets mnist-lab knows: file names, SHA-256 of the decompressed files, mirrors, class names.
-import { badArgument } from '../errors.js';
 import type { DatasetName } from './types.js';
 
 /** One of the four IDX files of a dataset. */
@@ -66,9 +65,3 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
 };
 
 export const DATASET_NAMES = Object.keys(DATASETS) as DatasetName[];
-
-/** Checks a `--dataset` value. */
-export function parseDatasetName(value: unknown): DatasetName {
-  if (typeof value === 'string' && (DATASET_NAMES as string[]).includes(value)) return value as DatasetName;
-  throw badArgument('--dataset', `one of ${DATASET_NAMES.join(', ')}`, value);
-}

@@ -42,7 +42,7 @@ export async function readPredictionInput(path: string, bytes: Uint8Array): Prom
   }
 }
 
-/** An IDX images file (gzip or raw): uint8, shape [n,28,28], scaled to [0,1] by /255. */
+/** An IDX images file (gzip or raw): uint8, shape [n,28,28], scaled /256 as the training pipeline scales the same bytes. */
 export async function idxToImages(bytes: Uint8Array, source: string): Promise<PredictionInput> {
   const idx = parseIdx(await gunzipIfNeeded(bytes, source), source);
   const [count, rows, columns] = idx.shape;
@@ -51,7 +51,7 @@ export async function idxToImages(bytes: Uint8Array, source: string): Promise<Pr
       hint: 'pass an MNIST-style images file such as t10k-images-idx3-ubyte.gz (not a labels file)',
     });
   }
-  const images = Float32Array.from(idx.data, (v) => v / 255);
+  const images = Float32Array.from(idx.data, (v) => v / 256);
   return { images, count };
 }
 

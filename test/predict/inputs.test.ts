@@ -1,8 +1,9 @@
 // Prediction inputs: digits.json lines, {"instances"} bodies, PNG and IDX files, and every bad case named precisely.
 import { createCanvas } from '@napi-rs/canvas';
 import { gzipSync } from 'node:zlib';
+import { toBatch } from '../../src/data/pipeline.js';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx } from '../../src/data/idx.js';
+import { encodeIdx, parseIdx } from '../../src/data/idx.js';
 import { PIXELS } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
 import {
@@ -231,12 +232,12 @@ describe('IDX inputs', () => {
   const bytes = Uint8Array.from({ length: 2 * PIXELS }, (_, i) => i % 256);
   const idx = encodeIdx({ dtype: 'uint8', shape: [2, 28, 28], data: bytes });
 
-  it('reads raw and gzip IDX images, scaled by /255', async () => {
+  it('reads raw and gzip IDX images, scaled by /256 exactly as training scales the same bytes', async () => {
     for (const file of [idx, new Uint8Array(gzipSync(idx))]) {
       const input = await idxToImages(file, 'images.idx');
       expect(input.count).toBe(2);
-      expect(input.images[300]).toBeCloseTo((300 % 256) / 255, 6);
-      expect(input.images[2 * PIXELS - 1]).toBeCloseTo(((2 * PIXELS - 1) % 256) / 255, 6);
+      const set = { images: parseIdx(idx, 'images.idx').data, labels: new Uint8Array(2), count: 2 };
+      expect(Array.from(input.images)).toEqual(Array.from(toBatch(set, 0, 2).xs));
     }
   });
 

@@ -1,9 +1,9 @@
 // Loads the compiled oneDNN addon (build/Release/mnist_native.node) once and describes its raw surface.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { badArgument } from '../../errors.js';
+import { packageRoot } from '../../util/package-root.js';
 import type { ConvGeometry, WindowGeometry } from '../conv-geometry.js';
 import type { NativeOptimizerSpec } from '../types.js';
 
@@ -94,18 +94,6 @@ export interface NativeAddon {
 
 export const ENABLE_HINT =
   'to enable the native engine run `bash scripts/setup.sh`, or `apt-get install libdnnl-dev && npm run build:native`';
-
-/** The package root: the nearest folder above this file with a package.json (works from src/ and dist/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'mnist-lab') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the mnist-lab package root above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
 
 export const ADDON_PATH = join(packageRoot(), 'src/engine/native/build/Release/mnist_native.node');
 
