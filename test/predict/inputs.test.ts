@@ -264,7 +264,7 @@ describe('detectInputKind and readPredictionInput', () => {
 
   it('reads each format', async () => {
     expect((await readPredictionInput('d.json', json)).images).toEqual(Float32Array.from(codedImage(4).flat()));
-    expect((await readPredictionInput('i.idx', idx)).images.every((v) => v === 1)).toBe(true);
+    expect((await readPredictionInput('i.idx', idx)).images.every((v) => v === 255 / 256)).toBe(true);
     expect((await readPredictionInput('p.png', png)).images.every((v) => v === 0)).toBe(true);
   });
 });
