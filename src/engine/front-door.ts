@@ -1,29 +1,8 @@
 // The engine's one front door: for a model as compiled, which code trains it and which predicts with it, and why.
 import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities } from './predict-probabilities.js';
-import { TfjsTrainer, type LabelFormat } from './tfjs-trainer.js';
-import type { CompiledTrainer, LossSpec, Predictor, Trainer } from './types.js';
-
-export type { LossSpec };
-
-/** What training asks of the engine: the compiled optimizer and loss, and the batch size the steps use. */
-export interface TrainingSpec {
-  optimizer: tf.Optimizer;
-  /** Null when the loss is one the native engine does not compute (TF.js trains it). */
-  loss: LossSpec | null;
-  /** The loss's own description, for the note when it keeps the model off the fast path. */
-  lossName: string;
-  labels: LabelFormat;
-  batchSize: number;
-  /** Native engine threads; default: the engine's own choice. */
-  threads?: number;
-}
-
-export interface TrainerChoice {
-  trainer: Trainer;
-  /** One line for the user when the fast path was possible in principle but this model is not on it. */
-  note?: string;
-}
+import { TfjsTrainer } from './tfjs-trainer.js';
+import type { CompiledTrainer, Predictor, TrainerChoice, TrainingSpec } from './types.js';
 
 /** How much slower op-by-op TF.js training is than the compiled step, as measured (bench/tfjs-native-step.ts). */
 const FALLBACK_COST = 'roughly 20-150x slower than the compiled native step';

@@ -2,12 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities } from './predict-probabilities.js';
 import { setLearningRate } from './learning-rate.js';
-import type { EvalResult, OptimizerState, StepResult, Trainer } from './types.js';
+import type { EvalResult, LabelFormat, OptimizerState, StepResult, Trainer } from './types.js';
 
 const EVAL_CHUNK = 1000;
 
-/** How the labels reach the loss: one-hot rows (categorical losses) or class ids (sparse ones). */
-export type LabelFormat = 'one-hot' | 'sparse';
 
 export class TfjsTrainer implements Trainer {
   readonly engine: string;

@@ -1,5 +1,6 @@
 // The engine's own types: what a compiled trainer and predictor take and give (steps, evaluations, optimizer
 // state in TF.js's slot naming, optimizer and loss specs), and the Trainer and Predictor the training library uses.
+import type * as tf from '@tensorflow/tfjs';
 
 /** The mean loss and the accuracy of one batch or evaluation. */
 export interface StepResult {
@@ -110,4 +111,26 @@ export interface Predictor {
   /** count × 10 class probabilities of count images (count × 784 floats in [0, 1]). */
   probabilities(images: Float32Array, count: number): Float32Array;
   dispose(): void;
+}
+
+/** How the labels reach the loss: one-hot rows (categorical losses) or class ids (sparse ones). */
+export type LabelFormat = 'one-hot' | 'sparse';
+
+/** What training asks of the engine: the compiled optimizer and loss, and the batch size the steps use. */
+export interface TrainingSpec {
+  optimizer: tf.Optimizer;
+  /** Null when the loss is one the native engine does not compute (TF.js trains it). */
+  loss: LossSpec | null;
+  /** The loss's own description, for the note when it keeps the model off the fast path. */
+  lossName: string;
+  labels: LabelFormat;
+  batchSize: number;
+  /** Native engine threads; default: the engine's own choice. */
+  threads?: number;
+}
+
+export interface TrainerChoice {
+  trainer: Trainer;
+  /** One line for the user when the fast path was possible in principle but this model is not on it. */
+  note?: string;
 }

@@ -8,7 +8,7 @@ import type { RunRequest } from './run-step.js';
 export type GivenFlags = readonly string[];
 
 /** Flags that do not change what the run computes, applied when resuming. */
-const ACCEPTED = new Set(['--epochs', '--data-dir', '--threads', '--no-pictures', '--json']);
+const ACCEPTED = new Set(['--resume', '--epochs', '--data-dir', '--threads', '--no-pictures', '--json']);
 
 /**
  * The config a resumed run continues with. --epochs (train longer), --data-dir (the data moved), --threads and

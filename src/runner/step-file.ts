@@ -36,12 +36,19 @@ export function resolveStepFile(arg: string, cwd: string): { file: string; built
   return { file: resolve(cwd, arg), builtin: false };
 }
 
-/** The first line of a stack trace that lies in `file`, as "file:line:column", to point at where it threw. */
+/**
+ * Where in `file` an error points, as "file:line:column": the first frame of its stack in the file, or the place a
+ * compiler's message names ("file:6:42: ERROR: …", as esbuild reports a syntax error).
+ */
 export function lineIn(file: string, error: unknown): string | null {
-  const stack = error instanceof Error ? (error.stack ?? '') : '';
-  const match = stack.split('\n').find((l) => l.includes(file));
-  const at = match?.match(/(\d+):(\d+)\)?\s*$/);
-  return at ? `${file}:${at[1]}:${at[2]}` : null;
+  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : '';
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(file);
+    if (at < 0) continue;
+    const position = /^:(\d+):(\d+)/.exec(line.slice(at + file.length));
+    if (position) return `${file}:${position[1]}:${position[2]}`;
+  }
+  return null;
 }
 
 /**
@@ -64,7 +71,8 @@ export async function loadStep(arg: string, options: { cwd: string; typecheck: b
     module = await importLabFile(file);
   } catch (cause) {
     const where = lineIn(file, cause) ?? file;
-    throw new LabError('BAD_LAB_FILE', `${where}: the lab file failed to load: ${(cause as Error).message ?? String(cause)}`.split('\n').slice(0, 6).join('\n'), {
+    const message = ((cause as Error).message ?? String(cause)).split('\n').filter((l) => l.trim() && !/^Transform failed/.test(l));
+    throw new LabError('BAD_LAB_FILE', `${where}: the lab file failed to load: ${message.slice(0, 4).join('\n  ')}`, {
       hint: 'fix the file; it must import only mnist-lab and @tensorflow/tfjs (and files of its own)',
       cause,
     });

@@ -1,7 +1,7 @@
 // What model.compile set, as fit needs it: the loss (and whether the labels match it), the optimizer in words.
 import type * as tf from '@tensorflow/tfjs';
-import type { LossSpec } from '../engine/front-door.js';
-import type { LabelFormat } from '../engine/tfjs-trainer.js';
+import type { LossSpec } from '../engine/types.js';
+import type { LabelFormat } from '../engine/types.js';
 import { LabError } from '../errors.js';
 import { labelSmoothingOf } from './losses.js';
 import { formatLr } from './progress.js';

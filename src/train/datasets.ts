@@ -1,7 +1,7 @@
 // The codelab's two datasets as values a lab file passes to fit: the training stream and the validation set.
 import { augmentSettings, type AugmentOptions, type AugmentSettings } from '../data/augment.js';
 import { DEFAULT_SHUFFLE_BUFFER } from '../data/pipeline.js';
-import type { LabelFormat } from '../engine/tfjs-trainer.js';
+import type { LabelFormat } from '../engine/types.js';
 import { badArgument } from '../errors.js';
 
 export interface TrainingDatasetOptions {

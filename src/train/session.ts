@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, TrainBatchesOptions } from '../data/pipeline.js';
 import type { DatasetName, DigitSet } from '../data/types.js';
-import type { TrainerChoice, TrainingSpec } from '../engine/front-door.js';
+import type { TrainerChoice, TrainingSpec } from '../engine/types.js';
 import type { Predictor } from '../engine/types.js';
 import { LabError } from '../errors.js';
 import type { Overrides, Point } from '../run/schema.js';

@@ -236,7 +236,7 @@ describe('IDX inputs', () => {
     for (const file of [idx, new Uint8Array(gzipSync(idx))]) {
       const input = await idxToImages(file, 'images.idx');
       expect(input.count).toBe(2);
-      const set = { images: parseIdx(idx, 'images.idx').data, labels: new Uint8Array(2), count: 2 };
+      const set = { images: parseIdx(idx, 'images.idx').data as Uint8Array, labels: new Uint8Array(2), count: 2 };
       expect(Array.from(input.images)).toEqual(Array.from(toBatch(set, 0, 2).xs));
     }
   });
