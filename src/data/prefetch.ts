@@ -143,7 +143,7 @@ function startWorker(workerData: PrefetchWorkerData, transferList: MessagePort[]
   // Runs from source (tests, tsx): register tsx in the worker; a load failure is reported like any worker failure.
   const loader = `
     const { workerData } = require('node:worker_threads');
-    import('tsx/esm/api')
+    import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
       .then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })
       .catch((error) => {
         workerData.port.postMessage({ error: String(error && error.stack || error) });
