@@ -5,12 +5,15 @@ import { runCli } from './run-cli.js';
 // Production mode: no debug checks, and no banner asking to install tfjs-node (our engine replaces it).
 tf.enableProdMode();
 
-/** Ctrl-C once: finish the batch, checkpoint, exit 130. Twice: exit now. */
+/**
+ * Ctrl-C once: the command stops cleanly (a training finishes its batch, checkpoints and says so; a worker hands back
+ * its trial). Twice: exit now.
+ */
 function interruptController(): AbortController {
   const controller = new AbortController();
   process.on('SIGINT', () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nCtrl-C: stopping cleanly; training finishes its batch and writes a checkpoint (Ctrl-C again to quit now)…\n');
+    process.stderr.write('\nCtrl-C: stopping cleanly (Ctrl-C again to quit now)…\n');
     controller.abort();
   });
   return controller;

@@ -350,6 +350,8 @@ describe('Ctrl-C in a real process', () => {
       }, 50);
     });
     const code = await exited;
+    expect(output).toMatch(/Ctrl-C: stopping cleanly \(Ctrl-C again to quit now\)/);
+    // Only the training, which did stop mid-epoch, says that it wrote a checkpoint.
     expect(output).toMatch(/Interrupted: checkpoint written/);
     expect(code).toBe(130);
     expect(readdirSync(runFiles(out).checkpoints).length).toBe(1);
