@@ -14,15 +14,11 @@ export const about: lab.StepInfo = {
 };
 
 export default async function main(): Promise<void> {
-  // Parameters
-  const BATCH_SIZE = 128;
-  const EPOCHS = 10;
-
-  // Data
-  const training = lab.trainingDataset({ batchSize: BATCH_SIZE });
+  // Data: the training digits shuffled in batches of 128, the 10k test digits to validate on.
+  const training = lab.trainingDataset({ batchSize: 128 });
   const validation = lab.validationDataset();
 
-  // The model: max-pooling halves the image where step 8's strides did.
+  // The model: step 8's convolutions, with 2x2 max-pooling halving the image where step 8 used strides.
   const model = tf.sequential({
     layers: [
       tf.layers.reshape({ inputShape: [28 * 28], targetShape: [28, 28, 1] }),
@@ -39,16 +35,14 @@ export default async function main(): Promise<void> {
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   lab.summary(model);
 
-  // Learning-rate schedule, as step 8.
+  // Train and validate for 10 epochs, the learning rate decaying by 0.6 each epoch.
   const lrDecay = (epoch: number) => 0.01 * Math.pow(0.6, epoch);
-
-  // Train and validate
   await lab.fit(model, training, {
-    epochs: EPOCHS,
+    epochs: 10,
     validationData: validation,
-    callbacks: [lab.callbacks.plotTraining({ sampleRate: 10, zoom: 16 }), lab.callbacks.learningRateScheduler(lrDecay, { verbose: true })],
+    callbacks: [lab.callbacks.plotTraining({ zoom: 16 }), lab.callbacks.learningRateScheduler(lrDecay, { verbose: true })],
   });
 
-  // Visualise predictions
+  // The font digits and the test digits, mistakes first and in red.
   await lab.showPredictions(model);
 }
