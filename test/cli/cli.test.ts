@@ -10,7 +10,7 @@ import { labCommand, type LabRow } from '../../src/commands/lab.js';
 import { SKIP_NATIVE } from '../helpers/native.js';
 import { runFiles } from '../../src/run/layout.js';
 import { writeIdxFile } from '../../src/data/idx-file.js';
-import { imagesArray, indexedDigits, writeDataset } from '../data/fixtures.js';
+import { imagesArray, indexedDigits, writeDataset } from '../helpers/digit-files.js';
 import { captureIo } from '../helpers/capture.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/data/augment.js';
 import { IMAGE_SIZE, PIXELS } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
-import { expectAllClose } from '../models/allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 
 const N = IMAGE_SIZE;
 

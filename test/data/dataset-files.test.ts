@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS, type DatasetFile } from '../../src/data/datasets.js';
 import { readDataset, type DataFileReader } from '../../src/data/dataset-files.js';
 import { encodeIdx } from '../../src/data/idx.js';
-import { imagesArray, indexedDigits, labelsArray } from './fixtures.js';
+import { imagesArray, indexedDigits, labelsArray } from '../helpers/digit-files.js';
 
 const { files } = DATASETS.mnist;
 const BASE = 'https://lab.example/data/mnist/';

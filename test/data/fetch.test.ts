@@ -12,8 +12,8 @@ import { fetchDataset, type FetchProgress } from '../../src/data/fetch.js';
 import { encodeIdx } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/load.js';
 import { sha256Hex } from '../../src/data/verify.js';
-import { imagesArray, indexedDigits, labelsArray } from './fixtures.js';
-import { tempDirs } from './tmp.js';
+import { imagesArray, indexedDigits, labelsArray } from '../helpers/digit-files.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('fetch');
 const SHARED_MNIST = new URL('../../../shared/data/mnist', import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeIdx, parseIdx, type IdxArray } from '../../src/data/idx.js';
 import { gunzipIfNeeded, readIdxFile, writeIdxFile } from '../../src/data/idx-file.js';
 import { bounded, byteMutations, settleAsync } from '../helpers/properties.js';
-import { tempDirs } from './tmp.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('idx-file-property');
 

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx, type IdxArray } from '../../src/data/idx.js';
 import { readIdxFile, writeIdxFile } from '../../src/data/idx-file.js';
-import { tempDirs } from './tmp.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('idxfile');
 const arr: IdxArray = { dtype: 'int32', shape: [3, 2], data: new Int32Array([1, -2, 3, 400000, 5, 6]) };

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { writeIdxFile } from '../../src/data/idx-file.js';
 import { loadDataset } from '../../src/data/load.js';
 import { PIXELS } from '../../src/data/types.js';
-import { imagesArray, indexedDigits, labelsArray, writeDataset } from './fixtures.js';
-import { tempDirs } from './tmp.js';
+import { imagesArray, indexedDigits, labelsArray, writeDataset } from '../helpers/digit-files.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('load');
 

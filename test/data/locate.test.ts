@@ -7,8 +7,8 @@ import { DATASETS } from '../../src/data/datasets.js';
 import { cacheDir, locateDataDir } from '../../src/data/locate.js';
 import { LabError } from '../../src/errors.js';
 import { FASHION_DIR } from '../helpers/paths.js';
-import { writeDataset } from './fixtures.js';
-import { tempDirs } from './tmp.js';
+import { writeDataset } from '../helpers/digit-files.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('locate');
 

@@ -5,7 +5,7 @@ import { augmentSettings, drawTransform, warpDigit } from '../../src/data/augmen
 import { oneHot, toBatch, TrainBatches, type Batch } from '../../src/data/pipeline.js';
 import { PIXELS, type DigitSet } from '../../src/data/types.js';
 import { Rng, type RngState } from '../../src/util/rng.js';
-import { decodeIndex, indexedDigits } from './fixtures.js';
+import { decodeIndex, indexedDigits } from '../helpers/digit-files.js';
 
 const indicesOf = (batch: Batch): number[] => Array.from({ length: batch.size }, (_, k) => decodeIndex(batch.xs, k));
 

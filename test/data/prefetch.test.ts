@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainBatches, type Batch, type TrainBatchesOptions } from '../../src/data/pipeline.js';
 import { Prefetcher } from '../../src/data/prefetch.js';
-import { indexedDigits } from './fixtures.js';
+import { indexedDigits } from '../helpers/digit-files.js';
 
 const set = indexedDigits(97);
 const options = { batchSize: 8, shuffleBuffer: 20, seed: 5 };

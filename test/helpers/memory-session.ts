@@ -7,7 +7,7 @@ import { MemorySink } from '../../src/run/sink.js';
 import { NO_OVERRIDES, type Overrides } from '../../src/run/schema.js';
 import type { LabSession } from '../../src/train/session.js';
 import { Rng } from '../../src/util/rng.js';
-import { indexedDigits } from '../data/fixtures.js';
+import { indexedDigits } from './digit-files.js';
 import { Capture } from './capture.js';
 
 export interface MemorySessionOptions {

@@ -12,7 +12,7 @@ import { summarize } from '../../src/models/summary.js';
 import { STEP_NAMES, stepFile } from '../../src/runner/catalogue.js';
 import { loadStep } from '../../src/runner/step-file.js';
 import { Rng, installMathRandom } from '../../src/util/rng.js';
-import { expectAllClose } from '../models/allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { stepPlan } from '../helpers/steps.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../../src/models/io.js';
 import { BatchNormalization, batchNormalization } from '../../src/models/layers/batch-norm.js';
-import { expectAllClose } from './allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

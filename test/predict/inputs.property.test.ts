@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
 import { decodePng, parseJsonInput } from '../../src/predict/inputs.js';
-import { channels, encodePng, type PngSpec } from './png-writer.js';
+import { channels, encodePng, type PngSpec } from '../helpers/png-writer.js';
 
 /** Seeded and bounded: a failure prints its seed and the smallest counterexample; `timeout` catches a hang. */
 const RUNS = { seed: 20261201, numRuns: 150, timeout: 2000 } as const;

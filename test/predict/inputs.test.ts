@@ -13,7 +13,7 @@ import {
   parseJsonInput,
   readPredictionInput,
 } from '../../src/predict/inputs.js';
-import { chunk, encodePng, greyPng } from './png-writer.js';
+import { chunk, encodePng, greyPng } from '../helpers/png-writer.js';
 
 /** A 28×28 image whose pixel (y, x) encodes its position and the image index, so order mistakes show. */
 function codedImage(index: number): number[][] {

@@ -3,7 +3,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePngRgba } from '../../src/predict/png.js';
-import { channels, encodePng, type PngSpec } from './png-writer.js';
+import { channels, encodePng, type PngSpec } from '../helpers/png-writer.js';
 
 const DEPTHS: Record<PngSpec['colourType'], NonNullable<PngSpec['bitDepth']>[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 

@@ -15,7 +15,7 @@ import { scoreProbabilities } from '../../src/engine/tfjs-trainer.js';
 import { Rng } from '../../src/util/rng.js';
 import { captureIo } from '../helpers/capture.js';
 import { MNIST_DIR, tempDir } from '../helpers/paths.js';
-import { expectAllClose } from '../models/allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 
 /** A seeded, untrained dense softmax model: every pixel position has its own weights, so shifts change its output. */
 function denseModel(): tf.Sequential {

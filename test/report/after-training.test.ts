@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { epochEndPictures, finishRunPictures } from '../../src/report/after-training.js';
 import { runFiles } from '../../src/run/layout.js';
-import { tempDirs } from '../data/tmp.js';
-import { loadMnist, trainTinyModel, writeRun } from '../viz/fixture-run.js';
+import { tempDirs } from '../helpers/tmp.js';
+import { loadMnist, trainTinyModel, writeRun } from '../helpers/run-folders.js';
 
 const newDir = tempDirs('after');
 

@@ -12,9 +12,9 @@ import { writeReport } from '../../src/report/run-report.js';
 import { loadStep } from '../../src/runner/step-file.js';
 import { runFiles } from '../../src/run/layout.js';
 import { PICTURE_ORDER } from '../../src/viz/picture-catalogue.js';
-import { tempDirs } from '../data/tmp.js';
-import { decodePng } from '../viz/png.js';
-import { loadMnist, trainTinyModel, writeRun } from '../viz/fixture-run.js';
+import { tempDirs } from '../helpers/tmp.js';
+import { decodePng } from '../helpers/png.js';
+import { loadMnist, trainTinyModel, writeRun } from '../helpers/run-folders.js';
 
 const newDir = tempDirs('report');
 

@@ -11,7 +11,7 @@ import { saveModel } from '../../src/models/io.js';
 import { bodyToImages } from '../../src/predict/inputs.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
-import { greyPng } from '../predict/png-writer.js';
+import { greyPng } from '../helpers/png-writer.js';
 
 let dir: string;
 let app: FastifyInstance;

@@ -9,7 +9,7 @@ import { PIXELS } from '../../src/data/types.js';
 import { parseJsonInput } from '../../src/predict/inputs.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
-import { trainFixtureModel, type Fixture } from './fixture-model.js';
+import { trainFixtureModel, type Fixture } from '../helpers/trained-model.js';
 
 let dir: string;
 let fixture: Fixture;

@@ -9,7 +9,7 @@ import { buildApp } from '../../src/server/app.js';
 import { parseHistory } from '../../src/run/parse.js';
 import type { HistoryRecord, ProcessInfo as RunProcess } from '../../src/run/schema.js';
 import { runStep } from '../../src/runner/run-step.js';
-import { writeDataset } from '../data/fixtures.js';
+import { writeDataset } from '../helpers/digit-files.js';
 import { Capture } from '../helpers/capture.js';
 
 let runsDir: string;

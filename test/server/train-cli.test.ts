@@ -13,7 +13,7 @@ import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
 import { runFiles } from '../../src/run/layout.js';
 import type { HistoryRecord } from '../../src/run/schema.js';
-import { MNIST_DIR } from './fixture-model.js';
+import { MNIST_DIR } from '../helpers/trained-model.js';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labelSmoothingCrossentropy, labelSmoothingOf } from '../../src/train/losses.js';
 import { Rng } from '../../src/util/rng.js';
-import { expectAllClose } from '../models/allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 
 const K = 10;
 

@@ -10,7 +10,7 @@ import {
   warmupCosine,
   type OneCycleOptions,
 } from '../../src/train/schedules.js';
-import { expectAllClose } from '../models/allclose.js';
+import { expectAllClose } from '../helpers/allclose.js';
 
 function expectClose(actual: number[], expected: number[], rtol = 1e-6): void {
   expect(actual.length).toBe(expected.length);

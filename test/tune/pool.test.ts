@@ -6,7 +6,7 @@ import { LabError } from '../../src/errors.js';
 import { tuneCommand } from '../../src/commands/tune.js';
 import { shouldStopByMedian } from '../../src/tune/median-stop.js';
 import type { TrialResult } from '../../src/tune/store.js';
-import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from './helpers.js';
+import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from '../helpers/tune.js';
 
 const readResults = (dir: string): TrialResult[] =>
   readFileSync(join(dir, 'results.jsonl'), 'utf8')

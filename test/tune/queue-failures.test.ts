@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tuneCommand, workerCommand } from '../../src/commands/tune.js';
-import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startWorker, waitFor } from './redis-harness.js';
+import { FAKE_TRIAL, captureIo, tempDir, writeStudy } from '../helpers/tune.js';
+import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startWorker, waitFor } from '../helpers/redis.js';
 
 if (!hasRedis) console.warn('queue-failures.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 

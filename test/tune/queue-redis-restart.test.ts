@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tuneCommand } from '../../src/commands/tune.js';
-import { captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, evaluatedRuns, hasRedis, readResults, startRedis, startWorker, waitFor, type RedisServer, type WorkerProcess } from './redis-harness.js';
+import { captureIo, tempDir, writeStudy } from '../helpers/tune.js';
+import { TIMINGS, evaluatedRuns, hasRedis, readResults, startRedis, startWorker, waitFor, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
 
 if (!hasRedis) console.warn('queue-redis-restart.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 

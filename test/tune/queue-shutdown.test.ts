@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tuneCommand } from '../../src/commands/tune.js';
-import { captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startCli, startRedis, startWorker, waitFor, type CliProcess } from './redis-harness.js';
+import { captureIo, tempDir, writeStudy } from '../helpers/tune.js';
+import { TIMINGS, evaluatedRuns, hasRedis, readResults, redisForSuite, startCli, startRedis, startWorker, waitFor, type CliProcess } from '../helpers/redis.js';
 
 if (!hasRedis) console.warn('queue-shutdown.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { LabError } from '../../src/errors.js';
 import { tuneCommand } from '../../src/commands/tune.js';
 import { shouldStopByMedian } from '../../src/tune/median-stop.js';
-import { captureIo, tempDir, writeStudy } from './helpers.js';
-import { TIMINGS, freePort, hasRedis, readResults, redisForSuite, startWorker } from './redis-harness.js';
+import { captureIo, tempDir, writeStudy } from '../helpers/tune.js';
+import { TIMINGS, freePort, hasRedis, readResults, redisForSuite, startWorker } from '../helpers/redis.js';
 
 if (!hasRedis) console.warn('queue-study.test.ts skipped: redis-server is not on PATH (apt-get install redis-server)');
 

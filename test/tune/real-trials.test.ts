@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tuneCommand } from '../../src/commands/tune.js';
 import type { TrialResult } from '../../src/tune/store.js';
 import { MNIST_DIR } from '../helpers/paths.js';
-import { captureIo, tempDir, writeStudy } from './helpers.js';
+import { captureIo, tempDir, writeStudy } from '../helpers/tune.js';
 
 const DATA_DIR = MNIST_DIR;
 const hasData = existsSync(join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRedisUrl } from '../../src/tune/redis.js';
 import { packRunFolder, unpackRunFolder } from '../../src/tune/run-folder-pack.js';
 import { defaultTrialCommand, flagWords, parseCommand, trainArgs } from '../../src/tune/trial-command.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/tune.js';
 
 describe('trial command', () => {
   it('builds train arguments: preset, fixed args, then the trial values', () => {

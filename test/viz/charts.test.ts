@@ -5,8 +5,8 @@ import { compareChart, learningRateChart, perClassAccuracyChart, trainingCurvesC
 import { curveSeries, lrTitle } from '../../src/viz/curve-data.js';
 import { stepPlan } from '../helpers/steps.js';
 import { colors } from '../../src/viz/style.js';
-import { syntheticHistory } from './fixture-run.js';
-import { countColour, decodePng, greyVariance, WHOLE } from './png.js';
+import { syntheticHistory } from '../helpers/run-folders.js';
+import { countColour, decodePng, greyVariance, WHOLE } from '../helpers/png.js';
 
 const hex = (c: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) as [number, number, number];
 const ORANGE = hex(colors.validation);

@@ -4,7 +4,7 @@ import { minorValues } from '../../src/viz/chart-plugins.js';
 import { lrSeries } from '../../src/train/schedules.js';
 import { curveSeries, formatG, lrTitle, zoomLimits } from '../../src/viz/curve-data.js';
 import { stepPlan } from '../helpers/steps.js';
-import { syntheticHistory } from './fixture-run.js';
+import { syntheticHistory } from '../helpers/run-folders.js';
 
 describe('formatG', () => {
   it("matches Python's '{:0.3g}' (values printed by python3 on this machine)", () => {

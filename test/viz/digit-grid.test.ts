@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { digitGridPng, gridLayout } from '../../src/viz/digit-grid.js';
-import { countColour, decodePng, greyVariance, RED } from './png.js';
+import { countColour, decodePng, greyVariance, RED } from '../helpers/png.js';
 
 describe('digitGridPng', () => {
   const count = 30;

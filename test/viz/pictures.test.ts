@@ -10,9 +10,9 @@ import { runFiles } from '../../src/run/layout.js';
 import { gridLayout } from '../../src/viz/digit-grid.js';
 import { fontDigits } from '../../src/viz/font-digits.js';
 import { GRID_PER_ROW, GRID_ROWS, renderCurves, renderRunPictures } from '../../src/viz/pictures.js';
-import { tempDirs } from '../data/tmp.js';
-import { loadMnist, trainTinyModel, writeRun } from './fixture-run.js';
-import { countColour, decodePng, greyVariance, RED } from './png.js';
+import { tempDirs } from '../helpers/tmp.js';
+import { loadMnist, trainTinyModel, writeRun } from '../helpers/run-folders.js';
+import { countColour, decodePng, greyVariance, RED } from '../helpers/png.js';
 
 const newDir = tempDirs('viz');
 

@@ -13,7 +13,7 @@ import { mnistify } from '../../src/predict/mnistify.js';
 import { predictImages } from '../../src/predict/predict.js';
 import { buildApp } from '../../src/server/app.js';
 import type { HistoryRecord } from '../../src/run/schema.js';
-import { trainFixtureModel, type Fixture } from '../server/fixture-model.js';
+import { trainFixtureModel, type Fixture } from '../helpers/trained-model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/web');

@@ -12,7 +12,7 @@ import { autoOrder } from '../../web/lab/src/engine-order.js';
 import { ENGINES, type EngineName, type EngineStatus } from '../../web/lab/src/protocol.js';
 import { loadDataset } from '../../src/data/load.js';
 import { FASHION_DIR, MNIST_DIR } from '../helpers/paths.js';
-import { serveStatic, type StaticServer } from './static-server.js';
+import { serveStatic, type StaticServer } from '../helpers/static-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/web');

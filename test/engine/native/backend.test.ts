@@ -7,8 +7,8 @@ import { registerNativeBackend } from '../../../src/engine/native/backend.js';
 import { nativeStatus } from '../../../src/engine/native/index.js';
 import { stepModel } from '../../helpers/steps.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
-import { describeNative, nativeAddon, randomFloats } from './reference.js';
+import { expectAllClose } from '../../helpers/allclose.js';
+import { describeNative, nativeAddon, randomFloats } from '../../helpers/native-reference.js';
 
 /** Runs f on the given backend and returns its output values. */
 async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {

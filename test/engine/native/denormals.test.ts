@@ -1,7 +1,7 @@
 // Flush-to-zero: native work treats denormal floats as zero on the calling thread and on every OpenMP pool thread
 // (also after the pool grows), while JavaScript on the calling thread keeps IEEE denormals.
 import { expect, it } from 'vitest';
-import { describeNative, nativeAddon } from './reference.js';
+import { describeNative, nativeAddon } from '../../helpers/native-reference.js';
 
 /** Runs a native batch norm x·1 + 0 over rows × 1 values of `value`, large enough to split across the pool. */
 function nativeIdentity(value: number, rows: number): Float32Array {

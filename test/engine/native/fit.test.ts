@@ -6,7 +6,7 @@ import { optimizerSpecOf } from '../../../src/engine/native/optimizer-spec.js';
 import type { LossSpec } from '../../../src/engine/types.js';
 import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
 import { Rng } from '../../../src/util/rng.js';
-import { compile, describeNative, expectSameWeights, randomFloats, randomLabels, smoothedTargets, twin } from './reference.js';
+import { compile, describeNative, expectSameWeights, randomFloats, randomLabels, smoothedTargets, twin } from '../../helpers/native-reference.js';
 
 interface Recipe {
   build: () => tf.Sequential;

@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
-import { SGD_CATEGORICAL, compile, describeNative, randomFloats, randomLabels, referenceStep, seededBuild, weightValues } from './reference.js';
+import { expectAllClose } from '../../helpers/allclose.js';
+import { SGD_CATEGORICAL, compile, describeNative, randomFloats, randomLabels, referenceStep, seededBuild, weightValues } from '../../helpers/native-reference.js';
 
 const maxAbs = (xs: Float32Array): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 

@@ -5,8 +5,8 @@ import { expect, it } from 'vitest';
 import { optimizerSpecOf } from '../../../src/engine/native/optimizer-spec.js';
 import type { NativeOptimizerSpec, OptimizerState } from '../../../src/engine/types.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
-import { compile, describeNative, expectSameWeights, randomFloats, randomLabels, referenceStep, twin } from './reference.js';
+import { expectAllClose } from '../../helpers/allclose.js';
+import { compile, describeNative, expectSameWeights, randomFloats, randomLabels, referenceStep, twin } from '../../helpers/native-reference.js';
 
 /** tanh and sigmoid: no gradient is exactly zero, which TF.js's centered RMSprop would turn into NaN. */
 const smallModel = (): tf.Sequential =>

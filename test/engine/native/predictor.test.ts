@@ -7,8 +7,8 @@ import type { CompiledPredictor } from '../../../src/engine/types.js';
 import { LabError } from '../../../src/errors.js';
 import { stepModel } from '../../helpers/steps.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
-import { describeNative, randomFloats, seededBuild } from './reference.js';
+import { expectAllClose } from '../../helpers/allclose.js';
+import { describeNative, randomFloats, seededBuild } from '../../helpers/native-reference.js';
 
 function predictorOf(model: tf.Sequential, maxBatch: number): CompiledPredictor {
   const compiled = compilePredictor(model, { maxBatch });

@@ -6,10 +6,10 @@ import { compileTrainer } from '../../../src/engine/native/compile-trainer.js';
 import type { CompiledTrainer, TrainerOptions } from '../../../src/engine/types.js';
 import { LabError } from '../../../src/errors.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
+import { expectAllClose } from '../../helpers/allclose.js';
 import {
   compile, describeNative, expectSameWeights, nativeAddon, randomFloats, randomLabels, referenceStep, seededBuild, smallConvBn, twin,
-} from './reference.js';
+} from '../../helpers/native-reference.js';
 
 const ADAM: Omit<TrainerOptions, 'batchSize'> = {
   optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend.js';
 import { stepModel } from '../../helpers/steps.js';
 import { Rng, installMathRandom } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
+import { expectAllClose } from '../../helpers/allclose.js';
 
 /** Loss gradients for every trainable weight, in layer order, with dropout masks drawn from a fixed seed. */
 function weightGradients(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor): Float32Array[] {

@@ -6,7 +6,7 @@ import { conv2DBackpropFilterWasm } from '../../../src/engine/wasm/conv2d-backpr
 import { conv2DBackpropInputWasm } from '../../../src/engine/wasm/conv2d-backprop-input.js';
 import { registerWasmKernels } from '../../../src/engine/wasm/index.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectAllClose } from '../../models/allclose.js';
+import { expectAllClose } from '../../helpers/allclose.js';
 
 interface Case {
   input: [number, number, number, number];

@@ -2,13 +2,13 @@
 // addon is missing), seeded data and model builders, and the TF.js cpu reference training step.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe } from 'vitest';
-import { type NativeAddon, loadAddon } from '../../../src/engine/native/addon.js';
-import { compileTrainer } from '../../../src/engine/native/compile-trainer.js';
-import type { CompiledTrainer, TrainerOptions } from '../../../src/engine/types.js';
-import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
-import { Rng } from '../../../src/util/rng.js';
-import { SKIP_NATIVE } from '../../helpers/native.js';
-import { expectAllClose } from '../../models/allclose.js';
+import { type NativeAddon, loadAddon } from '../../src/engine/native/addon.js';
+import { compileTrainer } from '../../src/engine/native/compile-trainer.js';
+import type { CompiledTrainer, TrainerOptions } from '../../src/engine/types.js';
+import { batchNormalization } from '../../src/models/layers/batch-norm.js';
+import { Rng } from '../../src/util/rng.js';
+import { SKIP_NATIVE } from './native.js';
+import { expectAllClose } from './allclose.js';
 
 
 /** The addon; throws (failing the test) with the reason it cannot load. */

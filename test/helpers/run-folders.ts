@@ -8,10 +8,10 @@ import { runFiles } from '../../src/run/layout.js';
 import { NO_OVERRIDES, type HistoryRecord, type RunConfig, type RunMetrics } from '../../src/run/schema.js';
 import { loadStep } from '../../src/runner/step-file.js';
 import { lrSeries } from '../../src/train/schedules.js';
-import { stepModel } from '../helpers/steps.js';
+import { stepModel } from './steps.js';
 
-export { MNIST_DIR } from '../helpers/paths.js';
-import { MNIST_DIR } from '../helpers/paths.js';
+export { MNIST_DIR } from './paths.js';
+import { MNIST_DIR } from './paths.js';
 
 let mnist: Promise<Dataset> | null = null;
 export function loadMnist(): Promise<Dataset> {

@@ -12,9 +12,9 @@ export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).statu
 
 /** Short locks and checks so a dead worker is noticed in about 3 s and a lost Redis within a second of its return. */
 export const TIMINGS = { lockDurationMs: 2000, stalledIntervalMs: 1000, watchdogMs: 500, stopPollMs: 200, workerRetryDelayMs: 500 };
-const WORKER_MAIN = fileURLToPath(new URL('./fixtures/worker-main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../tune/fixtures/worker-main.ts', import.meta.url));
 const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const FAKE_TRIAL_FILE = fileURLToPath(new URL('./fixtures/fake-trial.mjs', import.meta.url));
+const FAKE_TRIAL_FILE = fileURLToPath(new URL('../tune/fixtures/fake-trial.mjs', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CommandIo } from '../../src/commands/io.js';
 
-export const FAKE_TRIAL = [process.execPath, fileURLToPath(new URL('./fixtures/fake-trial.mjs', import.meta.url))];
+export const FAKE_TRIAL = [process.execPath, fileURLToPath(new URL('../tune/fixtures/fake-trial.mjs', import.meta.url))];
 
 export interface CapturedIo extends CommandIo {
   out: () => string;

@@ -6,8 +6,8 @@ import { PIXELS, type DigitSet } from '../../src/data/types.js';
 import { saveModel } from '../../src/models/io.js';
 import { installMathRandom, Rng } from '../../src/util/rng.js';
 
-export { MNIST_DIR } from '../helpers/paths.js';
-import { MNIST_DIR } from '../helpers/paths.js';
+export { MNIST_DIR } from './paths.js';
+import { MNIST_DIR } from './paths.js';
 
 export interface Fixture {
   model: tf.LayersModel;
