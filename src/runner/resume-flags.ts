@@ -2,10 +2,7 @@
 import { LabError } from '../errors.js';
 import type { RunConfig } from '../run/schema.js';
 import type { Progress } from '../train/progress.js';
-import type { RunRequest } from './run-step.js';
-
-/** The flags the user typed (e.g. "--epochs"), and "step" for a step or file argument. */
-export type GivenFlags = readonly string[];
+import type { RunRequest } from './run-request.js';
 
 /** Flags that do not change what the run computes, applied when resuming. */
 const ACCEPTED = new Set(['--resume', '--epochs', '--data-dir', '--threads', '--no-pictures', '--json']);

@@ -8,7 +8,7 @@ import { LabError } from '../errors.js';
 import { claimOutputFolder } from '../run/claim.js';
 import { runFiles } from '../run/layout.js';
 import { readRunConfig } from '../run/reader.js';
-import { NO_OVERRIDES, type BackendChoice, type Overrides, type RunConfig, type RunMetrics, type RunStatus } from '../run/schema.js';
+import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '../run/schema.js';
 import { RunWriter } from '../run/writer.js';
 import { finishRunPictures } from '../report/after-training.js';
 import { Progress } from '../train/progress.js';
@@ -17,31 +17,11 @@ import { installMathRandom, Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
 import { fileDataSource, nodeEngine, runFolderPictures } from './node-session.js';
-import { refuseResumeChanges, type GivenFlags } from './resume-flags.js';
-import { lineIn, loadStep, type LabStep } from './step-file.js';
+import { refuseResumeChanges } from './resume-flags.js';
+import type { RunRequest } from './run-request.js';
 
-/** Everything a run can be asked for; unset values come from the lab file (or, for the run itself, the defaults). */
-export interface RunRequest {
-  /** A step name (`10-conv-bn`) or a lab file's path. */
-  step?: string;
-  overrides?: Partial<Overrides>;
-  hp?: Record<string, number>;
-  seed?: number;
-  dataset?: 'mnist' | 'fashion';
-  dataDir?: string;
-  backend?: BackendChoice;
-  threads?: number;
-  pictures?: boolean;
-  /** The run folder; default runs/<step>-<time> under cwd. */
-  out?: string;
-  force?: boolean;
-  /** Continue this run folder from its latest checkpoint. */
-  resume?: string;
-  /** Type-check a user's lab file before running it (default true). */
-  typecheck?: boolean;
-  /** Which flags the user typed, by name (--resume refuses those that would change the run). */
-  given?: GivenFlags;
-}
+export type { RunRequest };
+import { lineIn, loadStep, type LabStep } from './step-file.js';
 
 export interface RunIo {
   cwd: string;
