@@ -183,6 +183,27 @@ describe('mnist-lab lab', () => {
   });
 });
 
+describe('mnist-lab lab --seeds', () => {
+  it('trains each step over the seeds, one folder each, and reports their mean, sample sd and range', async () => {
+    const out = join(tempDir(), 'lab');
+    const r = await cli(['lab', '--presets', '01-softmax', '--seeds', '3', '--seed', '4', ...TINY, '--data-dir', MNIST_DIR, '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const [row] = JSON.parse(r.out) as LabRow[];
+    expect(row.runs.map((run) => [run.seed, run.runDir, run.status])).toEqual([4, 5, 6].map((seed) => [seed, join(out, '01-softmax', `seed-${seed}`), 'completed']));
+    const accuracies = row.runs.map((run) => run.test_accuracy as number);
+    const mean = accuracies.reduce((a, b) => a + b, 0) / 3;
+    const sd = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+    expect(row.accuracy?.mean).toBeCloseTo(mean, 12);
+    expect(row.accuracy?.std).toBeCloseTo(sd, 12);
+    expect([row.accuracy?.min, row.accuracy?.max]).toEqual([Math.min(...accuracies), Math.max(...accuracies)]);
+    expect(new Set(accuracies).size).toBeGreaterThan(1); // the seeds differ
+    expect(row.passed).toBe(mean >= 0.89);
+    const table = await cli(['lab', '--presets', '01-softmax', '--seeds', '2', ...TINY, '--data-dir', MNIST_DIR, '--out', join(tempDir(), 'lab')]);
+    expect(table.out).toMatch(/test accuracy, mean ± sd \(range\) of 2 seeds/);
+    expect(table.out).toMatch(/^01-softmax +\d+\.\d\d% ± \d+\.\d\d \(\d+\.\d\d%-\d+\.\d\d%\)/m);
+  });
+});
+
 describe('mnist-lab lab --resume', () => {
   const TWO_EPOCHS = ['--epochs', '2', '--steps', '10', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
 
