@@ -1,5 +1,6 @@
 // Trials as BullMQ jobs over Redis: the tuner's QueueExecutor adds jobs and collects results; runWorker pulls and runs them on any machine.
 import { hostname, tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
@@ -67,6 +68,26 @@ function errorLogger(log: (line: string) => void, who: string): (error: Error) =
   };
 }
 
+/**
+ * QueueEvents whose pause after a lost connection ends when it is closed. BullMQ's own pause (5 s) is a timer nothing
+ * can cancel, so with Redis gone a closed tuner's process lived on for up to 5 s after Ctrl-C.
+ */
+class PromptQueueEvents extends QueueEvents {
+  private readonly stopped = new AbortController();
+
+  protected override async checkConnectionError<T>(fn: () => Promise<T>, delayInMs = 5000): Promise<T | undefined> {
+    let failed = false;
+    const result = await super.checkConnectionError(() => fn().catch((error: unknown) => ((failed = true), Promise.reject(error))), 0);
+    if (failed) await sleep(delayInMs, undefined, { signal: this.stopped.signal }).catch(() => undefined);
+    return result;
+  }
+
+  override close(): Promise<void> {
+    this.stopped.abort();
+    return super.close();
+  }
+}
+
 interface Waiting {
   trial: TrialSpec;
   data: TrialJobData;
@@ -113,7 +134,7 @@ export class QueueExecutor implements TrialExecutor {
     await pingRedis(options.url);
     const connections = new RedisConnections(options.url);
     const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: connections.settings() });
-    const events = new QueueEvents(QUEUE_NAME, { connection: connections.settings() });
+    const events = new PromptQueueEvents(QUEUE_NAME, { connection: connections.settings() });
     await events.waitUntilReady();
     return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, connections, queue, events);
   }

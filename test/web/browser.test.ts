@@ -217,8 +217,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await page.getAttribute('#loss-chart', 'data-records')).toBe('5');
     expect(await page.textContent('#val-text')).toContain('88.00%');
     // The preset's zoom 10 would hide a validation loss of 0.5, so the live chart falls back to zoom 1, as curves.png does.
-    expect(await page.getAttribute('#loss-chart', 'data-y-range')).toBe('0,1.2');
-    expect(await page.getAttribute('#accuracy-chart', 'data-y-range')).toBe('0.5,1.05');
+    // The ranges are set when the charts redraw, a frame or more after the records are counted.
+    await expect.poll(() => page.getAttribute('#loss-chart', 'data-y-range'), { timeout: 10_000 }).toBe('0,1.2');
+    await expect.poll(() => page.getAttribute('#accuracy-chart', 'data-y-range'), { timeout: 10_000 }).toBe('0.5,1.05');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-attached.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
