@@ -7,7 +7,7 @@ import { initBackend } from '../engine/backend.js';
 import { LabError } from '../errors.js';
 import { claimOutputFolder } from '../run/claim.js';
 import { runFiles } from '../run/layout.js';
-import { readRunConfig } from '../run/reader.js';
+import { readHistory, readRunConfig } from '../run/reader.js';
 import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '../run/schema.js';
 import { RunWriter } from '../run/writer.js';
 import { finishRunPictures } from '../report/after-training.js';
@@ -79,6 +79,7 @@ async function resumeRun(request: RunRequest & { resume: string }, io: RunIo, pr
     throw new LabError('RUN_INCOMPLETE', `--resume ${request.resume}: the run was made before lab files and cannot be continued`, { hint: 'start a new run' });
   }
   const config = refuseResumeChanges(stored, { ...request, dataDir: request.dataDir === undefined ? undefined : resolve(io.cwd, request.dataDir) }, progress);
+  await refuseFinishedRun(runDir, request, config);
   const step = await loadStep(stored.step.builtin ? stored.step.name : stored.step.file, { cwd: io.cwd, typecheck: false });
   if (step.sha256 !== stored.step.sha256) {
     throw new LabError('BAD_LAB_FILE', `--resume ${request.resume}: ${step.file} has changed since the run started`, {
@@ -87,6 +88,23 @@ async function resumeRun(request: RunRequest & { resume: string }, io: RunIo, pr
   }
   await writeFile(runFiles(runDir).config, `${JSON.stringify(config, null, 2)}\n`);
   return { step, config, writer: await RunWriter.resume(runDir) };
+}
+
+/**
+ * A completed run has nothing to continue unless --epochs asks for more epochs than it trained: resuming it would
+ * train nothing and write metrics of nothing over its results (it once wrote 0% accuracy over a finished run).
+ */
+async function refuseFinishedRun(runDir: string, request: RunRequest & { resume: string }, config: RunConfig): Promise<void> {
+  const history = await readHistory(runDir);
+  const end = history.findLast((r) => r.type === 'end');
+  if (end?.status !== 'completed') return;
+  const trained = history.filter((r) => r.type === 'epoch').length;
+  const wanted = config.overrides.epochs;
+  if (wanted !== null && wanted > trained) return;
+  const asked = request.given?.includes('--epochs') ? ` (--epochs ${wanted} is not more)` : '';
+  throw new LabError('BAD_ARGUMENT', `--resume ${request.resume}: the run completed its ${trained} epoch(s); there is nothing to continue${asked}`, {
+    hint: `pass --epochs ${trained + 1} or more to train it longer, or start a new run; its results are left as they are`,
+  });
 }
 
 /** metrics.json from the run's fit: the last validation, the counts and the speed. */

@@ -113,4 +113,18 @@ describe('--resume', () => {
     expect(longer.code).toBe(0);
     expect(JSON.parse(longer.out)).toMatchObject({ epochs: 2, steps: 4, status: 'completed' });
   });
+
+  it('refuses to continue a completed run unless --epochs asks for more, and leaves its results as they were', async () => {
+    const out = join(tempDir(), 'run');
+    expect((await cli(['train', '01-softmax', ...TINY, '--out', out])).code).toBe(0);
+    const files = ['metrics.json', 'history.jsonl'].map((name) => join(out, name));
+    const before = files.map((file) => readFileSync(file, 'utf8'));
+    for (const flags of [[], ['--epochs', '1']]) {
+      const r = await cli(['train', '--resume', out, ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.err).toMatch(/the run completed its 1 epoch\(s\); there is nothing to continue/);
+      expect(r.err).toContain('hint: pass --epochs 2 or more to train it longer');
+      expect(files.map((file) => readFileSync(file, 'utf8'))).toEqual(before);
+    }
+  });
 });
