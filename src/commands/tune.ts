@@ -1,13 +1,14 @@
 // The typed command functions behind `mnist-lab tune` and `mnist-lab worker`.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { CommandIo } from './io.js';
 import { LabError } from '../errors.js';
+import { claimOutputFolder } from '../run/claim.js';
 import type { TrialExecutor } from '../tune/executor.js';
 import { LocalPool } from '../tune/pool.js';
 import { QueueExecutor, runWorker, type QueueTimings } from '../tune/queue.js';
 import { pingRedis } from '../tune/redis.js';
-import { StudyStore } from '../tune/store.js';
+import { StudyStore, studyFiles } from '../tune/store.js';
 import { readStudyText } from '../tune/study.js';
 import { defaultTrialCommand } from '../tune/trial-command.js';
 import { runStudy, type StudySummary } from '../tune/tuner.js';
@@ -29,9 +30,13 @@ export interface TuneCommandOptions {
   io: CommandIo;
 }
 
-function openStore(options: TuneCommandOptions, dir: string, studyFile: string): StudyStore {
+async function openStore(options: TuneCommandOptions, dir: string, studyFile: string): Promise<StudyStore> {
   const text = readStudyText(studyFile);
-  if (!options.resume) return StudyStore.create(dir, text, studyFile);
+  if (!options.resume) {
+    // A study folder gets the "pass --resume" answer from create; any other folder must be new or empty.
+    if (!existsSync(studyFiles(dir).meta)) await claimOutputFolder(dir, { kind: 'study', force: false, cwd: options.io.cwd, flag: '--out' });
+    return StudyStore.create(dir, text, studyFile);
+  }
   const store = StudyStore.open(dir);
   if (readFileSync(store.files.study, 'utf8') !== text) {
     throw new LabError('BAD_ARGUMENT', `--resume: ${studyFile} differs from the study.yaml stored in ${dir}`, {
@@ -48,7 +53,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
   const dir = resolve(io.cwd, options.out ?? `runs/study-${basename(studyFile, extname(studyFile))}`);
   // Check the queue before a study folder is made for a study that cannot run.
   if (options.queue) await pingRedis(options.queue);
-  const store = openStore(options, dir, studyFile);
+  const store = await openStore(options, dir, studyFile);
   const { study } = store;
   const log = (line: string) => (options.json ? io.stderr : io.stdout).write(`${line}\n`);
   log(

@@ -4,8 +4,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LabError } from '../errors.js';
 import { LAB_ENTRIES, PAGE_MARKER, RUN_ENTRIES, runFiles } from './layout.js';
 
-/** What kind of folder a command writes; each kind knows the names it makes. */
-export type OutputKind = 'run' | 'lab';
+/** What kind of folder a command writes; each kind knows the names it makes (a study folder is never replaced). */
+export type OutputKind = 'run' | 'lab' | 'study';
 
 export interface ClaimOptions {
   kind: OutputKind;
@@ -51,7 +51,7 @@ async function holdsCwd(dir: string, cwd: string): Promise<boolean> {
 }
 
 /** Entries of a folder that a run of the given kind did not make (empty: the folder is entirely ours). */
-async function foreignEntries(dir: string, kind: OutputKind): Promise<string[]> {
+async function foreignEntries(dir: string, kind: 'run' | 'lab'): Promise<string[]> {
   const entries = await readdir(dir);
   if (kind === 'run') return entries.filter((name) => !RUN_ENTRIES.includes(name));
   const foreign: string[] = [];
@@ -81,8 +81,9 @@ async function isOurFolder(dir: string): Promise<boolean> {
 /**
  * Makes `dir` ready for a new run or lab: a folder that is absent or empty is taken as it is. An existing folder
  * is refused unless `force`, and even then only when everything in it is what mnist-lab makes for that kind
- * (config.json, history.jsonl, checkpoints/ …): those entries are removed and nothing else is touched. The current
- * folder and its ancestors are never claimed, and a file or symlink in the folder's place is refused.
+ * (config.json, history.jsonl, checkpoints/ …): those entries are removed and nothing else is touched; a study
+ * folder is never replaced. The current folder and its ancestors are never claimed, and a file or symlink in the
+ * folder's place is refused.
  */
 export async function claimOutputFolder(dir: string, options: ClaimOptions): Promise<void> {
   const { flag } = options;
@@ -95,6 +96,11 @@ export async function claimOutputFolder(dir: string, options: ClaimOptions): Pro
   if (entries === null || entries.length === 0) {
     await mkdir(dir, { recursive: true });
     return;
+  }
+  if (options.kind === 'study') {
+    throw new LabError('OUTPUT_EXISTS', `${flag} ${dir} already exists and is not empty`, {
+      hint: `nothing was written; a study starts in a new or empty folder: choose another ${flag} (--resume continues a study folder)`,
+    });
   }
   const what = options.kind === 'run' ? 'a run folder' : 'a lab folder';
   if (!options.force) {

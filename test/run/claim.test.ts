@@ -8,6 +8,7 @@ import { claimOutputFolder, claimOutputPage } from '../../src/run/claim.js';
 import { PAGE_MARKER } from '../../src/run/layout.js';
 import { captureIo } from '../helpers/capture.js';
 import { MNIST_DIR, tempDir } from '../helpers/paths.js';
+import { writeStudy } from '../helpers/tune.js';
 
 const TINY = ['--epochs', '1', '--steps', '2', '--limit', '300', '--val-limit', '100', '--data-dir', MNIST_DIR, '--no-pictures'];
 
@@ -76,6 +77,30 @@ describe('--force', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--force replaces only a lab folder.*01-softmax/s);
     expect(existsSync(join(lab, '01-softmax', 'draft.ts'))).toBe(true);
+  });
+
+  it('tune starts a study only in a new or empty folder: never the current one, a parent or a folder of the user\'s', async () => {
+    const cwd = tempDir();
+    const sub = join(cwd, 'sub');
+    mkdirSync(sub);
+    writeStudy(sub, ['goal: MINIMIZE', 'metric: loss', 'maxTrials: 1', 'preset: 01-softmax', 'params:', '  - { name: lr, type: DOUBLE, minValue: 0.01, maxValue: 0.1 }']);
+    const mine = join(cwd, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'results.csv'), 'my results');
+    writeFileSync(join(mine, 'best.json'), '{"mine":true}');
+    for (const [out, why] of [
+      ['.', /is the current folder or one of its parents/],
+      ['..', /is the current folder or one of its parents/],
+      ['../mine', /already exists and is not empty/],
+    ] as const) {
+      const r = await cli(['tune', 'study.yaml', '--out', out], sub);
+      expect(r.code, out).toBe(2);
+      expect(r.err, out).toMatch(why);
+    }
+    expect(readdirSync(sub).sort()).toEqual(['study.yaml']);
+    expect(readdirSync(cwd).sort()).toEqual(['mine', 'sub']);
+    expect(readFileSync(join(mine, 'results.csv'), 'utf8')).toBe('my results');
+    expect(readFileSync(join(mine, 'best.json'), 'utf8')).toBe('{"mine":true}');
   });
 
   it('report and compare write a page only where none is, or over a page mnist-lab wrote', async () => {
