@@ -214,7 +214,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     .option('--data-dir <dir>', 'folder with the four IDX files')
     .option('--count <n>', 'digits to write', intFlag('--count', 1, 10_000), 5)
     .option('--start <n>', 'first test digit', intFlag('--start', 0, 9_999), 0)
-    .option('--out <file>', 'write here instead of stdout')
+    .option('--out <file>', 'write this new file instead of stdout')
     .action(async (o: Opts) => {
       const { dataSampleCommand } = await import('../commands/data-sample.js');
       await dataSampleCommand(

@@ -15,7 +15,7 @@ export interface DataSampleOptions {
   /** Digits to write, from test digit `start` on. */
   count: number;
   start: number;
-  /** File to write; default stdout. */
+  /** A new file to write (an existing one is refused); default stdout. */
   out?: string;
 }
 
@@ -35,7 +35,11 @@ export async function dataSampleCommand(opts: DataSampleOptions, io: CommandIo):
     io.stderr.write(`${opts.count} ${opts.dataset} test digits from #${opts.start}: ${described}\n`);
   } else {
     const path = resolve(io.cwd, opts.out);
-    await writeFile(path, lines.join('')).catch((cause: NodeJS.ErrnoException) => {
+    // 'wx': a file already there is the user's, never written over.
+    await writeFile(path, lines.join(''), { flag: 'wx' }).catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code === 'EEXIST') {
+        throw new LabError('OUTPUT_EXISTS', `--out ${path} already exists; data sample writes only new files`, { hint: 'nothing was written; choose another --out, or move the file away first', cause });
+      }
       throw new LabError('BAD_ARGUMENT', `--out ${path} cannot be written: ${cause.code ?? cause.message}`, {
         hint: 'is a folder on its path a file or missing, or the file not writable? choose another --out',
         cause,

@@ -126,7 +126,7 @@ export async function claimOutputFolder(dir: string, options: ClaimOptions): Pro
 export async function claimOutputPage(path: string, siblings: readonly string[], flag: string): Promise<void> {
   const own = await readFile(path, 'utf8').then(
     (text) => text.includes(PAGE_MARKER),
-    (error: unknown) => (isMissing(error) ? null : Promise.reject(error)),
+    (error: unknown) => (isMissing(error) ? null : Promise.reject(pageError(error, path, flag))),
   );
   if (own === false) {
     throw new LabError('OUTPUT_EXISTS', `${flag} ${path} exists and is not a page mnist-lab wrote`, {
@@ -147,6 +147,20 @@ export async function claimOutputPage(path: string, siblings: readonly string[],
     }
   }
   await mkdir(dirname(path), { recursive: true });
+}
+
+/** Why a page cannot be written where `flag` points: a folder there, or a file on its path; other errors as they are. */
+function pageError(error: unknown, path: string, flag: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') {
+    return new LabError('OUTPUT_EXISTS', `${flag} ${path} is a folder; ${flag} names the page to write`, {
+      hint: `nothing was written; name an .html file, e.g. ${flag} ${join(path, 'compare.html')}`,
+    });
+  }
+  if (code === 'ENOTDIR') {
+    return new LabError('OUTPUT_EXISTS', `${flag} ${path} lies below an existing file, not a folder`, { hint: `nothing was written; choose another ${flag}` });
+  }
+  return error;
 }
 
 /** Whether a folder looks like a run folder (has config.json). */

@@ -12,6 +12,7 @@ import { runFiles } from '../../src/run/layout.js';
 import { writeIdxFile } from '../../src/data/idx-file.js';
 import { imagesArray, indexedDigits, writeDataset } from '../helpers/digit-files.js';
 import { captureIo } from '../helpers/capture.js';
+import { writeRun } from '../helpers/run-folders.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const TINY = ['--epochs', '1', '--steps', '20', '--lr', '0.5', '--limit', '3000', '--val-limit', '500', '--backend', 'wasm', '--no-pictures'];
@@ -100,19 +101,26 @@ describe('an --out that is a file', () => {
     ['train --force', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', file, '--force'], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
     ['train, a folder below it', (file: string) => ['train', '01-softmax', ...TINY, '--data-dir', MNIST_DIR, '--out', join(file, 'run')], /error \[OUTPUT_EXISTS\]: --out (\S+) lies below an existing file, not a folder/],
     ['tune', (file: string) => ['tune', 'study.yaml', '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) is an existing file, not a folder/],
-    ['tune, a folder below it', (file: string) => ['tune', 'study.yaml', '--out', join(file, 'study')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be made: ENOTDIR/],
+    ['tune, a folder below it', (file: string) => ['tune', 'study.yaml', '--out', join(file, 'study')], /error \[OUTPUT_EXISTS\]: --out (\S+) lies below an existing file, not a folder/],
+    ['report, a folder', (file: string) => ['report', join(dirname(file), 'run'), '--out', dirname(file)], /error \[OUTPUT_EXISTS\]: --out (\S+) is a folder; --out names the page to write/],
+    ['report, a page below it', (file: string) => ['report', join(dirname(file), 'run'), '--out', join(file, 'report.html')], /error \[OUTPUT_EXISTS\]: --out (\S+) lies below an existing file, not a folder/],
+    ['compare, a folder', (file: string) => ['compare', join(dirname(file), 'run'), '--out', '.'], /error \[OUTPUT_EXISTS\]: --out (\S+) is a folder; --out names the page to write/],
+    ['compare, a page below it', (file: string) => ['compare', join(dirname(file), 'run'), '--out', join(file, 'compare.html')], /error \[OUTPUT_EXISTS\]: --out (\S+) lies below an existing file, not a folder/],
+    ['data sample, over it', (file: string) => ['data', 'sample', '--data-dir', MNIST_DIR, '--out', file], /error \[OUTPUT_EXISTS\]: --out (\S+) already exists; data sample writes only new files/],
     ['data sample, a file below it', (file: string) => ['data', 'sample', '--data-dir', MNIST_DIR, '--out', join(file, 'x.json')], /error \[BAD_ARGUMENT\]: --out (\S+) cannot be written: ENOTDIR/],
   ])('%s: exit 2 with a typed error naming it, and the file is left alone', async (_name, args, message) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'study.yaml'), `${study.join('\n')}\n`);
     const file = join(cwd, 'notes.txt');
     writeFileSync(file, 'keep me');
+    await writeRun(join(cwd, 'run'), { preset: '01-softmax', epochs: 1, trainedEpochs: 1, metrics: true });
     const { io, stderr } = captureIo(cwd);
     const code = await runCli(args(file), io);
     expect(stderr.text).toMatch(message);
     expect(stderr.text).not.toMatch(/\n\s+at /);
     expect(code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(readdirSync(cwd).sort()).toEqual(['notes.txt', 'run', 'study.yaml']);
   });
 });
 
