@@ -6,11 +6,20 @@ import type { Limit } from '../run/limits.js';
 const DECIMAL_INTEGER = /^-?\d+$/;
 const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** A round value the rule accepts, for the hint's example (the bounds themselves when no round one fits). */
+function example(min: number, max: number, exclusiveMin: boolean, integer: boolean): number {
+  const round = integer ? [10, 1, 100, 1000] : [0.01, 0.1, 0.5, 1, 10, 0.001, 0];
+  const fits = (x: number) => (exclusiveMin ? x > min : x >= min) && x <= max;
+  return round.find(fits) ?? (fits(min) ? min : max);
+}
+
+const hint = (flag: string, value: number) => `write it in decimal within that range, e.g. ${flag} ${value}`;
+
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!DECIMAL_INTEGER.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw badArgument(flag, `a decimal integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`, value);
+      throw badArgument(flag, `a decimal integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`, value, hint(flag, example(min, max, false, true)));
     }
     return n;
   };
@@ -25,7 +34,7 @@ export function floatFlag(flag: string, min: number, max: number, exclusiveMin =
   return (value) => {
     const n = Number(value);
     const tooLow = exclusiveMin ? n <= min : n < min;
-    if (!DECIMAL_NUMBER.test(value) || !Number.isFinite(n) || tooLow || n > max) throw badArgument(flag, rule, value);
+    if (!DECIMAL_NUMBER.test(value) || !Number.isFinite(n) || tooLow || n > max) throw badArgument(flag, rule, value, hint(flag, example(min, max, exclusiveMin, false)));
     return n;
   };
 }

@@ -36,6 +36,7 @@ describe('floatFlag', () => {
     expect(error).toBeInstanceOf(LabError);
     expect(error?.code).toBe('BAD_ARGUMENT');
     expect(error?.message).toBe(`--lr must be a decimal number > 0 and ≤ 10; got ${JSON.stringify(value)}`);
+    expect(error?.hint).toBe('write it in decimal within that range, e.g. --lr 0.01');
   });
 
   it.each(['0', '-1', '10.5', '1e3'])('refuses %j: out of range', (value) => {
@@ -64,5 +65,20 @@ describe('intFlag', () => {
     const error = rejection(epochs, value);
     expect(error?.code).toBe('BAD_ARGUMENT');
     expect(error?.message).toBe(`--epochs must be a decimal integer from 1 to 10000; got ${JSON.stringify(value)}`);
+    expect(error?.hint).toBe('write it in decimal within that range, e.g. --epochs 10');
+  });
+
+  it('gives an example the rule accepts, whatever the range', () => {
+    for (const [parse, range] of [
+      [intFlag('--start', 0, 9_999), [0, 9_999]],
+      [intFlag('--count', 20, 30), [20, 30]],
+      [intFlag('--port', 1, 1)],
+      [floatFlag('--dropout', 0, 0.95), [0, 0.95]],
+      [floatFlag('--momentum', 0.99, 1, true), [0.99, 1]],
+      [floatFlag('--scale', -5, -2), [-5, -2]],
+    ] as const) {
+      const example = Number(/e\.g\. \S+ (\S+)$/.exec(rejection(parse, 'x')?.hint ?? '')?.[1]);
+      expect(parse(String(example)), String(range)).toBe(example);
+    }
   });
 });
