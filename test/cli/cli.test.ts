@@ -356,10 +356,9 @@ describe('mnist-lab models / summary / eval', () => {
 });
 
 describe('Ctrl-C in a real process', () => {
-  it('finishes the batch, writes a checkpoint and exits 130', async () => {
-    const out = join(tempDir(), 'run');
-    const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'train', '03-relu-adam', '--epochs', '1'];
-    const child = spawn(process.execPath, [...args, '--limit', '60000', '--backend', 'wasm', '--no-pictures', '--data-dir', MNIST_DIR, '--out', out], {
+  /** Starts `mnist-lab train` from the source tree and sends Ctrl-C once the run's history holds `marker`. */
+  async function interruptTraining(args: string[], out: string, marker: string): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'train', ...args, '--data-dir', MNIST_DIR, '--out', out], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -367,23 +366,39 @@ describe('Ctrl-C in a real process', () => {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    // Interrupt once the first batch has trained (its sample is in history.jsonl).
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const history = existsSync(runFiles(out).history) ? readFileSync(runFiles(out).history, 'utf8') : '';
-        if (history.includes('"type":"batch"')) {
+        if (history.includes(marker)) {
           clearInterval(timer);
           child.kill('SIGINT');
           resolve();
         }
-      }, 50);
+      }, 20);
     });
-    const code = await exited;
+    return { code: await exited, output };
+  }
+
+  it('finishes the batch, writes a checkpoint and exits 130', async () => {
+    const out = join(tempDir(), 'run');
+    // Interrupt once the first batch has trained (its sample is in history.jsonl).
+    const { code, output } = await interruptTraining(['03-relu-adam', '--epochs', '1', '--limit', '60000', '--backend', 'wasm', '--no-pictures'], out, '"type":"batch"');
     expect(output).toMatch(/Ctrl-C: stopping cleanly \(Ctrl-C again to quit now\)/);
     // Only the training, which did stop mid-epoch, says that it wrote a checkpoint.
     expect(output).toMatch(/Interrupted: checkpoint written/);
     expect(code).toBe(130);
     expect(readdirSync(runFiles(out).checkpoints).length).toBe(1);
+  });
+
+  it('after training has ended, lets the pictures and report finish and claims no checkpoint', async () => {
+    const out = join(tempDir(), 'run');
+    const { code, output } = await interruptTraining(['01-softmax', '--epochs', '1', '--steps', '30', '--backend', 'wasm'], out, '"type":"end"');
+    expect(output).toMatch(/Ctrl-C: stopping cleanly/);
+    expect(output).not.toMatch(/checkpoint/i);
+    expect(code).toBe(0);
+    expect(readFileSync(runFiles(out).history, 'utf8')).toMatch(/"type":"end","time":"[^"]+","status":"completed"/);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    expect(existsSync(runFiles(out).metrics)).toBe(true);
   });
 });
 
