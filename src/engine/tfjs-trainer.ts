@@ -12,6 +12,7 @@ export class TfjsTrainer implements Trainer {
   private readonly optimizer: tf.Optimizer;
   private readonly inputShape: number[];
   private readonly classes: number;
+  private readonly inputSize: number;
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -21,15 +22,13 @@ export class TfjsTrainer implements Trainer {
     this.optimizer = model.optimizer;
     this.inputShape = model.inputs[0].shape.slice(1) as number[];
     this.classes = (model.outputs[0].shape.at(-1) as number | null) ?? 10;
+    this.inputSize = this.inputShape.reduce((a, b) => a * b, 1);
   }
 
   async step(xs: Float32Array, labels: Uint8Array, lr: number): Promise<StepResult> {
     setLearningRate(this.optimizer, lr);
     const size = labels.length;
-    const [x, y] = tf.tidy(() => {
-      const ids = tf.tensor1d(labels, 'int32');
-      return [tf.tensor(xs, [size, ...this.inputShape]), this.labels === 'sparse' ? ids.toFloat() : tf.oneHot(ids, this.classes).toFloat()];
-    });
+    const [x, y] = tf.tidy(() => [tf.tensor(xs, [size, ...this.inputShape]), this.targets(labels)]);
     try {
       // Sync point: trainOnBatch reads back the loss and metrics (Keras's progress bar does the same).
       const out = await this.model.trainOnBatch(x, y);
@@ -40,9 +39,26 @@ export class TfjsTrainer implements Trainer {
     }
   }
 
+  /** Accuracy, and the loss the model was compiled with (Keras's val_loss is model.evaluate's: any loss, not only cross-entropy). */
   evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
     const probabilities = predictProbabilities(this.model, xs, count, EVAL_CHUNK);
-    return { ...scoreProbabilities(probabilities, labels, count, this.classes), probabilities };
+    const { accuracy } = scoreProbabilities(probabilities, labels, count, this.classes);
+    // model.evaluate applies the compiled loss, whichever it is (a Sequential keeps its loss functions private).
+    const result = tf.tidy(() => {
+      const x = tf.tensor(xs.subarray(0, count * this.inputSize), [count, ...this.inputShape]);
+      const out = this.model.evaluate(x, this.targets(labels.subarray(0, count)), { batchSize: EVAL_CHUNK });
+      return Array.isArray(out) ? out[0] : out;
+    });
+    // Sync point: one number per validation.
+    const loss = result.dataSync()[0];
+    result.dispose();
+    return { loss, accuracy, probabilities };
+  }
+
+  /** Labels as the compiled loss takes them: class ids for a sparse loss, one-hot rows otherwise. */
+  private targets(labels: Uint8Array): tf.Tensor {
+    const ids = tf.tensor1d(labels, 'int32');
+    return this.labels === 'sparse' ? ids.toFloat() : tf.oneHot(ids, this.classes).toFloat();
   }
 
   syncToModel(): void {

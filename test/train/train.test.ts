@@ -149,6 +149,31 @@ describe.skipIf(SKIP_NATIVE)('the native engine against TF.js', () => {
 });
 
 describe('TfjsTrainer', () => {
+  /** Plain-loop losses of probabilities against class ids: the oracle for the compiled loss. */
+  const plainLoss = {
+    meanSquaredError: (p: Float32Array, labels: Uint8Array) =>
+      mean(Array.from(labels, (label, i) => mean(Array.from(p.subarray(i * 10, i * 10 + 10), (v, c) => (v - (c === label ? 1 : 0)) ** 2)))),
+    crossEntropy: (p: Float32Array, labels: Uint8Array) => mean(Array.from(labels, (label, i) => -Math.log(Math.min(Math.max(p[i * 10 + label], 1e-7), 1 - 1e-7)))),
+  };
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it.each([
+    ['meanSquaredError', 'one-hot', plainLoss.meanSquaredError],
+    ['categoricalCrossentropy', 'one-hot', plainLoss.crossEntropy],
+    ['sparseCategoricalCrossentropy', 'sparse', plainLoss.crossEntropy],
+  ] as const)('validates with the compiled loss, %s', async (loss, format, reference) => {
+    const model = await stepModel('03-relu-adam');
+    model.compile({ optimizer: 'sgd', loss, metrics: ['accuracy'] });
+    const trainer = new TfjsTrainer(model, format);
+    const count = 64;
+    const xs = new Float32Array(count * 784).map((_, i) => ((i * 7919) % 256) / 256);
+    const labels = Uint8Array.from({ length: count }, (_, i) => (i * 3) % 10);
+    const result = trainer.evaluate(xs, labels, count);
+    expect(result.loss).toBeCloseTo(reference(result.probabilities, labels), 5);
+    model.optimizer.dispose();
+    model.dispose();
+  });
+
   it('keeps tf.memory().numTensors flat across steps and evaluation', async () => {
     const model = await stepModel('10-conv-bn');
     const trainer: Trainer = new TfjsTrainer(model, 'one-hot');
