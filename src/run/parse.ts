@@ -40,13 +40,18 @@ export function parseHistory(text: string, source = 'history.jsonl'): HistoryRec
   const lines = text.split('\n');
   const complete = lines.slice(0, -1);
   const torn = lines.at(-1);
-  const records = complete.flatMap((line, i) => (line.trim() ? [parseRunJson(HistoryRecordSchema, line, `${source} line ${i + 1}`)] : []));
+  const records = complete.flatMap((line, i) => (line.trim() ? [parseHistoryLine(line, `${source} line ${i + 1}`)] : []));
   if (torn && torn.trim()) {
     try {
-      records.push(parseRunJson(HistoryRecordSchema, torn, source));
+      records.push(parseHistoryLine(torn, source));
     } catch {
       // the record being written right now
     }
   }
-  return records as HistoryRecord[];
+  return records;
+}
+
+/** One line of history.jsonl checked against the record schemas. */
+export function parseHistoryLine(line: string, source: string): HistoryRecord {
+  return parseRunJson(HistoryRecordSchema, line, source) as HistoryRecord;
 }

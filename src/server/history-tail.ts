@@ -1,5 +1,6 @@
 // Follows a run's history.jsonl as it grows (even when another process writes it) and yields each new record.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseHistoryLine } from '../run/parse.js';
 import type { HistoryRecord } from '../run/schema.js';
 import { openContained } from './contained-files.js';
 
@@ -32,8 +33,8 @@ const NEWLINE = 0x0a;
 
 /**
  * Yields every complete line of the file from `fromOffset` on, waiting for the file to appear and to grow,
- * and returns why it ended (see TailEnd). A torn last line waits for its newline; a line that is not JSON
- * is skipped.
+ * and returns why it ended (see TailEnd). A torn last line waits for its newline; a line that is not a valid
+ * record (run/schema.ts) is skipped.
  */
 export async function* tailHistory(path: string, options: TailOptions): AsyncGenerator<TailedRecord, TailEnd> {
   const pollMs = options.pollMs ?? 200;
@@ -47,7 +48,7 @@ export async function* tailHistory(path: string, options: TailOptions): AsyncGen
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, lineStart)) {
       const line = chunk.subarray(lineStart, i).toString('utf8');
       lineStart = i + 1;
-      const record = parseLine(line);
+      const record = parseLine(line, path);
       if (record === null) continue;
       yield { record, offset: offset + lineStart };
       if (record.type === 'end') return 'end-record';
@@ -81,10 +82,11 @@ async function readFrom(root: string, path: string, offset: number): Promise<{ c
   }
 }
 
-function parseLine(line: string): HistoryRecord | null {
+/** A line as a checked record; null for a blank line or one that is not a valid record (it is skipped, not sent). */
+function parseLine(line: string, path: string): HistoryRecord | null {
   if (line.trim() === '') return null;
   try {
-    return JSON.parse(line) as HistoryRecord;
+    return parseHistoryLine(line, path);
   } catch {
     return null;
   }

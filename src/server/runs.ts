@@ -3,8 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { runFiles } from '../run/layout.js';
-import { checkRunValue, parseHistory } from '../run/parse.js';
-import { AnyRunMetricsSchema, type EpochRecord, type HistoryRecord, type RunMetrics, type StartRecord } from '../run/schema.js';
+import type { z } from 'zod';
+import { parseHistory, parseRunJson } from '../run/parse.js';
+import { AnyRunConfigSchema, AnyRunMetricsSchema, type EpochRecord, type HistoryRecord, type RunConfig, type RunMetrics, type StartRecord } from '../run/schema.js';
 import { containedFileNames, isContainedFile, readContained } from './contained-files.js';
 import { runStatus, type LaunchedCheck, type RunStatus } from './run-status.js';
 
@@ -30,7 +31,8 @@ export interface RunSummary {
 }
 
 export interface RunDetail extends RunSummary {
-  config: unknown;
+  /** config.json, or null when it is absent or damaged. */
+  config: RunConfig | null;
   history: HistoryRecord[];
   /** File names under <run>/pictures, served at /api/runs/:id/pictures/:file. */
   pictures: string[];
@@ -55,13 +57,13 @@ export async function readRunDetail(runsDir: string, id: string, launched: Launc
   const dir = await findRunDir(runsDir, id);
   const files = runFiles(dir);
   const [config, history, pictures, hasReport, hasModel] = await Promise.all([
-    readJson(dir, files.config),
+    readChecked(dir, files.config, AnyRunConfigSchema),
     readHistory(dir, files.history),
     containedFileNames(dir, files.pictures),
     isContainedFile(dir, files.report),
     isContainedFile(dir, join(files.model, 'model.json')),
   ]);
-  const metrics = await readMetrics(dir, files.metrics);
+  const metrics = await readChecked(dir, files.metrics, AnyRunMetricsSchema);
   return {
     ...summarise(id, config, history, metrics, await runStatus(dir, history, metrics, launched(id))),
     config,
@@ -142,7 +144,7 @@ async function isRunFolder(dir: string): Promise<boolean> {
 /** The status of the run in folder `dir` (which may not exist yet, for a training still starting). */
 export async function readRunStatus(dir: string, id: string, launched: LaunchedCheck): Promise<RunStatus> {
   const files = runFiles(dir);
-  const [history, metrics] = await Promise.all([readHistory(dir, files.history), readMetrics(dir, files.metrics)]);
+  const [history, metrics] = await Promise.all([readHistory(dir, files.history), readChecked(dir, files.metrics, AnyRunMetricsSchema)]);
   return runStatus(dir, history, metrics, launched(id));
 }
 
@@ -150,23 +152,21 @@ async function readSummary(runsDir: string, id: string, launched: LaunchedCheck)
   const dir = join(runsDir, id);
   const files = runFiles(dir);
   const [config, history, metrics] = await Promise.all([
-    readJson(dir, files.config),
+    readChecked(dir, files.config, AnyRunConfigSchema),
     readHistory(dir, files.history),
-    readMetrics(dir, files.metrics),
+    readChecked(dir, files.metrics, AnyRunMetricsSchema),
   ]);
   if (config === null && history.length === 0) return null;
   const status = await runStatus(dir, history, metrics, launched(id));
   return summarise(id, config, history, metrics, status);
 }
 
-function summarise(id: string, config: unknown, history: HistoryRecord[], metrics: RunMetrics | null, status: RunStatus): RunSummary {
+function summarise(id: string, config: RunConfig | null, history: HistoryRecord[], metrics: RunMetrics | null, status: RunStatus): RunSummary {
   const start = history.find((r): r is StartRecord => r.type === 'start');
   const epochs = history.filter((r): r is EpochRecord => r.type === 'epoch');
-  // config.json names the step (runs from before lab files: the preset).
-  const configStep = (config as { step?: { name?: unknown } } | null)?.step?.name ?? (config as { preset?: unknown } | null)?.preset;
   return {
     id,
-    preset: start?.step ?? (typeof configStep === 'string' ? configStep : null),
+    preset: start?.step ?? config?.step.name ?? null,
     status,
     startedAt: start?.time ?? null,
     epochsDone: epochs.length,
@@ -175,10 +175,11 @@ function summarise(id: string, config: unknown, history: HistoryRecord[], metric
   };
 }
 
-/** A run's JSON file, or null when it is absent, not a regular file inside the run, or not JSON. */
-async function readJson(runDir: string, path: string): Promise<unknown> {
+/** A run's JSON file checked against its schema, or null when it is absent, not a regular file inside the run, or damaged. */
+async function readChecked<S extends z.ZodType>(runDir: string, path: string, schema: S): Promise<z.output<S> | null> {
   try {
-    return JSON.parse((await readContained(runDir, path))?.toString('utf8') ?? 'null');
+    const bytes = await readContained(runDir, path);
+    return bytes === null ? null : parseRunJson(schema, bytes.toString('utf8'), path);
   } catch {
     return null;
   }
@@ -193,13 +194,3 @@ async function readHistory(runDir: string, path: string): Promise<HistoryRecord[
   }
 }
 
-/** A run's metrics.json checked against its schema, or null (absent, outside the run, or damaged). */
-async function readMetrics(runDir: string, path: string): Promise<RunMetrics | null> {
-  const value = await readJson(runDir, path);
-  if (value === null) return null;
-  try {
-    return checkRunValue(AnyRunMetricsSchema, value, path);
-  } catch {
-    return null;
-  }
-}

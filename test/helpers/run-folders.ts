@@ -88,24 +88,29 @@ export function syntheticHistory(
   return records;
 }
 
-/** Writes config.json, history.jsonl and, as asked, model/ and metrics.json into `runDir`. */
-export async function writeRun(runDir: string, fixture: RunFixture): Promise<void> {
-  const files = runFiles(runDir);
-  await mkdir(runDir, { recursive: true });
-  const step = await loadStep(fixture.preset, { cwd: process.cwd(), typecheck: false });
-  const config: RunConfig = {
+/** The config.json a run of a ladder step writes, as `train <preset> --epochs N [--val-limit N]` would. */
+export async function fixtureConfig(preset: string, options: { epochs?: number; valLimit?: number | null } = {}): Promise<RunConfig> {
+  const step = await loadStep(preset, { cwd: process.cwd(), typecheck: false });
+  return {
     version: 2,
     step: { name: step.name, file: step.file, sha256: step.sha256, builtin: true },
     about: step.about,
     dataset: 'mnist',
     dataDir: MNIST_DIR,
     seed: 0,
-    overrides: { ...NO_OVERRIDES, epochs: fixture.epochs, valLimit: fixture.valLimit ?? null },
+    overrides: { ...NO_OVERRIDES, epochs: options.epochs ?? null, valLimit: options.valLimit ?? null },
     hp: {},
     backend: 'cpu',
     threads: null,
     pictures: true,
   };
+}
+
+/** Writes config.json, history.jsonl and, as asked, model/ and metrics.json into `runDir`. */
+export async function writeRun(runDir: string, fixture: RunFixture): Promise<void> {
+  const files = runFiles(runDir);
+  await mkdir(runDir, { recursive: true });
+  const config = await fixtureConfig(fixture.preset, { epochs: fixture.epochs, valLimit: fixture.valLimit });
   await writeFile(files.config, `${JSON.stringify(config, null, 2)}\n`);
   const history = syntheticHistory({
     preset: fixture.preset,

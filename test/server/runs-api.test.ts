@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, DEFAULT_LIMITS } from '../../src/server/app.js';
 import type { HistoryRecord, RunMetrics } from '../../src/run/schema.js';
+import { fixtureConfig } from '../helpers/run-folders.js';
 
 const start = (step: string, epochs: number): HistoryRecord => ({
   type: 'start', time: '2026-11-30T00:00:00.000Z', step, epochs, stepsPerEpoch: 5, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0,
@@ -31,7 +32,7 @@ const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 /** A finished run folder with one picture, a non-picture file and a report. */
 async function writeDoneRun(done: string): Promise<void> {
   await mkdir(join(done, 'pictures'), { recursive: true });
-  await writeFile(join(done, 'config.json'), JSON.stringify({ preset: '01-softmax' }));
+  await writeFile(join(done, 'config.json'), JSON.stringify(await fixtureConfig('01-softmax')));
   await writeFile(join(done, 'history.jsonl'), lines([start('01-softmax', 1), batch(0, 0), epochEnd(0), end]));
   await writeFile(join(done, 'metrics.json'), JSON.stringify(metrics));
   await writeFile(join(done, 'pictures', 'curves.png'), PNG_BYTES);
@@ -43,15 +44,16 @@ let runsDir: string;
 let app: FastifyInstance;
 let url: string;
 
-/** A fake `mnist-lab` for POST /api/runs: writes a run folder line by line like the CLI, or fails. */
-const FAKE_CLI = `
+/** A fake `mnist-lab` for POST /api/runs: writes a run folder line by line like the CLI (and argv.json, its arguments), or fails. */
+const fakeCli = (config: object) => `
 const fs = require('node:fs');
 let [, command, preset, outFlag, out, ...rest] = process.argv;
 // \`lab --out DIR …\` trains its one step, 01-softmax, into DIR/01-softmax.
 if (command === 'lab') [preset, out, rest] = ['01-softmax', process.argv[3] + '/01-softmax', process.argv.slice(4)];
 if (preset === 'broken') { console.error('training failed: out of luck'); process.exit(3); }
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(out + '/config.json', JSON.stringify({ preset, command, outFlag, rest }));
+fs.writeFileSync(out + '/config.json', JSON.stringify(${JSON.stringify(config)}));
+fs.writeFileSync(out + '/argv.json', JSON.stringify({ preset, command, outFlag, rest }));
 const records = ${JSON.stringify([start('01-softmax', 1), batch(0, 0), batch(0, 1), epochEnd(0), end])};
 records[0].step = preset;
 let i = 0;
@@ -72,7 +74,7 @@ beforeAll(async () => {
     models: {},
     runsDir,
     presets: [{ name: '01-softmax', title: 'Softmax' }, { name: 'broken' }],
-    trainCommand: [process.execPath, '-e', FAKE_CLI],
+    trainCommand: [process.execPath, '-e', fakeCli(await fixtureConfig('01-softmax'))],
     limits: { pollMs: 20 },
   });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -122,7 +124,7 @@ describe('runs API', () => {
 
   it('gives one run its config, history, pictures and report', async () => {
     const detail = (await app.inject('/api/runs/done-run')).json();
-    expect(detail.config).toEqual({ preset: '01-softmax' });
+    expect(detail.config).toEqual(await fixtureConfig('01-softmax'));
     expect(detail.history.map((r: HistoryRecord) => r.type)).toEqual(['start', 'batch', 'epoch', 'end']);
     expect(detail.pictures).toEqual(['curves.png']);
     expect(detail.hasReport).toBe(true);
@@ -244,7 +246,9 @@ describe('starting trainings', () => {
     // The stream stays open past "end" until the process exits, as the CLI still writes pictures then.
     expect(events.at(-1)).toEqual({ id: undefined, event: 'exit', data: { exitCode: 0, log: ['done'] } });
     const detail = (await app.inject(`/api/runs/${id}`)).json();
-    expect(detail.config).toEqual({ preset: '01-softmax', command: 'train', outFlag: '--out', rest: ['--epochs', '1', '--steps', '2', '--limit', '500'] });
+    expect(detail.config.step.name).toBe('01-softmax');
+    const argv = JSON.parse(readFileSync(join(runsDir, id, 'argv.json'), 'utf8'));
+    expect(argv).toEqual({ preset: '01-softmax', command: 'train', outFlag: '--out', rest: ['--epochs', '1', '--steps', '2', '--limit', '500'] });
     expect(detail.status).toBe('completed');
     expect(detail.process).toMatchObject({ exitCode: 0, log: ['done'] });
   });
@@ -268,8 +272,8 @@ describe('starting trainings', () => {
       lab = (await app.inject(`/api/labs/${id}`)).json();
     }
     expect(lab).toMatchObject({ id, exitCode: 0 });
-    const config = JSON.parse(readFileSync(join(runsDir, id, '01-softmax', 'config.json'), 'utf8'));
-    expect(config.rest).toEqual(['--epochs', '1', '--steps', '2']);
+    const argv = JSON.parse(readFileSync(join(runsDir, id, '01-softmax', 'argv.json'), 'utf8'));
+    expect(argv.rest).toEqual(['--epochs', '1', '--steps', '2']);
     expect((await app.inject({ method: 'POST', url: '/api/labs', payload: { epochs: 0 } })).statusCode).toBe(400);
     expect((await app.inject('/api/labs/nope')).statusCode).toBe(404);
   });
