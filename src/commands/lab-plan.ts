@@ -1,11 +1,10 @@
-// lab-plan.json: what a lab was asked to train, written when it starts and read back by `lab --resume`.
-import { writeFile } from 'node:fs/promises';
+// The lab command's plan: checked and recorded when a lab starts (lab-plan.json), read back and held to by `lab --resume`.
 import { resolve } from 'node:path';
 import { badArgument, LabError } from '../errors.js';
 import { claimOutputFolder } from '../run/claim.js';
-import { labFiles } from '../run/layout.js';
 import { readLabPlan } from '../run/reader.js';
 import type { LabPlan } from '../run/schema.js';
+import { writeLabPlan } from '../run/writer.js';
 import { stepFile } from '../runner/catalogue.js';
 
 /** A new lab: checks every step name before anything trains, claims the lab folder, records the plan. */
@@ -13,7 +12,7 @@ export async function writePlan(plan: LabPlan, options: { cwd: string; out?: str
   plan.steps.forEach((name) => stepFile(name));
   const labDir = resolve(options.cwd, options.out ?? `runs/lab-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`);
   await claimOutputFolder(labDir, { kind: 'lab', force: options.force, cwd: options.cwd, flag: '--out' });
-  await writeFile(labFiles(labDir).plan, `${JSON.stringify(plan, null, 2)}\n`);
+  await writeLabPlan(labDir, plan);
   return labDir;
 }
 

@@ -1,15 +1,17 @@
 // `mnist-lab lab`: trains the ladder in order, over one or more seeds, and tabulates accuracy against the codelab.
-import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { hasCheckpoint } from '../run/checkpoints.js';
 import { labFiles, runFiles } from '../run/layout.js';
 import { readMetrics, readRunConfig } from '../run/reader.js';
-import type { LabPlan, ResolvedStepInfo, RunMetrics } from '../run/schema.js';
+import type { LabPlan, LabRow, LabRun, ResolvedStepInfo, RunMetrics } from '../run/schema.js';
+import { writeLabTable } from '../run/writer.js';
 import { runStep, type RunRequest } from '../runner/run-step.js';
-import { spread, type Spread } from '../util/stats.js';
+import { spread } from '../util/stats.js';
 import { compareCommand } from './compare.js';
 import { formatTable, printJson, type CommandIo } from './io.js';
 import { readPlan, writePlan } from './lab-plan.js';
+
+export type { LabRow, LabRun };
 
 export interface LabOptions {
   /** A new lab's plan (ignored with resume). */
@@ -22,30 +24,6 @@ export interface LabOptions {
   /** Flags typed alongside --resume (refused by name). */
   given?: readonly string[];
   json?: boolean;
-}
-
-/** One seed's run of a step. */
-export interface LabRun {
-  seed: number;
-  test_accuracy: number | null;
-  seconds: number | null;
-  engine: string | null;
-  runDir: string;
-  status: 'completed' | 'interrupted' | 'pending';
-}
-
-/** One step of the table: its runs, their spread, the bar and the codelab's words. */
-export interface LabRow {
-  step: string;
-  title: string | null;
-  runs: LabRun[];
-  /** Over the completed runs (null before any completed). */
-  accuracy: Spread | null;
-  passBar: number | null;
-  codelab: string | null;
-  /** The mean over seeds against the bar (null until every seed completed). */
-  passed: boolean | null;
-  seconds: number | null;
 }
 
 /** Where a seed's run goes: the step's folder itself for a one-seed lab, else a seed-<n> folder inside it. */
@@ -126,7 +104,7 @@ export async function labCommand(opts: LabOptions, io: CommandIo): Promise<LabRo
     }
     rows.push(rowOf(step, about ?? (await aboutOf(runs)), runs));
   }
-  await writeFile(labFiles(labDir).table, `${JSON.stringify(rows, null, 2)}\n`);
+  await writeLabTable(labDir, rows);
   const firstSeedRuns = rows.flatMap((r) => r.runs.slice(0, 1)).filter((r) => r.status === 'completed').map((r) => r.runDir);
   // One page for the whole ladder: every step's validation curve overlaid (the first seed's), each row linked to its report.
   const page =

@@ -8,9 +8,11 @@ import {
   AnyRunConfigSchema,
   AnyRunMetricsSchema,
   LabPlanSchema,
+  LabTableSchema,
   ProcessInfoSchema,
   type HistoryRecord,
   type LabPlan,
+  type LabRow,
   type ProcessInfo,
   type RunConfig,
   type RunMetrics,
@@ -88,4 +90,10 @@ export async function readLabPlan(labDir: string): Promise<LabPlan> {
     });
   }
   return parseRunJson(LabPlanSchema, text, path);
+}
+
+/** A lab folder's lab.json (the table `mnist-lab lab` printed). */
+export async function readLabTable(labDir: string): Promise<LabRow[]> {
+  const path = labFiles(labDir).table;
+  return parseRunJson(LabTableSchema, await readFile(path, 'utf8'), path);
 }

@@ -298,3 +298,39 @@ export const LabPlanSchema = z
   })
   .strict();
 export type LabPlan = z.infer<typeof LabPlanSchema>;
+
+/** One seed's run of a step in lab.json. */
+export const LabRunSchema = z
+  .object({
+    seed: limited(LIMITS.seed),
+    test_accuracy: z.number().min(0).max(1).nullable(),
+    seconds: z.number().nonnegative().nullable(),
+    engine: z.string().nullable(),
+    runDir: z.string().min(1),
+    status: z.enum(['completed', 'interrupted', 'pending']),
+  })
+  .strict();
+export type LabRun = z.infer<typeof LabRunSchema>;
+
+/** Mean, sample standard deviation and range of a step's test accuracy over its seeds. */
+const SpreadSchema = z.object({ mean: z.number(), std: z.number().nonnegative(), min: z.number(), max: z.number(), count: z.number().int().positive() }).strict();
+
+/** One step of lab.json: its runs, their spread, the bar and the codelab's words. */
+export const LabRowSchema = z
+  .object({
+    step: z.string().min(1),
+    title: z.string().nullable(),
+    runs: z.array(LabRunSchema),
+    /** Over the completed runs (null before any completed). */
+    accuracy: SpreadSchema.nullable(),
+    passBar: z.number().nullable(),
+    codelab: z.string().nullable(),
+    /** The mean over seeds against the bar (null until every seed completed). */
+    passed: z.boolean().nullable(),
+    seconds: z.number().nonnegative().nullable(),
+  })
+  .strict();
+export type LabRow = z.infer<typeof LabRowSchema>;
+
+/** lab.json: the lab's table, a row a step. */
+export const LabTableSchema = z.array(LabRowSchema);

@@ -1,13 +1,13 @@
-// Writes a run folder: config and process first, then history records, checkpoints, the model and the metrics.
+// Writes a run folder (config and process first, then history records, checkpoints, the model and the metrics) and a lab folder's plan and table.
 import type * as tf from '@tensorflow/tfjs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { OptimizerState } from '../engine/types.js';
 import { saveModel } from '../models/io.js';
 import { loadLatestCheckpoint, saveCheckpoint } from './checkpoints.js';
-import { runFiles } from './layout.js';
-import { parseHistory } from './parse.js';
-import type { EndRecord, HistoryRecord, LoopState, RunConfig, RunMetrics } from './schema.js';
+import { labFiles, runFiles } from './layout.js';
+import { checkRunValue, parseHistory } from './parse.js';
+import { LabPlanSchema, LabTableSchema, type EndRecord, type HistoryRecord, type LabPlan, type LabRow, type LoopState, type RunConfig, type RunMetrics } from './schema.js';
 import type { Checkpoint, RunSink } from './sink.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -29,9 +29,13 @@ export class RunWriter implements RunSink {
     return writer;
   }
 
-  /** An existing run continued from its latest checkpoint; history written after that checkpoint is dropped. */
-  static async resume(runDir: string): Promise<RunWriter> {
+  /**
+   * An existing run continued from its latest checkpoint with `config` (the stored one and what --resume may change);
+   * history written after that checkpoint is dropped.
+   */
+  static async resume(runDir: string, config: RunConfig): Promise<RunWriter> {
     const writer = new RunWriter(runDir, true);
+    await writeFile(runFiles(runDir).config, json(config));
     await writer.writeProcess();
     return writer;
   }
@@ -82,4 +86,14 @@ export class RunWriter implements RunSink {
     this.ended = true;
     await this.append({ type: 'end', time: new Date().toISOString(), status, ...(error === undefined ? {} : { error }) });
   }
+}
+
+/** lab-plan.json of a lab folder already claimed: what `lab --resume` continues. */
+export async function writeLabPlan(labDir: string, plan: LabPlan): Promise<void> {
+  await writeFile(labFiles(labDir).plan, json(checkRunValue(LabPlanSchema, plan, labFiles(labDir).plan)));
+}
+
+/** lab.json: the lab's table. */
+export async function writeLabTable(labDir: string, rows: LabRow[]): Promise<void> {
+  await writeFile(labFiles(labDir).table, json(checkRunValue(LabTableSchema, rows, labFiles(labDir).table)));
 }

@@ -1,12 +1,10 @@
 // Runs one lab file as a run: claims the run folder, opens the session, runs the file's cells, saves what it trained.
 import type * as tf from '@tensorflow/tfjs';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { locateDataDir, type Env } from '../data/locate.js';
 import { initBackend } from '../engine/backend.js';
 import { LabError } from '../errors.js';
 import { claimOutputFolder } from '../run/claim.js';
-import { runFiles } from '../run/layout.js';
 import { readHistory, readRunConfig } from '../run/reader.js';
 import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '../run/schema.js';
 import { RunWriter } from '../run/writer.js';
@@ -86,8 +84,7 @@ async function resumeRun(request: RunRequest & { resume: string }, io: RunIo, pr
       hint: 'resuming needs the file as it was (its SHA-256 is in config.json); start a new run to train the changed file',
     });
   }
-  await writeFile(runFiles(runDir).config, `${JSON.stringify(config, null, 2)}\n`);
-  return { step, config, writer: await RunWriter.resume(runDir) };
+  return { step, config, writer: await RunWriter.resume(runDir, config) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { parseJsonInput } from '../../src/predict/inputs.js';
 import { labCommand, type LabRow } from '../../src/commands/lab.js';
 import { SKIP_NATIVE } from '../helpers/native.js';
 import { runFiles } from '../../src/run/layout.js';
+import { readLabTable } from '../../src/run/reader.js';
 import { writeIdxFile } from '../../src/data/idx-file.js';
 import { imagesArray, indexedDigits, writeDataset } from '../helpers/digit-files.js';
 import { captureIo } from '../helpers/capture.js';
@@ -166,7 +167,7 @@ describe('mnist-lab lab', () => {
     expect(r.out).toMatch(/^03-relu-adam +\d+\.\d\d%/m);
     expect(r.out).toContain(`The ladder compared: ${join(out, 'compare.html')}`);
     expect(r.out).toContain(`draw digits with the newest model: npx mnist-lab serve --runs-dir ${dirname(out)}`);
-    const rows = JSON.parse(readFileSync(join(out, 'lab.json'), 'utf8')) as LabRow[];
+    const rows = await readLabTable(out);
     expect(rows.map((row) => [row.step, row.runs[0].runDir, row.runs[0].status])).toEqual([
       ['01-softmax', join(out, '01-softmax'), 'completed'],
       ['03-relu-adam', join(out, '03-relu-adam'), 'completed'],
