@@ -12,7 +12,7 @@ import { runFiles } from '../../src/run/layout.js';
 import { readLabTable } from '../../src/run/reader.js';
 import { writeIdxFile } from '../../src/data/idx-file.js';
 import { imagesArray, indexedDigits, writeDataset } from '../helpers/digit-files.js';
-import { captureIo } from '../helpers/capture.js';
+import { captureIo, runCaptured } from '../helpers/capture.js';
 import { writeRun } from '../helpers/run-folders.js';
 import { FASHION_DIR, MNIST_DIR, REPO_ROOT, tempDir } from '../helpers/paths.js';
 
@@ -20,9 +20,7 @@ const TINY = ['--epochs', '1', '--steps', '20', '--lr', '0.5', '--limit', '3000'
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   const cwd = tempDir();
-  const { io, stdout, stderr } = captureIo(cwd, env);
-  const code = await runCli(args, io);
-  return { code, out: stdout.text, err: stderr.text, cwd };
+  return { ...(await runCaptured(args, cwd, env)), cwd };
 }
 
 describe('mnist-lab train', () => {

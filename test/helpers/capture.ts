@@ -1,5 +1,6 @@
-// A CommandIo whose stdout and stderr are captured as strings, for running CLI commands in-process.
+// A CommandIo whose stdout and stderr are captured as strings, and the CLI run in-process with one.
 import { Writable } from 'node:stream';
+import { runCli } from '../../src/cli/run-cli.js';
 import type { CommandIo } from '../../src/commands/io.js';
 
 export class Capture extends Writable {
@@ -15,4 +16,11 @@ export function captureIo(cwd: string, env: Record<string, string | undefined> =
   const stderr = new Capture();
   const io: CommandIo = { cwd, env, stdout, stderr, signal };
   return { io, stdout, stderr };
+}
+
+/** Runs the CLI in-process in `cwd`: its exit code and what it wrote to stdout and stderr. */
+export async function runCaptured(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  const { io, stdout, stderr } = captureIo(cwd, env);
+  const code = await runCli(args, io);
+  return { code, out: stdout.text, err: stderr.text };
 }

@@ -4,10 +4,9 @@ import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { PIXELS } from '../../src/data/types.js';
 import { loadModel, saveModel } from '../../src/models/io.js';
-import { captureIo } from '../helpers/capture.js';
+import { runCaptured } from '../helpers/capture.js';
 import { MNIST_DIR } from '../helpers/paths.js';
 
 let dir: string;
@@ -22,11 +21,7 @@ async function damaged(name: string, damage: (modelDir: string) => Promise<void>
   return modelDir;
 }
 
-async function cli(args: string[]) {
-  const { io, stdout, stderr } = captureIo(dir);
-  const code = await runCli(args, io);
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (args: string[]) => runCaptured(args, dir);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mnist-lab-model-files-'));

@@ -3,20 +3,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { claimOutputFolder, claimOutputPage } from '../../src/run/claim.js';
 import { PAGE_MARKER } from '../../src/run/layout.js';
-import { captureIo } from '../helpers/capture.js';
+import { runCaptured } from '../helpers/capture.js';
 import { MNIST_DIR, tempDir } from '../helpers/paths.js';
 import { writeStudy } from '../helpers/tune.js';
 
 const TINY = ['--epochs', '1', '--steps', '2', '--limit', '300', '--val-limit', '100', '--data-dir', MNIST_DIR, '--no-pictures'];
 
-async function cli(args: string[], cwd = tempDir()) {
-  const { io, stdout, stderr } = captureIo(cwd);
-  const code = await runCli(args, io);
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (args: string[], cwd = tempDir()) => runCaptured(args, cwd);
 
 const refusal = (dir: string, force: boolean, cwd: string, kind: 'run' | 'lab' = 'run') =>
   claimOutputFolder(dir, { kind, force, cwd, flag: '--out' }).then(

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../helpers/sse.js';
 import { buildApp } from '../../src/server/app.js';
 import { parseHistory } from '../../src/run/parse.js';
 import type { HistoryRecord, ProcessInfo as RunProcess } from '../../src/run/schema.js';
@@ -42,18 +43,8 @@ async function pidOfExitedProcess(): Promise<number> {
   return child.pid as number;
 }
 
-/** Events of a stream, read until the server ends it (the test times out if it never does). */
-async function readEvents(id: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}/api/runs/${encodeURIComponent(id)}/events`, { headers, signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-      return { id: field('id'), event: field('event') ?? 'message', data: JSON.parse(field('data') as string) };
-    });
-}
+/** Events of a run's stream, read until the server ends it (the test times out if it never does). */
+const streamOf = (id: string, headers: Record<string, string> = {}) => readEvents(`${url}/api/runs/${encodeURIComponent(id)}/events`, { headers, timeoutMs: 10_000 });
 
 const statusOf = async (id: string): Promise<string> => (await app.inject(`/api/runs/${encodeURIComponent(id)}`)).json().status;
 
@@ -73,7 +64,7 @@ describe('run status', () => {
   it('a failed data load (only config.json) whose process is gone is failed, and its stream says so and ends', async () => {
     await writeRun('config-only', { 'config.json': { preset: '01-softmax' }, 'process.json': processFile(deadPid) });
     expect(await statusOf('config-only')).toBe('failed');
-    expect(await readEvents('config-only')).toEqual([{ id: undefined, event: 'status', data: { status: 'failed' } }]);
+    expect(await streamOf('config-only')).toEqual([{ id: undefined, event: 'status', data: { status: 'failed' } }]);
   });
 
   it('a crash without an end record is interrupted when a checkpoint exists, failed otherwise', async () => {
@@ -84,7 +75,7 @@ describe('run status', () => {
     await writeRun('crashed', { 'config.json': {}, 'history.jsonl': history, 'process.json': processFile(deadPid) });
     expect(await statusOf('crashed-with-checkpoint')).toBe('interrupted');
     expect(await statusOf('crashed')).toBe('failed');
-    const events = await readEvents('crashed-with-checkpoint');
+    const events = await streamOf('crashed-with-checkpoint');
     expect(events.map((e) => e.data)).toEqual([start, batch, { status: 'interrupted' }]);
     expect(events.at(-1)?.event).toBe('status');
   });
@@ -112,13 +103,13 @@ describe('run status', () => {
     const end: HistoryRecord = { type: 'end', time: '2026-12-01T00:01:00.000Z', status: 'failed', error: 'BAD_DATA_FILE: boom' };
     await writeRun('ended-failed', { 'config.json': {}, 'history.jsonl': lines([start, end]), 'process.json': processFile(process.pid) });
     expect(await statusOf('ended-failed')).toBe('failed');
-    expect((await readEvents('ended-failed')).map((e) => e.data)).toEqual([start, end]);
+    expect((await streamOf('ended-failed')).map((e) => e.data)).toEqual([start, end]);
   });
 
   it('a Last-Event-ID past the end of the file ends the stream with the status', async () => {
     await writeRun('short', { 'config.json': {}, 'history.jsonl': lines([start]), 'process.json': processFile(process.pid) });
     const size = lines([start]).length;
-    expect(await readEvents('short', { 'last-event-id': String(size + 100) })).toEqual([{ id: undefined, event: 'status', data: { status: 'running' } }]);
+    expect(await streamOf('short', { 'last-event-id': String(size + 100) })).toEqual([{ id: undefined, event: 'status', data: { status: 'running' } }]);
     // Exactly at the end, the stream waits for more lines as it should.
     const atEnd = await fetch(`${url}/api/runs/short/events`, { headers: { 'last-event-id': String(size) }, signal: AbortSignal.timeout(500) });
     await expect(atEnd.text()).rejects.toThrow();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, DEFAULT_LIMITS } from '../../src/server/app.js';
 import type { HistoryRecord, RunMetrics } from '../../src/run/schema.js';
 import { fixtureConfig } from '../helpers/run-folders.js';
+import { readEvents } from '../helpers/sse.js';
 
 const start = (step: string, epochs: number): HistoryRecord => ({
   type: 'start', time: '2026-11-30T00:00:00.000Z', step, epochs, stepsPerEpoch: 5, batchSize: 128, engine: 'tfjs-wasm', initialEpoch: 0,
@@ -85,22 +86,8 @@ afterAll(async () => {
   await rm(runsDir, { recursive: true, force: true });
 });
 
-/** Reads a server-sent event stream until it closes: each event's id, type and parsed data. */
-async function readEvents(path: string, headers: Record<string, string> = {}, onOpen?: () => Promise<void>) {
-  const response = await fetch(`${url}${path}`, { headers, signal: AbortSignal.timeout(20_000) });
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-  const opened = onOpen?.();
-  const text = await response.text();
-  await opened;
-  return text
-    .split('\n\n')
-    .map((block) => {
-      const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-      const data = field('data');
-      return { id: field('id'), event: field('event') ?? 'message', data: data === undefined ? undefined : JSON.parse(data) };
-    })
-    .filter((e) => e.data !== undefined);
-}
+/** The events of a stream of this server, read until it closes. */
+const streamOf = (path: string, headers: Record<string, string> = {}, onOpen?: () => Promise<void>) => readEvents(`${url}${path}`, { headers, onOpen });
 
 describe('runs API', () => {
   it('lists run folders with preset, status and metrics, skipping folders that are not runs', async () => {
@@ -183,7 +170,7 @@ describe('runs API', () => {
       }
       expect((await app.inject('/api/runs/linked-pictures')).json().pictures).toEqual([]);
       // The stream reads no linked history: it ends at once with the status metrics.json gives.
-      expect(await readEvents('/api/runs/linked-run/events')).toEqual([{ id: undefined, event: 'status', data: { status: 'completed' } }]);
+      expect(await streamOf('/api/runs/linked-run/events')).toEqual([{ id: undefined, event: 'status', data: { status: 'completed' } }]);
       expect((await app.inject('/api/runs/linked-run/pictures/curves.png')).statusCode).toBe(200);
       // A model folder whose weights are a link elsewhere is not loaded, so never served at /models/….
       await mkdir(join(linked, 'model'));
@@ -215,10 +202,10 @@ describe('runs API', () => {
         await sleep(30);
       }
     };
-    const events = await readEvents('/api/runs/live-run/events', {}, writer);
+    const events = await streamOf('/api/runs/live-run/events', {}, writer);
     expect(events.map((e) => e.data)).toEqual(records);
     // Resuming from the id of the fourth record replays only what came after it.
-    const resumed = await readEvents('/api/runs/live-run/events', { 'last-event-id': events[3].id ?? '' });
+    const resumed = await streamOf('/api/runs/live-run/events', { 'last-event-id': events[3].id ?? '' });
     expect(resumed.map((e) => e.data)).toEqual(records.slice(4));
   });
 });
@@ -241,7 +228,7 @@ describe('starting trainings', () => {
     expect(response.statusCode).toBe(201);
     const { id, events: eventsUrl } = response.json();
     expect(id).toMatch(/^\d{8}-\d{6}-01-softmax$/);
-    const events = await readEvents(eventsUrl);
+    const events = await streamOf(eventsUrl);
     expect(events.filter((e) => e.event === 'message').map((e) => e.data.type)).toEqual(['start', 'batch', 'batch', 'epoch', 'end']);
     // The stream stays open past "end" until the process exits, as the CLI still writes pictures then.
     expect(events.at(-1)).toEqual({ id: undefined, event: 'exit', data: { exitCode: 0, log: ['done'] } });
@@ -280,7 +267,7 @@ describe('starting trainings', () => {
 
   it('reports a training that fails before writing anything', async () => {
     const { id, events: eventsUrl } = (await app.inject({ method: 'POST', url: '/api/runs', payload: { preset: 'broken' } })).json();
-    const events = await readEvents(eventsUrl);
+    const events = await streamOf(eventsUrl);
     expect(events).toEqual([
       { id: undefined, event: 'status', data: { status: 'failed' } },
       { id: undefined, event: 'exit', data: { exitCode: 3, log: ['training failed: out of luck'] } },
