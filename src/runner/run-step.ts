@@ -1,5 +1,4 @@
 // Runs one lab file as a run: claims the run folder, opens the session, runs the file's cells, saves what it trained.
-import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { locateDataDir, type Env } from '../data/locate.js';
@@ -12,8 +11,8 @@ import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '.
 import { RunWriter } from '../run/writer.js';
 import { finishRunPictures } from '../report/after-training.js';
 import { Progress } from '../train/progress.js';
-import { withSession, type FitOutcome, type LabSession } from '../train/session.js';
-import { installMathRandom, Rng } from '../util/rng.js';
+import { disposeModel, runLabFile, type FitOutcome, type LabSession } from '../train/session.js';
+import { Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
 import { fileDataSource, nodeEngine, runFolderPictures } from './node-session.js';
@@ -108,12 +107,6 @@ function metricsOf(config: RunConfig, fit: FitOutcome): RunMetrics {
   };
 }
 
-/** Frees the model and its optimizer (model.dispose frees the optimizer only when compile made it from a name). */
-function disposeModel(model: tf.LayersModel): void {
-  if (!(model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned) model.optimizer?.dispose();
-  model.dispose();
-}
-
 /** Why a lab file's run failed, pointing at the file's line when the error came from it. */
 function failure(step: LabStep, error: unknown): LabError {
   const where = lineIn(step.file, error) ?? step.file;
@@ -172,26 +165,7 @@ async function trainStep(step: LabStep, config: RunConfig, writer: RunWriter, io
     describe: false,
     fits: [],
   };
-  const restoreMathRandom = installMathRandom(rng);
-  let status: RunOutcome['status'] = 'completed';
-  try {
-    await withSession(session, step.main);
-    if (session.fits.length === 0) {
-      throw new LabError('BAD_LAB_FILE', `${step.file} trained nothing: it never called lab.fit(model, …)`, {
-        hint: 'train with `await lab.fit(model, training, { epochs, validationData })` (TF.js\'s own model.fit writes no run)',
-      });
-    }
-  } catch (error) {
-    if (!(error instanceof LabError && error.code === 'INTERRUPTED')) {
-      session.fits.forEach((f) => disposeModel(f.model));
-      throw error;
-    }
-    status = 'interrupted';
-  } finally {
-    restoreMathRandom();
-  }
-
-  const fit = session.fits[0];
+  const { status, fit } = await runLabFile(session, step.main, step.file);
   let metrics: RunMetrics | null = null;
   if (status === 'completed') {
     await writer.saveModel(fit.model);
