@@ -1,6 +1,7 @@
 // Runs a TF.js Layers model on n × 784 images in batches and reads back the class probabilities (the TF.js path).
 import * as tf from '@tensorflow/tfjs';
 import { PIXELS } from '../data/types.js';
+import type { Predictor } from './types.js';
 
 /**
  * Class probabilities of `count` images (count × 784 floats), as one flat count × classes array. The images are
@@ -19,4 +20,13 @@ export function predictProbabilities(model: tf.LayersModel, images: Float32Array
     probabilities.set(values, start * classes);
   }
   return probabilities;
+}
+
+/** A predictor that runs `model` through TF.js on the active backend (every model, every backend). */
+export function tfjsPredictor(model: tf.LayersModel, maxBatch = 256): Predictor {
+  return {
+    engine: `tfjs-${tf.getBackend()}`,
+    probabilities: (images, count) => predictProbabilities(model, images, count, maxBatch),
+    dispose: () => undefined,
+  };
 }

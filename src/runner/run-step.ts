@@ -11,7 +11,7 @@ import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '.
 import { RunWriter } from '../run/writer.js';
 import { finishRunPictures } from '../report/after-training.js';
 import { Progress } from '../train/progress.js';
-import { disposeModel, runLabFile, type FitOutcome, type LabSession } from '../train/session.js';
+import { disposeModel, fitMetrics, runLabFile, type LabSession } from '../train/session.js';
 import { Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
@@ -39,7 +39,6 @@ export interface RunOutcome {
 }
 
 const timestamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** A new run: the lab file loaded and checked, the data folder found, the run folder claimed and its config written. */
 async function startRun(request: RunRequest, io: RunIo): Promise<{ step: LabStep; config: RunConfig; writer: RunWriter }> {
@@ -86,25 +85,6 @@ async function resumeRun(request: RunRequest & { resume: string }, io: RunIo, pr
   }
   await writeFile(runFiles(runDir).config, `${JSON.stringify(config, null, 2)}\n`);
   return { step, config, writer: await RunWriter.resume(runDir) };
-}
-
-/** metrics.json from the run's fit: the last validation, the counts and the speed. */
-function metricsOf(config: RunConfig, fit: FitOutcome): RunMetrics {
-  const accuracy = fit.last?.val_accuracy ?? 0;
-  return {
-    step: config.step.name,
-    dataset: config.dataset,
-    test_accuracy: accuracy,
-    test_loss: fit.last?.val_loss ?? 0,
-    errors: Math.round((1 - accuracy) * fit.testCount),
-    test_count: fit.testCount,
-    epochs: fit.epochs,
-    steps: fit.steps,
-    seconds: round(fit.seconds, 2),
-    images_per_second: Math.round((fit.steps * fit.batchSize) / Math.max(fit.seconds, 1e-9)),
-    engine: fit.engine,
-    status: 'completed',
-  };
 }
 
 /** Why a lab file's run failed, pointing at the file's line when the error came from it. */
@@ -169,7 +149,7 @@ async function trainStep(step: LabStep, config: RunConfig, writer: RunWriter, io
   let metrics: RunMetrics | null = null;
   if (status === 'completed') {
     await writer.saveModel(fit.model);
-    metrics = metricsOf(config, fit);
+    metrics = fitMetrics(config.step.name, config.dataset, fit);
     await writer.writeMetrics(metrics);
   } else {
     progress.line(`\nInterrupted: checkpoint written; continue with \`mnist-lab ${step.builtin ? 'train' : 'run'} --resume ${runDir}\``);

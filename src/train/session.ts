@@ -1,11 +1,11 @@
 // The lab session: what a running lab file's API calls reach (data, engine, storage, output), plugged in by its runner.
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, TrainBatchesOptions } from '../data/pipeline.js';
-import type { DatasetName, DigitSet } from '../data/types.js';
+import { SET_SIZES, type DatasetName, type DigitSet } from '../data/types.js';
 import type { TrainerChoice, TrainingSpec } from '../engine/types.js';
 import type { Predictor } from '../engine/types.js';
 import { LabError } from '../errors.js';
-import { NO_OVERRIDES, type Overrides, type Point } from '../run/schema.js';
+import { NO_OVERRIDES, type Overrides, type Point, type RunMetrics } from '../run/schema.js';
 import { MemorySink, type RunSink } from '../run/sink.js';
 import { installMathRandom, Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
@@ -35,6 +35,11 @@ export interface DataSource {
   load(): Promise<LoadedDigits>;
   /** The training stream over `set`, continued from `state` when resuming. */
   stream(set: DigitSet, options: TrainBatchesOptions, state?: unknown): BatchStream;
+}
+
+/** How many training and test digits a run uses: the whole sets, cut by --limit and --val-limit. */
+export function digitCounts(overrides: Overrides): DataSource['counts'] {
+  return { train: Math.min(overrides.limit ?? SET_SIZES.train, SET_SIZES.train), test: Math.min(overrides.valLimit ?? SET_SIZES.test, SET_SIZES.test) };
 }
 
 /** Which code trains and predicts: the Node front door (native or TF.js), or TF.js alone in the browser. */
@@ -146,6 +151,25 @@ export interface LabOutcome {
   fit: FitOutcome;
 }
 
+/** metrics.json of a fit of `step` on `dataset`: the last validation, the counts and the speed. */
+export function fitMetrics(step: string, dataset: DatasetName, fit: FitOutcome): RunMetrics {
+  const accuracy = fit.last?.val_accuracy ?? 0;
+  return {
+    step,
+    dataset,
+    test_accuracy: accuracy,
+    test_loss: fit.last?.val_loss ?? 0,
+    errors: Math.round((1 - accuracy) * fit.testCount),
+    test_count: fit.testCount,
+    epochs: fit.epochs,
+    steps: fit.steps,
+    seconds: Number(fit.seconds.toFixed(2)),
+    images_per_second: Math.round((fit.steps * fit.batchSize) / Math.max(fit.seconds, 1e-9)),
+    engine: fit.engine,
+    status: 'completed',
+  };
+}
+
 /** Frees a model and its optimizer (model.dispose frees the optimizer only when compile made it from a name). */
 export function disposeModel(model: tf.LayersModel): void {
   if (!(model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned) model.optimizer?.dispose();
@@ -199,7 +223,7 @@ export async function describeLabFile(main: () => unknown, options: { file: stri
     rng,
     overrides: NO_OVERRIDES,
     hp: options.hp ?? {},
-    data: { counts: { train: 60_000, test: 10_000 }, load: nothingHere('data'), stream: nothingHere('data') },
+    data: { counts: digitCounts(NO_OVERRIDES), load: nothingHere('data'), stream: nothingHere('data') },
     engine: { trainer: nothingHere('engine'), predictor: nothingHere('engine') },
     sink: new MemorySink(),
     pictures: null,

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
-import { PIXELS, type Dataset, type DigitSet } from '../data/types.js';
+import { firstDigits, type Dataset, type DigitSet } from '../data/types.js';
 import { loadModel } from '../models/io.js';
 import { runFiles } from '../run/layout.js';
 import { readRun, requireRunFiles, type RunRecord } from '../run/reader.js';
@@ -94,12 +94,6 @@ export async function renderCurves(runDir: string): Promise<string[]> {
   const out = new PictureWriter(runFiles(runDir).pictures);
   await writeCurves(await readRun(runDir, 'renderCurves'), out);
   return out.files;
-}
-
-/** The first `count` digits of a set (views, no copies). */
-function firstDigits(set: DigitSet, count: number): DigitSet {
-  const n = Math.min(count, set.count);
-  return { images: set.images.subarray(0, n * PIXELS), labels: set.labels.subarray(0, n), count: n };
 }
 
 /** The 168-digit grid: validation digits, mistakes first, predictions under them with the wrong ones in red. */
