@@ -1,6 +1,6 @@
 // The trainer on any TF.js backend: TF.js's own trainOnBatch with the model's compiled optimizer, loss and metrics.
 import * as tf from '@tensorflow/tfjs';
-import { predictProbabilities } from './predict-probabilities.js';
+import { readProbabilities } from './predict-probabilities.js';
 import { setLearningRate } from './learning-rate.js';
 import type { EvalResult, LabelFormat, OptimizerState, StepResult, Trainer } from './types.js';
 
@@ -40,8 +40,9 @@ export class TfjsTrainer implements Trainer {
     }
   }
 
-  evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
-    const probabilities = predictProbabilities(this.model, xs, count, EVAL_CHUNK);
+  /** Read back asynchronously, as every backend can (WebGPU in a browser only so). */
+  async evaluate(xs: Float32Array, labels: Uint8Array, count: number): Promise<EvalResult> {
+    const probabilities = await readProbabilities(this.model, xs, count, EVAL_CHUNK);
     return { ...scoreProbabilities(probabilities, labels, count, this.classes), probabilities };
   }
 
@@ -52,10 +53,11 @@ export class TfjsTrainer implements Trainer {
   async getOptimizerState(): Promise<OptimizerState> {
     const weights = await this.optimizer.getWeights();
     const iterations = weights.find((w) => w.name === 'iter');
+    const slots = weights.filter((w) => w !== iterations);
     const state = {
       step: this.optimizer.iterations,
       // Copies: a backend may hand out its own buffer.
-      slots: weights.filter((w) => w !== iterations).map(({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(tensor.dataSync()) })),
+      slots: await Promise.all(slots.map(async ({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(await tensor.data()) }))),
     };
     iterations?.tensor.dispose();
     return state;

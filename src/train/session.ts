@@ -42,10 +42,15 @@ export function digitCounts(overrides: Overrides): DataSource['counts'] {
   return { train: Math.min(overrides.limit ?? SET_SIZES.train, SET_SIZES.train), test: Math.min(overrides.valLimit ?? SET_SIZES.test, SET_SIZES.test) };
 }
 
+/** A predictor as the display cells use it: Node's answers at once, a browser's once read back from its engine. */
+export interface LabPredictor extends Omit<Predictor, 'probabilities'> {
+  probabilities(images: Float32Array, count: number): Float32Array | Promise<Float32Array>;
+}
+
 /** Which code trains and predicts: the Node front door (native or TF.js), or TF.js alone in the browser. */
 export interface EngineProvider {
   trainer(model: tf.LayersModel, spec: TrainingSpec): Promise<TrainerChoice>;
-  predictor(model: tf.LayersModel): Promise<Predictor>;
+  predictor(model: tf.LayersModel): Promise<LabPredictor>;
 }
 
 /** Where pictures go: PNG files in the run folder in Node, the page in the browser. */

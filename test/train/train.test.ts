@@ -157,7 +157,7 @@ describe('TfjsTrainer', () => {
     await trainer.step(xs, labels, 0.01, 1);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await trainer.step(xs, labels, 0.01, 1);
-    trainer.evaluate(xs, labels, 4);
+    await trainer.evaluate(xs, labels, 4);
     expect(tf.memory().numTensors).toBe(before);
     trainer.dispose();
     model.optimizer.dispose();
