@@ -20,3 +20,6 @@ export const fontFaces = {
   /** Stands in for the codelab's STIXGeneral (a Times-like serif, not installed here): GNU FreeSerif. */
   digitsB: { family: 'Lab Digits Serif', file: `${FREEFONT}/FreeSerif.ttf`, debianPackage: 'fonts-freefont-ttf' },
 } as const satisfies Record<string, FontFace>;
+
+/** A face's file name without its folder: where a static site keeps its copy (the lab site's fonts/). */
+export const fontFileName = (face: FontFace): string => face.file.slice(face.file.lastIndexOf('/') + 1);
