@@ -250,7 +250,9 @@ export class TrainingCharts {
     } else if (record.type === 'start') {
       this.stepsPerEpoch = Math.max(1, record.stepsPerEpoch);
       this.spanEpochs(record.epochs);
-      if (record.lr.length > 0) planned.data = [...record.lr];
+      // Runs from before lab files wrote no plan in their start record.
+      const plan = (record as { lr?: Point[] }).lr ?? [];
+      if (plan.length > 0) planned.data = [...plan];
     } else if (record.type === 'batch') {
       const x = record.epoch + (record.step + 1) / this.stepsPerEpoch;
       lossBatches.data.push({ x, y: record.loss });
