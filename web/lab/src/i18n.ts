@@ -70,6 +70,7 @@ const ENGLISH = {
   pad: 'Drawing pad',
   padEmpty: 'Train a model, then draw a digit for it here.',
   padModel: 'Model',
+  padCanvas: 'drawing pad: draw a digit with the mouse or a finger',
   padClear: 'Clear',
   padPrompt: 'draw a digit',
   padPrediction: '{digit} ({percent}%)',
@@ -167,6 +168,7 @@ const HEBREW: Strings = {
   pad: 'לוח ציור',
   padEmpty: 'אמנו מודל, ואז ציירו לו כאן ספרה.',
   padModel: 'מודל',
+  padCanvas: 'לוח ציור: ציירו ספרה בעכבר או באצבע',
   padClear: 'ניקוי',
   padPrompt: 'ציירו ספרה',
   padPrediction: '{digit} ({percent}%)',
@@ -215,7 +217,8 @@ export type TextKey = { [K in keyof Strings]: Strings[K] extends string ? K : ne
 
 let language: Language = 'en';
 
-export const currentLanguage = (): Language => language;
+/** A language's own name for itself, for the language menu. */
+export const languageName = (lang: Language): string => STRINGS[lang].languageName;
 export const strings = (): Strings => STRINGS[language];
 
 /** Left-to-right isolates: a number or a name inside Hebrew text keeps its own order (LRI … PDI). */
@@ -246,7 +249,8 @@ export function isLanguage(value: string | null): value is Language {
   return (LANGUAGES as readonly string[]).includes(value ?? '');
 }
 
-/** Sets the language, the document's `lang` and `dir`, and every element marked `data-text="<key>"` (or its title). */
+/** Sets the language, the document's `lang` and `dir`, and every element marked `data-text="<key>"` (its title:
+ * `data-title`, its accessible name: `data-label`). */
 export function setLanguage(next: Language): void {
   language = next;
   const root = document.documentElement;
@@ -257,5 +261,8 @@ export function setLanguage(next: Language): void {
   }
   for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-title]'))) {
     element.title = text(element.dataset.title as TextKey);
+  }
+  for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-label]'))) {
+    element.setAttribute('aria-label', text(element.dataset.label as TextKey));
   }
 }

@@ -2,7 +2,7 @@
 import { DATASET_NAMES } from '../../../src/data/datasets.js';
 import { CodePanel } from './code-panel.js';
 import { Curves } from './curves.js';
-import { isLanguage, LANGUAGES, setLanguage, stepText, strings, text, type Language } from './i18n.js';
+import { isLanguage, languageName, LANGUAGES, setLanguage, stepText, strings, text, type Language } from './i18n.js';
 import { LabPad } from './lab-pad.js';
 import { LabWorker } from './lab-client.js';
 import { ModelsPanel } from './models-panel.js';
@@ -162,7 +162,7 @@ class LabPage {
 
   private wireControls(): void {
     const language = element<HTMLSelectElement>('language-select');
-    language.replaceChildren(...LANGUAGES.map((lang) => new Option(lang === 'he' ? 'עברית' : 'English', lang)));
+    language.replaceChildren(...LANGUAGES.map((lang) => new Option(languageName(lang), lang)));
     language.value = document.documentElement.lang;
     language.addEventListener('change', () => {
       if (!isLanguage(language.value)) return;
