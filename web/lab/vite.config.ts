@@ -6,8 +6,8 @@ import { createLogger, defineConfig } from 'vite';
 const flat = (path: string): string => fileURLToPath(new URL(`../../node_modules/${path}`, import.meta.url));
 const TFJS = flat('@tensorflow/tfjs/dist/tf.fesm.min.js');
 
-/** Vite's logger, less Rollup's notes on the comments it cannot place in zod's own sources (page and workers alike). */
-const logger = createLogger();
+/** Vite's warnings (the level build-site.ts asks for), less Rollup's notes on the comments it cannot place in zod's own sources. */
+const logger = createLogger('warn');
 const warn = logger.warn.bind(logger);
 logger.warn = (message, options) => {
   if (message.includes('node_modules/zod/') && message.includes('annotation that Rollup cannot interpret')) return;

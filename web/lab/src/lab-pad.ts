@@ -37,7 +37,11 @@ export class LabPad {
     select.replaceChildren(...models.map((m) => new Option(`${ltr(m.step)} · ${ltr(m.engine)} · ${ltr(m.time.slice(0, 19).replace('T', ' '))}`, m.id)));
     select.disabled = models.length === 0;
     if (models.some((m) => m.id === current)) select.value = current;
-    else if (this.loaded !== '' && !models.some((m) => m.id === this.loaded)) this.loaded = '';
+    if (this.loaded !== '' && !models.some((m) => m.id === this.loaded)) {
+      // Its model was deleted: the pad waits for another.
+      this.loaded = '';
+      this.clear();
+    }
   }
 
   /** Loads a kept model into the pad's worker and predicts the drawing with it. */
@@ -45,7 +49,12 @@ export class LabPad {
     this.elements.select.value = id;
     this.loaded = '';
     this.predictor ??= new PagePredictor();
-    await this.predictor.load(modelUrl(id));
+    try {
+      await this.predictor.load(modelUrl(id));
+    } catch (error) {
+      this.elements.prediction.textContent = (error as Error).message;
+      return;
+    }
     this.loaded = id;
     document.body.dataset.padModel = id;
     await this.predict();

@@ -124,6 +124,10 @@ function run(request: RunRequest): Promise<void> {
     const outcome = await runLabFile(session, main, request.file);
     try {
       post({ type: 'kept', runId: request.runId, model: await keepModel(outcome, request, history) });
+    } catch (error) {
+      // The training itself went well: say why its model is not kept (storage full or denied) and end as it ended.
+      const { message } = describeError(error);
+      post({ type: 'error', runId: request.runId, error: { message: `the trained model was not kept in this browser: ${message}`, hint: 'free some storage, or leave private browsing, and train again' } });
     } finally {
       disposeModel(outcome.fit.model);
     }
