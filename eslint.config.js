@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/', 'web/dist/', 'web/dist-site/', 'runs/', 'coverage/', 'test-artifacts/', 'web/lab/steps/'] },
+  { ignores: ['dist/', 'node_modules/', 'build/', 'web/dist/', 'web/dist-site/', 'runs/', 'coverage/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

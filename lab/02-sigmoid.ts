@@ -16,6 +16,16 @@ export const about: lab.StepInfo = {
       'arrives in step 3 and the lesson is that sigmoid layers train badly with plain gradient descent',
     'pass bar 0.60 is ours: the codelab gives no number for this step, only that it is not better than step 1',
   ],
+  translations: {
+    he: {
+      title: 'שתי שכבות נסתרות עם sigmoid, SGD',
+      codelab: 'אין מספר: "פי 10 פרמטרים, אבל לא פי 10 טוב יותר", וההפסד עלה מאוד (הרף שלנו: 0.60)',
+      lesson:
+        'שתי שכבות נסתרות של נוירוני sigmoid נותנות פי 20 משקלים, ובכל זאת האימון נעשה איטי יותר, לא טוב ' +
+        'יותר: sigmoid נרווה, ולכן הגרדיאנטים דועכים בדרכם חזרה דרך השכבות. שימו לב להפסד שנתקע הרבה מעל זה ' +
+        'של שלב 1 באפוקים הראשונים: זה המודל שהוביל ל-relu ולאופטימייזרים טובים יותר.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

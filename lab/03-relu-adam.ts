@@ -12,6 +12,16 @@ export const about: lab.StepInfo = {
     'instead of SGD (a per-weight adaptive step). Watch the accuracy jump to about 97% within the first epochs, ' +
     'and the test loss drift up in the last epochs while the training loss keeps falling: the first sign of overfitting.',
   choices: ["optimizer 'adam' is Keras's default Adam: learning rate 0.001"],
+  translations: {
+    he: {
+      title: 'relu ו-Adam',
+      codelab: 'אמור להגיע עכשיו ל-97% (נמדד: val_acc 0.9770)',
+      lesson:
+        'אותן שכבות כמו בשלב 2, אבל relu במקום sigmoid (הוא לא נרווה בקלטים חיוביים) ו-Adam במקום SGD (צעד ' +
+        'מסתגל לכל משקל). שימו לב לדיוק שקופץ לכ-97% כבר באפוקים הראשונים, ולהפסד המבחן שמטפס באפוקים ' +
+        'האחרונים בזמן שהפסד האימון ממשיך לרדת: הסימן הראשון להתאמת־יתר (overfitting).',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

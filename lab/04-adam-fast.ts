@@ -15,6 +15,16 @@ export const about: lab.StepInfo = {
     'learning rate 0.01 (10x the default): the codelab does not give the value; the later notebooks use Adam(lr=0.01)',
     'pass bar 0.96 is ours: the codelab gives no number for this step',
   ],
+  translations: {
+    he: {
+      title: 'relu ו-Adam, קצב למידה מהיר יותר',
+      codelab: 'אין מספר: עקומות האימון "רועשות מאוד", והתיקוף קופץ (הרף שלנו: 0.96)',
+      lesson:
+        'רק קצב הלמידה משתנה, מ-0.001 ל-0.01. צעדים גדולים מקדמים מהר יותר בהתחלה, אבל משאירים את המודל מקפץ ' +
+        'סביב המינימום: שימו לב לעקומות האימון שנעשות רועשות, ולדיוק המבחן שקופץ למעלה ולמטה מאפוק לאפוק ' +
+        'במקום להתייצב.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

@@ -11,6 +11,15 @@ export const about: lab.StepInfo = {
     'Start with the fast rate of step 4, then multiply it by 0.6 every epoch (0.01 down to 0.0001 at epoch 9). ' +
     'Watch most of the noise leave the curves after the first epochs and the test accuracy settle around 98%.',
   choices: ['zoom 10 as keras_03, the notebook that introduces this schedule'],
+  translations: {
+    he: {
+      title: 'relu ו-Adam עם דעיכת קצב הלמידה',
+      codelab: 'מעל 98% באופן עקבי',
+      lesson:
+        'מתחילים בקצב המהיר של שלב 4, ומכפילים אותו ב-0.6 בכל אפוק (מ-0.01 עד 0.0001 באפוק 9). שימו לב לרוב ' +
+        'הרעש שנעלם מהעקומות אחרי האפוקים הראשונים, ולדיוק המבחן שמתייצב סביב 98%.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

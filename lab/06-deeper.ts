@@ -15,6 +15,16 @@ export const about: lab.StepInfo = {
     'layer sizes 200-100-60: the codelab gives none; these are keras_03 without its dropout, so step 7 changes only dropout',
     'pass bar 0.975 is ours, as the codelab says accuracy does not move',
   ],
+  translations: {
+    he: {
+      title: 'רשת צפופה עמוקה יותר',
+      codelab: 'לא באמת טוב יותר: עדיין תקוע ב-98%, הפסד התיקוף עולה (הרף שלנו: 0.975)',
+      lesson:
+        'שכבה נסתרת שלישית (200-100-60) מוסיפה קיבולת, אבל הדיוק נשאר סביב 98%. שימו לב לשתי עקומות ההפסד ' +
+        'שנפרדות: הפסד האימון ממשיך לרדת, בעוד הפסד המבחן מטפס אחרי כמה אפוקים. הרשת משננת את ספרות האימון: ' +
+        'התאמת־יתר.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

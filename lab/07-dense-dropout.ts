@@ -11,6 +11,16 @@ export const about: lab.StepInfo = {
     'Dropout switches off a random quarter of the hidden neurons at every training step, so no neuron can rely ' +
     'on another. Watch the test loss stop climbing (but sit higher overall), the noise come back, and the accuracy ' +
     'not improve: with flattened pixels the network has thrown away the image shape, and that is the real limit.',
+  translations: {
+    he: {
+      title: 'רשת צפופה עמוקה עם dropout',
+      codelab: 'דיוק התיקוף "ירד קצת" (נמדד: val_accuracy 0.9775)',
+      lesson:
+        'Dropout מכבה רבע אקראי מהנוירונים הנסתרים בכל צעד אימון, כך שאף נוירון לא יכול לסמוך על אחר. שימו לב ' +
+        'להפסד המבחן שמפסיק לטפס (אבל יושב גבוה יותר בסך הכול), לרעש שחוזר, ולדיוק שלא משתפר: כשהפיקסלים ' +
+        'משוטחים, הרשת איבדה את צורת התמונה, וזו המגבלה האמיתית.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

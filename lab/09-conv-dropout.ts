@@ -14,6 +14,15 @@ export const about: lab.StepInfo = {
     'Dropout(0.25) after Dense(200): the codelab gives no rate or position. Step 10 speaks of "the dropout rate on ' +
       'the dense layer", so it sits there; 0.25 is the rate of keras_03, and step 10 then changes it to 0.3',
   ],
+  translations: {
+    he: {
+      title: 'רשת קונבולוציה עם dropout',
+      codelab: 'הדיוק הסופי אמור להיות הרבה מעל 99%',
+      lesson:
+        'ה-dropout חוזר, הפעם רק על השכבה הצפופה הגדולה, שמחזיקה את רוב המשקלים (313,800 מתוך 354,002). שימו ' +
+        'לב להפסד המבחן שנשאר שטוח במקום לעלות בסוף האימון, ולדיוק שעובר את 99%.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

@@ -30,6 +30,19 @@ export const about: lab.StepInfo = {
     'conv and dense layers keep their biases before batch norm, as task.py does (README_BATCHNORM advises removing them)',
   ],
   hyperparameters: HYPERPARAMETERS,
+  translations: {
+    he: {
+      title: 'רשת הקונבולוציה של המאמן בענן (mlengine task.py)',
+      codelab:
+        'batch norm, קצב למידה 0.02-0.0001-600, מתאמן ב-3000 איטרציות (משימה 159: 0.9949 עם קונבולוציות ' +
+        '16-32-64)',
+      lesson:
+        'גרסת הענן של המודל הסופי, שמונעת בצעדים ולא באפוקים: קונבולוציות של 6x6, 5x5 ו-4x4 (בעומקים ' +
+        'conv1-conv2-conv3), batch norm ו-relu אחרי כל אחת, שכבה צפופה של 200, dropout ו-softmax. קצב הלמידה ' +
+        'דועך בכל צעד מ-lr0 + lr1 לעבר lr1. שימו לב לדיוק שעובר את 99% בתוך 2,000-3,000 צעדים; ההפסד מדווח ' +
+        'כפול 100, כמו ש-task.py עושה.',
+    },
+  },
 };
 
 export default async function main(): Promise<void> {

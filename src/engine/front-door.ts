@@ -1,6 +1,6 @@
 // The engine's one front door: for a model as compiled, which code trains it and which predicts with it, and why.
 import * as tf from '@tensorflow/tfjs';
-import { predictProbabilities } from './predict-probabilities.js';
+import { tfjsPredictor } from './predict-probabilities.js';
 import { TfjsTrainer } from './tfjs-trainer.js';
 import type { CompiledTrainer, Predictor, TrainerChoice, TrainingSpec } from './types.js';
 
@@ -64,9 +64,5 @@ export async function choosePredictor(model: tf.LayersModel, maxBatch = 1000): P
       return { engine: 'native-compiled', probabilities: (images, count) => inference.probabilities(images, count), dispose: () => inference.dispose() };
     }
   }
-  return {
-    engine: `tfjs-${tf.getBackend()}`,
-    probabilities: (images, count) => predictProbabilities(model, images, count),
-    dispose: () => undefined,
-  };
+  return tfjsPredictor(model);
 }

@@ -1,6 +1,6 @@
 // The trainer on any TF.js backend: TF.js's own trainOnBatch with the model's compiled optimizer, loss and metrics.
 import * as tf from '@tensorflow/tfjs';
-import { predictProbabilities } from './predict-probabilities.js';
+import { readProbabilities } from './predict-probabilities.js';
 import { setLearningRate } from './learning-rate.js';
 import type { EvalResult, LabelFormat, OptimizerState, StepResult, Trainer } from './types.js';
 
@@ -39,9 +39,12 @@ export class TfjsTrainer implements Trainer {
     }
   }
 
-  /** Accuracy, and the loss the model was compiled with (Keras's val_loss is model.evaluate's: any loss, not only cross-entropy). */
-  evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult {
-    const probabilities = predictProbabilities(this.model, xs, count, EVAL_CHUNK);
+  /**
+   * Accuracy, and the loss the model was compiled with (Keras's val_loss is model.evaluate's: any loss, not only
+   * cross-entropy); read back asynchronously, as every backend can (WebGPU in a browser only so).
+   */
+  async evaluate(xs: Float32Array, labels: Uint8Array, count: number): Promise<EvalResult> {
+    const probabilities = await readProbabilities(this.model, xs, count, EVAL_CHUNK);
     const { accuracy } = scoreProbabilities(probabilities, labels, count, this.classes);
     // model.evaluate applies the compiled loss, whichever it is (a Sequential keeps its loss functions private).
     const result = tf.tidy(() => {
@@ -49,8 +52,7 @@ export class TfjsTrainer implements Trainer {
       const out = this.model.evaluate(x, this.targets(labels.subarray(0, count)), { batchSize: EVAL_CHUNK });
       return Array.isArray(out) ? out[0] : out;
     });
-    // Sync point: one number per validation.
-    const loss = result.dataSync()[0];
+    const loss = (await result.data())[0];
     result.dispose();
     return { loss, accuracy, probabilities };
   }
@@ -68,10 +70,11 @@ export class TfjsTrainer implements Trainer {
   async getOptimizerState(): Promise<OptimizerState> {
     const weights = await this.optimizer.getWeights();
     const iterations = weights.find((w) => w.name === 'iter');
+    const slots = weights.filter((w) => w !== iterations);
     const state = {
       step: this.optimizer.iterations,
       // Copies: a backend may hand out its own buffer.
-      slots: weights.filter((w) => w !== iterations).map(({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(tensor.dataSync()) })),
+      slots: await Promise.all(slots.map(async ({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(await tensor.data()) }))),
     };
     iterations?.tensor.dispose();
     return state;

@@ -96,7 +96,7 @@ export interface Trainer {
   /** One training step on a batch (xs: size × input features, labels: size class ids). */
   step(xs: Float32Array, labels: Uint8Array, lr: number, seed: number): StepResult | Promise<StepResult>;
   /** Loss, accuracy and probabilities of the first `count` samples, in inference mode. */
-  evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult;
+  evaluate(xs: Float32Array, labels: Uint8Array, count: number): EvalResult | Promise<EvalResult>;
   /** Makes the TF.js model hold the current weights (before saving or predicting with it). */
   syncToModel(): void;
   getOptimizerState(): OptimizerState | Promise<OptimizerState>;

@@ -20,6 +20,10 @@ export const HyperparameterSpecSchema = z
   .strict();
 export type HyperparameterSpec = z.infer<typeof HyperparameterSpecSchema>;
 
+/** A step's words in another language (the browser lab shows them): the title, the codelab's number, the lesson. */
+export const StepTextSchema = z.object({ title: z.string().min(1), codelab: z.string().min(1), lesson: z.string().min(1) }).strict();
+export type StepText = z.infer<typeof StepTextSchema>;
+
 /** What a lab file says about itself (its `about` export): shown by `models`, the lab table and the reports. */
 export const StepInfoSchema = z
   .object({
@@ -37,6 +41,8 @@ export const StepInfoSchema = z
     choices: z.array(z.string()).default([]),
     /** The knobs the step takes as --hp-<key> flags (the mlengine trainer's). */
     hyperparameters: z.record(z.string(), HyperparameterSpecSchema).default({}),
+    /** The title, codelab number and lesson in other languages, by language code (`he`: Hebrew). */
+    translations: z.record(z.string().regex(/^[a-z]{2}$/), StepTextSchema).optional(),
   })
   .strict();
 export type StepInfo = z.input<typeof StepInfoSchema>;

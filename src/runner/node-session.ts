@@ -6,21 +6,17 @@ import { Prefetcher } from '../data/prefetch.js';
 import type { DatasetName } from '../data/types.js';
 import { choosePredictor, chooseTrainer } from '../engine/front-door.js';
 import type { Overrides } from '../run/schema.js';
-import type { DataSource, EngineProvider, LoadedDigits, PictureHooks } from '../train/session.js';
+import { digitCounts, type DataSource, type EngineProvider, type LoadedDigits, type PictureHooks } from '../train/session.js';
 import { epochEndPictures } from '../report/after-training.js';
 import { renderLearningRate, renderPredictionCell } from '../viz/pictures.js';
 import type { TextOut } from '../util/text-out.js';
-
-/** The MNIST-format sets' sizes (both datasets): 60,000 training and 10,000 test digits. */
-const TRAIN_DIGITS = 60_000;
-const TEST_DIGITS = 10_000;
 
 /** Digits from the four IDX files of a data folder, loaded once; training batches come from a worker thread. */
 export function fileDataSource(options: { dir: string; dataset: DatasetName; overrides: Overrides }): DataSource {
   const { dir, dataset, overrides } = options;
   let loaded: Promise<LoadedDigits> | undefined;
   return {
-    counts: { train: Math.min(overrides.limit ?? TRAIN_DIGITS, TRAIN_DIGITS), test: Math.min(overrides.valLimit ?? TEST_DIGITS, TEST_DIGITS) },
+    counts: digitCounts(overrides),
     load() {
       loaded ??= loadDataset({ dir, dataset, limit: overrides.limit ?? undefined, testLimit: overrides.valLimit ?? undefined }).then((d) => ({
         name: d.name,

@@ -1,5 +1,4 @@
 // Runs one lab file as a run: claims the run folder, opens the session, runs the file's cells, saves what it trained.
-import type * as tf from '@tensorflow/tfjs';
 import { resolve } from 'node:path';
 import { locateDataDir, type Env } from '../data/locate.js';
 import { initBackend } from '../engine/backend.js';
@@ -10,8 +9,8 @@ import { NO_OVERRIDES, type RunConfig, type RunMetrics, type RunStatus } from '.
 import { RunWriter } from '../run/writer.js';
 import { finishRunPictures } from '../report/after-training.js';
 import { Progress } from '../train/progress.js';
-import { withSession, type FitOutcome, type LabSession } from '../train/session.js';
-import { installMathRandom, Rng } from '../util/rng.js';
+import { disposeModel, fitMetrics, runLabFile, type LabSession } from '../train/session.js';
+import { Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
 import { fileDataSource, nodeEngine, runFolderPictures } from './node-session.js';
@@ -38,7 +37,6 @@ export interface RunOutcome {
 }
 
 const timestamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** A new run: the lab file loaded and checked, the data folder found, the run folder claimed and its config written. */
 async function startRun(request: RunRequest, io: RunIo): Promise<{ step: LabStep; config: RunConfig; writer: RunWriter }> {
@@ -104,31 +102,6 @@ async function refuseFinishedRun(runDir: string, request: RunRequest & { resume:
   });
 }
 
-/** metrics.json from the run's fit: the last validation, the counts and the speed. */
-function metricsOf(config: RunConfig, fit: FitOutcome): RunMetrics {
-  const accuracy = fit.last?.val_accuracy ?? 0;
-  return {
-    step: config.step.name,
-    dataset: config.dataset,
-    test_accuracy: accuracy,
-    test_loss: fit.last?.val_loss ?? 0,
-    errors: Math.round((1 - accuracy) * fit.testCount),
-    test_count: fit.testCount,
-    epochs: fit.epochs,
-    steps: fit.steps,
-    seconds: round(fit.seconds, 2),
-    images_per_second: Math.round((fit.steps * fit.batchSize) / Math.max(fit.seconds, 1e-9)),
-    engine: fit.engine,
-    status: 'completed',
-  };
-}
-
-/** Frees the model and its optimizer (model.dispose frees the optimizer only when compile made it from a name). */
-function disposeModel(model: tf.LayersModel): void {
-  if (!(model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned) model.optimizer?.dispose();
-  model.dispose();
-}
-
 /** Why a lab file's run failed, pointing at the file's line when the error came from it. */
 function failure(step: LabStep, error: unknown): LabError {
   const where = lineIn(step.file, error) ?? step.file;
@@ -187,30 +160,11 @@ async function trainStep(step: LabStep, config: RunConfig, writer: RunWriter, io
     describe: false,
     fits: [],
   };
-  const restoreMathRandom = installMathRandom(rng);
-  let status: RunOutcome['status'] = 'completed';
-  try {
-    await withSession(session, step.main);
-    if (session.fits.length === 0) {
-      throw new LabError('BAD_LAB_FILE', `${step.file} trained nothing: it never called lab.fit(model, …)`, {
-        hint: 'train with `await lab.fit(model, training, { epochs, validationData })` (TF.js\'s own model.fit writes no run)',
-      });
-    }
-  } catch (error) {
-    if (!(error instanceof LabError && error.code === 'INTERRUPTED')) {
-      session.fits.forEach((f) => disposeModel(f.model));
-      throw error;
-    }
-    status = 'interrupted';
-  } finally {
-    restoreMathRandom();
-  }
-
-  const fit = session.fits[0];
+  const { status, fit } = await runLabFile(session, step.main, step.file);
   let metrics: RunMetrics | null = null;
   if (status === 'completed') {
     await writer.saveModel(fit.model);
-    metrics = metricsOf(config, fit);
+    metrics = fitMetrics(config.step.name, config.dataset, fit);
     await writer.writeMetrics(metrics);
   } else {
     progress.line(`\nInterrupted: checkpoint written; continue with \`mnist-lab ${step.builtin ? 'train' : 'run'} --resume ${runDir}\``);

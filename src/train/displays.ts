@@ -38,7 +38,7 @@ export async function showPredictions(model: tf.LayersModel): Promise<void> {
   const digits = await session.data.load();
   const predictor = await session.engine.predictor(model);
   try {
-    const probabilities = predictor.probabilities(Float32Array.from(digits.test.images, (v) => v / 256), digits.test.count);
+    const probabilities = await predictor.probabilities(Float32Array.from(digits.test.images, (v) => v / 256), digits.test.count);
     let errors = 0;
     for (let i = 0; i < digits.test.count; i++) {
       const row = probabilities.subarray(i * 10, i * 10 + 10);

@@ -67,7 +67,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
     for (const cb of callbacks) await call(cb);
   };
   // The weights' spread before training; one more record follows each epoch's checkpoint.
-  if (state.globalStep === 0) await inputs.sink.append(weightsRecord(inputs.model, 0));
+  if (state.globalStep === 0) await inputs.sink.append(await weightsRecord(inputs.model, 0));
   await each((cb) => cb.onTrainBegin?.(ctx));
 
   while (state.epoch < plan.epochs && !ctx.stopTraining) {
@@ -109,7 +109,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
       if (inputs.checkpointWanted() && state.stepInEpoch < epochSteps) await checkpoint(inputs, lr);
     }
 
-    const val = trainer.evaluate(inputs.validation.xs, inputs.validation.labels, inputs.validation.size);
+    const val = await trainer.evaluate(inputs.validation.xs, inputs.validation.labels, inputs.validation.size);
     const epochSeconds = (performance.now() - segmentStart) / 1000;
     state.seconds += epochSeconds;
     const record: EpochRecord = {
@@ -130,7 +130,7 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
     state.stepInEpoch = 0;
     state.sums = { loss: 0, accuracy: 0, steps: 0 };
     await checkpoint(inputs, lr);
-    await inputs.sink.append(weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
+    await inputs.sink.append(await weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
     const logs: EpochLogs = { loss: record.loss, accuracy: record.accuracy, val_loss: record.val_loss, val_accuracy: record.val_accuracy, lr };
     await each((cb) => cb.onEpochEnd?.(record.epoch, logs, ctx));
   }

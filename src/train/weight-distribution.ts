@@ -24,12 +24,12 @@ function kindOf(variableName: string): 'weights' | 'biases' | null {
   return null;
 }
 
-/** One weights record for `model` as it is now; reads the variables, creates no tensors. */
-export function weightsRecord(model: tf.LayersModel, epoch: number): WeightsRecord {
+/** One weights record for `model` as it is now; reads the variables (asynchronously, as WebGPU must), creates no tensors. */
+export async function weightsRecord(model: tf.LayersModel, epoch: number): Promise<WeightsRecord> {
   const parts: Record<'weights' | 'biases', Float32Array[]> = { weights: [], biases: [] };
   for (const variable of model.weights) {
     const kind = kindOf(variable.originalName);
-    if (kind) parts[kind].push(variable.read().dataSync() as Float32Array); // sync point: once an epoch
+    if (kind) parts[kind].push((await variable.read().data()) as Float32Array); // sync point: once an epoch
   }
   const joined = (arrays: Float32Array[]) => {
     const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));

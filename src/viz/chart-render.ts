@@ -1,7 +1,8 @@
 // Draws chart.js configurations on @napi-rs/canvas: PNG buffers, SVG strings, and panels placed side by side.
 import { createCanvas, SvgExportFlag, type Canvas, type SvgCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type ChartItem } from 'chart.js/auto';
-import { ensureFont, fontFaces } from './fonts.js';
+import { fontFaces } from './font-faces.js';
+import { ensureFont } from './fonts.js';
 
 export interface Size {
   width: number;

@@ -1,7 +1,6 @@
 // Rows of 28×28 digits drawn black on white (the codelab's gray_r) with captions under each, wrong ones in red.
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
-import { ensureFont, fontFaces } from './fonts.js';
+import type { Context2D, PixelContext2D, Pixels } from './canvas-2d.js';
 import { colors } from './style.js';
 
 /** One line of text under a digit; `wrong` draws it in red. */
@@ -73,8 +72,16 @@ export function gridLayout(
   };
 }
 
+/** The layout of `spec`, wide enough for its title as `measure` (any context, in the font `family`) measures it. */
+export function digitGridLayout(spec: DigitGridSpec, measure: Context2D, family: string): GridLayout {
+  measure.font = `${TITLE_FONT_SIZE}px "${family}"`;
+  // Wide enough for the title even when there are few digits (or none: a model with no mistakes to show).
+  const titleWidth = spec.title === undefined ? 0 : Math.ceil(measure.measureText(spec.title).width) + 2 * MARGIN;
+  return gridLayout(spec.count, spec.perRow, spec.captions[0]?.length ?? 0, spec.title !== undefined, spec.cellWidth, titleWidth);
+}
+
 /** Paints digit `index` of `images` at (x, y), each pixel SCALE×SCALE, ink black on white. */
-function drawDigit(ctx: SKRSContext2D, images: Uint8Array, index: number, x: number, y: number): void {
+function drawDigit<Image extends Pixels>(ctx: PixelContext2D<Image>, images: Uint8Array, index: number, x: number, y: number): void {
   const image = ctx.createImageData(TILE, TILE);
   for (let row = 0; row < TILE; row++) {
     for (let col = 0; col < TILE; col++) {
@@ -87,26 +94,18 @@ function drawDigit(ctx: SKRSContext2D, images: Uint8Array, index: number, x: num
   ctx.putImageData(image, x, y);
 }
 
-export function digitGridPng(spec: DigitGridSpec): Buffer {
-  ensureFont(fontFaces.text);
-  const lines = spec.captions[0]?.length ?? 0;
-  const measure = createCanvas(1, 1).getContext('2d');
-  measure.font = `${TITLE_FONT_SIZE}px "${fontFaces.text.family}"`;
-  // Wide enough for the title even when there are few digits (or none: a model with no mistakes to show).
-  const titleWidth = spec.title === undefined ? 0 : Math.ceil(measure.measureText(spec.title).width) + 2 * MARGIN;
-  const layout = gridLayout(spec.count, spec.perRow, lines, spec.title !== undefined, spec.cellWidth, titleWidth);
-  const canvas = createCanvas(layout.width, layout.height);
-  const ctx = canvas.getContext('2d');
+/** Draws `spec` on a canvas of `layout`'s size (from digitGridLayout), text in the font `family`. */
+export function drawDigitGrid<Image extends Pixels>(ctx: PixelContext2D<Image>, spec: DigitGridSpec, layout: GridLayout, family: string): void {
   ctx.fillStyle = colors.figure;
   ctx.fillRect(0, 0, layout.width, layout.height);
   if (spec.title !== undefined && layout.title) {
     ctx.fillStyle = colors.text;
-    ctx.font = `${TITLE_FONT_SIZE}px "${fontFaces.text.family}"`;
+    ctx.font = `${TITLE_FONT_SIZE}px "${family}"`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     ctx.fillText(spec.title, layout.title.x, layout.title.y + layout.title.height / 2 - 4);
   }
-  ctx.font = `${CAPTION_FONT_SIZE}px "${fontFaces.text.family}"`;
+  ctx.font = `${CAPTION_FONT_SIZE}px "${family}"`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   for (let i = 0; i < spec.count; i++) {
@@ -118,5 +117,4 @@ export function digitGridPng(spec: DigitGridSpec): Buffer {
       ctx.fillText(caption.text, box.x + box.width / 2, box.y + box.height / 2);
     });
   }
-  return canvas.toBuffer('image/png');
 }

@@ -3,24 +3,20 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
-import { PIXELS, type Dataset, type DigitSet } from '../data/types.js';
+import { firstDigits, type Dataset, type DigitSet } from '../data/types.js';
 import { loadModel } from '../models/io.js';
 import { runFiles } from '../run/layout.js';
 import { readRun, requireRunFiles, type RunRecord } from '../run/reader.js';
 import type { StartRecord } from '../run/schema.js';
-import { confidentMistakes, confusionMatrix, mistakesFirst, perClassAccuracy } from './analysis.js';
+import { confidentMistakes, confusionMatrix, perClassAccuracy } from './analysis.js';
 import { learningRateChart, perClassAccuracyChart, trainingCurvesChart, weightsChart, type ChartPicture } from './charts.js';
-import { confusionMatrixPng } from './confusion-picture.js';
+import { confusionMatrixPng, digitGridPng, fontDigits } from './canvas-png.js';
 import type { Point } from './curve-data.js';
-import { digitGridPng, type Caption } from './digit-grid.js';
-import { fontDigits } from './font-digits.js';
 import { PICTURES, type PictureKey } from './picture-catalogue.js';
+import { fontDigitsGrid, GRID_PER_ROW, GRID_ROWS, labelCaptions, pickImages, predictionGrid } from './prediction-grid.js';
 import { argmaxRows, predictDigitSet, predictPixels } from './predictions.js';
 import { validationNote } from './validation-note.js';
 
-/** display_top_unrecognized's n and lines. */
-export const GRID_PER_ROW = 24;
-export const GRID_ROWS = 7;
 const STRIP = 24;
 const MISTAKES_SHOWN = 24;
 const MISTAKES_PER_ROW = 12;
@@ -100,40 +96,10 @@ export async function renderCurves(runDir: string): Promise<string[]> {
   return out.files;
 }
 
-/** The first `count` digits of a set (views, no copies). */
-function firstDigits(set: DigitSet, count: number): DigitSet {
-  const n = Math.min(count, set.count);
-  return { images: set.images.subarray(0, n * PIXELS), labels: set.labels.subarray(0, n), count: n };
-}
-
-/** The digits at `indices`, copied into one contiguous block. */
-function pickImages(set: DigitSet, indices: readonly number[]): Uint8Array {
-  const images = new Uint8Array(indices.length * PIXELS);
-  indices.forEach((index, i) => images.set(set.images.subarray(index * PIXELS, (index + 1) * PIXELS), i * PIXELS));
-  return images;
-}
-
-const labelCaptions = (labels: ArrayLike<number>): Caption[][] => Array.from(labels, (label) => [{ text: String(label), wrong: false }]);
-
-const predictionCaptions = (predicted: ArrayLike<number>, labels: ArrayLike<number>): Caption[][] =>
-  Array.from(predicted, (p, i) => [{ text: String(p), wrong: p !== labels[i] }]);
-
 /** The 168-digit grid: validation digits, mistakes first, predictions under them with the wrong ones in red. */
 async function writePredictionGrid(out: PictureWriter, test: DigitSet, predicted: Uint8Array): Promise<void> {
-  const shown = mistakesFirst(test.labels, predicted).slice(0, GRID_PER_ROW * GRID_ROWS);
-  await out.png(
-    'predictions',
-    digitGridPng({
-      images: pickImages(test, shown),
-      count: shown.length,
-      captions: predictionCaptions(
-        shown.map((i) => predicted[i]),
-        shown.map((i) => test.labels[i]),
-      ),
-      perRow: GRID_PER_ROW,
-      title: `${GRID_PER_ROW * GRID_ROWS} sample validation digits out of ${test.count} with bad predictions in red and sorted first`,
-    }),
-  );
+  const title = `${GRID_PER_ROW * GRID_ROWS} sample validation digits out of ${test.count} with bad predictions in red and sorted first`;
+  await out.png('predictions', digitGridPng(predictionGrid(test, predicted, GRID_PER_ROW, title)));
 }
 
 /**
@@ -150,16 +116,7 @@ export async function renderPredictionGrid(runDir: string, test: DigitSet, proba
 async function writeFontDigits(out: PictureWriter, model: tf.LayersModel, batchSize?: number): Promise<number> {
   const font = fontDigits(STRIP);
   const fontPredicted = (await predictPixels(model, font.pixels, font.count, batchSize)).predicted;
-  await out.png(
-    'fontDigits',
-    digitGridPng({
-      images: font.images,
-      count: font.count,
-      captions: predictionCaptions(fontPredicted, font.labels),
-      perRow: STRIP,
-      title: 'predictions from local fonts (bad predictions in red)',
-    }),
-  );
+  await out.png('fontDigits', digitGridPng(fontDigitsGrid(font, fontPredicted, 'predictions from local fonts (bad predictions in red)')));
   return fontPredicted.filter((p, i) => p !== font.labels[i]).length;
 }
 

@@ -168,7 +168,7 @@ describe('TfjsTrainer', () => {
     const count = 64;
     const xs = new Float32Array(count * 784).map((_, i) => ((i * 7919) % 256) / 256);
     const labels = Uint8Array.from({ length: count }, (_, i) => (i * 3) % 10);
-    const result = trainer.evaluate(xs, labels, count);
+    const result = await trainer.evaluate(xs, labels, count);
     expect(result.loss).toBeCloseTo(reference(result.probabilities, labels), 5);
     model.optimizer.dispose();
     model.dispose();
@@ -182,7 +182,7 @@ describe('TfjsTrainer', () => {
     await trainer.step(xs, labels, 0.01, 1);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await trainer.step(xs, labels, 0.01, 1);
-    trainer.evaluate(xs, labels, 4);
+    await trainer.evaluate(xs, labels, 4);
     expect(tf.memory().numTensors).toBe(before);
     trainer.dispose();
     model.optimizer.dispose();

@@ -27,7 +27,7 @@ describe('bucketBoundaries', () => {
 });
 
 describe('weightsRecord', () => {
-  it('counts kernels as weights, biases and batch-norm offsets as biases, and nothing else', () => {
+  it('counts kernels as weights, biases and batch-norm offsets as biases, and nothing else', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.dense({ inputShape: [2], units: 3, name: 'd' }),
@@ -46,7 +46,7 @@ describe('weightsRecord', () => {
     ]);
     model.setWeights(model.weights.map((w) => tf.tensor(byName.get(w.originalName) as number[], w.shape as number[])));
     const before = tf.memory().numTensors;
-    const record = weightsRecord(model, 4);
+    const record = await weightsRecord(model, 4);
     expect(tf.memory().numTensors).toBe(before);
     expect(record.type).toBe('weights');
     expect(record.epoch).toBe(4);

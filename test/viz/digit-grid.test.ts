@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
-import { digitGridPng, gridLayout } from '../../src/viz/digit-grid.js';
+import { digitGridPng } from '../../src/viz/canvas-png.js';
+import { gridLayout } from '../../src/viz/digit-grid.js';
 import { countColour, decodePng, greyVariance, RED } from '../helpers/png.js';
 
 describe('digitGridPng', () => {

@@ -2,9 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { PIXELS } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
-import { ensureFont, fontFaces } from '../../src/viz/fonts.js';
-import { fontDigits } from '../../src/viz/font-digits.js';
-import { centreOfMass } from '../../src/viz/mnist-centre.js';
+import { fontFaces } from '../../src/viz/font-faces.js';
+import { ensureFont } from '../../src/viz/fonts.js';
+import { fontDigits } from '../../src/viz/canvas-png.js';
+
+/** Centre of mass of a 28×28 byte image, in pixel units where pixel i covers [i, i+1). */
+function centreOfMass(pixels: Uint8Array): { x: number; y: number } {
+  let [mass, sumX, sumY] = [0, 0, 0];
+  pixels.forEach((v, i) => {
+    mass += v;
+    sumX += v * ((i % 28) + 0.5);
+    sumY += v * (Math.floor(i / 28) + 0.5);
+  });
+  return { x: sumX / mass, y: sumY / mass };
+}
 
 describe('fontDigits', () => {
   const font = fontDigits(24);

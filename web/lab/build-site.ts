@@ -1,14 +1,19 @@
-// `npm run build:site`: the static lab built by Vite into web/dist-site, with each dataset's four .gz files in data/<dataset>/.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// `npm run build:site`: the static lab built by Vite into web/dist-site, with each dataset's four .gz files in data/<dataset>/
+// and the pictures' typefaces in fonts/.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { build, type Plugin } from 'vite';
 import { DATASETS, FILE_ROLES } from '../../src/data/datasets.js';
 import { findDataFile, locateDataDir, type Env } from '../../src/data/locate.js';
 import type { DatasetName } from '../../src/data/types.js';
 import { LabError } from '../../src/errors.js';
+import { STEP_NAMES } from '../../src/runner/catalogue.js';
+import { loadStep } from '../../src/runner/step-file.js';
+import { fontFaces, fontFileName } from '../../src/viz/font-faces.js';
+import { ensureFont } from '../../src/viz/fonts.js';
 
 export const DEFAULT_SITE_DIR = fileURLToPath(new URL('../dist-site', import.meta.url));
 
@@ -33,6 +38,27 @@ async function copyDataset(dataset: DatasetName, from: string, outDir: string): 
   }
 }
 
+/** `virtual:lab-steps`: each shipped step's `about`, read from its lab file as `mnist-lab models` reads it. */
+async function labStepsPlugin(): Promise<Plugin> {
+  const steps: { id: string; about: unknown }[] = [];
+  for (const id of STEP_NAMES) steps.push({ id, about: (await loadStep(id, { cwd: process.cwd(), typecheck: false })).about });
+  const id = 'virtual:lab-steps';
+  return {
+    name: 'mnist-lab-steps',
+    resolveId: (source) => (source === id ? `\0${id}` : null),
+    load: (resolved) => (resolved === `\0${id}` ? `export default ${JSON.stringify(steps)};` : null),
+  };
+}
+
+/** Copies the pictures' typefaces (Debian's files; FONT_MISSING names the package when one is absent) into fonts/. */
+async function copyFonts(outDir: string): Promise<void> {
+  await mkdir(join(outDir, 'fonts'), { recursive: true });
+  for (const face of Object.values(fontFaces)) {
+    ensureFont(face);
+    await copyFile(face.file, join(outDir, 'fonts', fontFileName(face)));
+  }
+}
+
 /**
  * Builds the site. MNIST must be found (the lab trains on it); Fashion-MNIST is copied when present. Returns the
  * output folder and the datasets it holds.
@@ -45,8 +71,10 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<{ outDi
   await build({
     configFile: fileURLToPath(new URL('vite.config.ts', import.meta.url)),
     build: { outDir, emptyOutDir: true },
+    plugins: [await labStepsPlugin()],
     logLevel: 'warn',
   });
+  await copyFonts(outDir);
   await copyDataset('mnist', mnist, outDir);
   const datasets: DatasetName[] = ['mnist'];
   log(`site: ${outDir} (mnist from ${mnist})`);

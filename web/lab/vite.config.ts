@@ -1,10 +1,18 @@
 // Vite build of the static lab (`npm run build:site` → web/dist-site): relative URLs, so any static host or path serves it.
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { createLogger, defineConfig } from 'vite';
 
 /** A package's flat, pre-minified ES module: one file for Vite to bundle instead of hundreds. */
 const flat = (path: string): string => fileURLToPath(new URL(`../../node_modules/${path}`, import.meta.url));
 const TFJS = flat('@tensorflow/tfjs/dist/tf.fesm.min.js');
+
+/** Vite's warnings (the level build-site.ts asks for), less Rollup's notes on the comments it cannot place in zod's own sources. */
+const logger = createLogger('warn');
+const warn = logger.warn.bind(logger);
+logger.warn = (message, options) => {
+  if (message.includes('node_modules/zod/') && message.includes('annotation that Rollup cannot interpret')) return;
+  warn(message, options);
+};
 
 export default defineConfig({
   root: import.meta.dirname,
@@ -18,6 +26,7 @@ export default defineConfig({
       { find: /^@tensorflow\/tfjs-backend-webgpu$/, replacement: flat('@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.fesm.min.js') },
     ],
   },
+  customLogger: logger,
   worker: { format: 'es' },
   build: { outDir: '../dist-site', emptyOutDir: true, chunkSizeWarningLimit: 4096 },
 });

@@ -1,4 +1,4 @@
-// Live training curves with chart.js: loss, accuracy (training batches, epoch means, validation) and learning rate.
+// Live training curves with chart.js: loss, accuracy (training batches, epoch means, validation) and learning rate (planned and applied).
 import {
   Chart,
   Legend,
@@ -18,8 +18,10 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
 
 type Point = { x: number; y: number };
 type Series = ChartDataset<'line', Point[]>;
+/** A planned schedule to draw before the run's first record. */
+type PlanRecord = { type: 'plan'; points: readonly Point[]; epochs: number };
 
-const COLOURS = { batches: '#90caf9', training: '#1565c0', validation: '#e65100', lr: '#6a1b9a' };
+const COLOURS = { batches: '#90caf9', training: '#1565c0', validation: '#e65100', lr: '#6a1b9a', planned: '#ce93d8' };
 
 function series(label: string, colour: string, showLine: boolean, pointRadius: number): Series {
   return { label, data: [], borderColor: colour, backgroundColor: colour, showLine, pointRadius, borderWidth: 1.5, tension: 0 };
@@ -53,6 +55,8 @@ export interface ChartLabels {
   loss: string;
   accuracy: string;
   learningRate: string;
+  /** The schedule as planned before training (plot_learning_rate, or the run's start record). */
+  planned: string;
   batches: string;
   epochs: string;
   validation: string;
@@ -68,6 +72,7 @@ export const ENGLISH_CHART_LABELS: ChartLabels = {
   loss: 'Loss',
   accuracy: 'Accuracy',
   learningRate: 'Learning rate',
+  planned: 'planned',
   batches: 'training (batches)',
   epochs: 'training (epoch)',
   validation: 'validation (test set)',
@@ -103,7 +108,7 @@ export class TrainingCharts {
   private stepsPerEpoch = 1;
   /** The preset's PlotTraining zoom (1, 10 or 16), applied as the run's pictures apply it. */
   private zoom = 1;
-  private queued: HistoryRecord[] = [];
+  private queued: (HistoryRecord | PlanRecord)[] = [];
   /** The pending redraw (a timer, then an animation frame); null when none is. */
   private frame: ReturnType<typeof setTimeout> | null = null;
   /** Charts still to update in the current redraw. */
@@ -129,7 +134,10 @@ export class TrainingCharts {
     this.lr = lineChart(
       canvases.lr,
       labels.learningRate,
-      [{ ...series(labels.learningRate, COLOURS.lr, true, 0), stepped: 'before' }],
+      [
+        { ...series(labels.learningRate, COLOURS.lr, true, 0), stepped: 'before' },
+        { ...series(labels.planned, COLOURS.planned, true, 0), stepped: 'before', borderDash: [6, 4], borderWidth: 2.5 },
+      ],
       { type: 'logarithmic', ticks: { callback: roundLogTick, autoSkip: false } },
       labels.epoch,
     );
@@ -142,6 +150,7 @@ export class TrainingCharts {
     const names = [labels.batches, labels.epochs, labels.validation];
     for (const chart of [this.loss, this.accuracy]) chart.data.datasets.forEach((dataset, i) => (dataset.label = names[i]));
     this.lr.data.datasets[0].label = labels.learningRate;
+    this.lr.data.datasets[1].label = labels.planned;
     const lrTitle = this.lr.options.plugins?.title;
     if (lrTitle) lrTitle.text = labels.learningRate;
     for (const chart of [this.loss, this.accuracy, this.lr]) {
@@ -172,6 +181,15 @@ export class TrainingCharts {
       for (const dataset of chart.data.datasets) dataset.data = [];
       chart.update('none');
     }
+  }
+
+  /**
+   * The learning rate as planned (x in epochs), before any training: plot_learning_rate's picture. The run's start
+   * record replaces it with fit's own plan.
+   */
+  showPlan(points: readonly Point[], epochs: number): void {
+    this.queued.push({ type: 'plan', points, epochs });
+    this.schedule();
   }
 
   add(record: HistoryRecord): void {
@@ -214,17 +232,27 @@ export class TrainingCharts {
     if (heading) heading.text = this.labels[name] + (this.labels.zoomNotes ? title.slice(name.length) : '');
   }
 
-  private apply(record: HistoryRecord): void {
+  /** The x axis spans the whole run from the start, so live curves grow without rescaling. */
+  private spanEpochs(epochs: number): void {
+    for (const chart of [this.loss, this.accuracy, this.lr]) {
+      const x = chart.options.scales?.x;
+      if (x) x.max = epochs;
+    }
+  }
+
+  private apply(record: HistoryRecord | PlanRecord): void {
     const [lossBatches, lossEpochs, lossValidation] = this.loss.data.datasets;
     const [accuracyBatches, accuracyEpochs, accuracyValidation] = this.accuracy.data.datasets;
-    const [lr] = this.lr.data.datasets;
-    if (record.type === 'start') {
+    const [lr, planned] = this.lr.data.datasets;
+    if (record.type === 'plan') {
+      this.spanEpochs(record.epochs);
+      planned.data = [...record.points];
+    } else if (record.type === 'start') {
       this.stepsPerEpoch = Math.max(1, record.stepsPerEpoch);
-      // The x axis spans the whole run from the start, so live curves grow without rescaling.
-      for (const chart of [this.loss, this.accuracy, this.lr]) {
-        const x = chart.options.scales?.x;
-        if (x) x.max = record.epochs;
-      }
+      this.spanEpochs(record.epochs);
+      // Runs from before lab files wrote no plan in their start record.
+      const plan = (record as { lr?: Point[] }).lr ?? [];
+      if (plan.length > 0) planned.data = [...plan];
     } else if (record.type === 'batch') {
       const x = record.epoch + (record.step + 1) / this.stepsPerEpoch;
       lossBatches.data.push({ x, y: record.loss });

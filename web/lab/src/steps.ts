@@ -1,21 +1,21 @@
-// The guided lab's steps: the plumbing demo, then the lab files (lab/*.ts, bundled as text: the same files `mnist-lab run` runs).
-import plumbing from '../steps/plumbing.ts?raw';
+// The guided lab's steps: the lab files (lab/*.ts, bundled as text: the same files `mnist-lab run` runs) with their `about`.
+import type { StepInfo } from '../../../src/run/schema.js';
+import LAB_STEPS from 'virtual:lab-steps';
 
 export interface Step {
-  /** `01-softmax` … `10-conv-bn`, `mlengine`, or `plumbing`. */
+  /** `01-softmax` … `10-conv-bn`, `mlengine`. */
   id: string;
-  /** The name errors and stack traces give the code. */
+  /** The name errors and stack traces give the code: `lab/<id>.ts`. */
   file: string;
   source: string;
+  /** What the file says about itself (its `about` export), read when the site was built. */
+  about: StepInfo | null;
 }
 
-const LAB_FILES = import.meta.glob<string>('../../../lab/*.ts', { query: '?raw', import: 'default', eager: true });
+const SOURCES = import.meta.glob<string>('../../../lab/*.ts', { query: '?raw', import: 'default', eager: true });
 
-const labSteps: Step[] = Object.entries(LAB_FILES)
-  .map(([path, source]) => {
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    return { id: name.replace(/\.ts$/, ''), file: `lab/${name}`, source };
-  })
-  .sort((a, b) => a.id.localeCompare(b.id));
-
-export const STEPS: readonly Step[] = [{ id: 'plumbing', file: 'steps/plumbing.ts', source: plumbing }, ...labSteps];
+export const STEPS: readonly Step[] = LAB_STEPS.map(({ id, about }) => {
+  const source = SOURCES[`../../../lab/${id}.ts`];
+  if (source === undefined) throw new Error(`lab/${id}.ts is not in the bundle`);
+  return { id, file: `lab/${id}.ts`, source, about };
+});

@@ -64,6 +64,7 @@ async function probe(name: EngineName): Promise<EngineStatus> {
     if (!(await tf.setBackend(name))) return { name, ok: false, reason: `TF.js could not start its ${name} backend` };
     if (!(await computesCorrectly())) return { name, ok: false, reason: `the ${name} backend computes a wrong matrix product here` };
     let detail = check.detail;
+    let wasm: EngineStatus['wasm'];
     if (name === 'wasm') {
       registerWasmKernels();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
@@ -72,8 +73,9 @@ async function probe(name: EngineName): Promise<EngineStatus> {
       const threads = getThreadsCount();
       const build = threaded ? 'threaded build' : self.crossOriginIsolated ? 'single-threaded build' : 'not cross-origin isolated: single-threaded build';
       detail = `${simd ? 'SIMD' : 'no SIMD'}, ${build}, ${threads} thread${threads === 1 ? '' : 's'}`;
+      wasm = { simd: Boolean(simd), threaded: Boolean(threaded), isolated: self.crossOriginIsolated, threads };
     }
-    return { name, ok: true, detail, software: check.software };
+    return { name, ok: true, detail, software: check.software, wasm };
   } catch (error) {
     return { name, ok: false, reason: (error as Error).message ?? String(error) };
   }

@@ -1,25 +1,26 @@
-// One run's Pause/Stop state in the worker, and the checkpoint where training lets the worker hear the page.
+// One run's Pause and Stop in the worker, as the lab session takes them: an abort signal and a wait while paused.
 import type { WorkerMessage } from '../protocol.js';
-
-/** How long training may keep the worker busy before it yields to read Pause/Stop (ms). */
-const YIELD_EVERY_MS = 40;
 
 export class RunControl {
   private paused: { resume: () => void; resumed: Promise<void> } | null = null;
-  private stopRequested = false;
-  private lastYield = performance.now();
+  private readonly abort = new AbortController();
 
   constructor(
     readonly runId: number,
     private readonly post: (message: WorkerMessage) => void,
   ) {}
 
+  /** Fires on Stop: training finishes its batch and ends (the session's `signal`). */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   get stopping(): boolean {
-    return this.stopRequested;
+    return this.abort.signal.aborted;
   }
 
   pause(): void {
-    if (this.paused !== null || this.stopRequested) return;
+    if (this.paused !== null || this.stopping) return;
     let resume = () => {};
     const resumed = new Promise<void>((resolve) => (resume = resolve));
     this.paused = { resume, resumed };
@@ -34,22 +35,14 @@ export class RunControl {
     this.post({ type: 'state', runId: this.runId, state: 'running' });
   }
 
-  /** Stops at the next checkpoint (a paused run stops at once). */
+  /** Stops after the batch under way (a paused run stops at once). */
   stop(): void {
-    this.stopRequested = true;
+    this.abort.abort();
     this.resume();
   }
 
-  /**
-   * Called between batches: at most every YIELD_EVERY_MS it gives the worker's event loop a turn, so Pause and
-   * Stop messages arrive, then waits while paused. Resolves true when the run should stop.
-   */
-  async checkpoint(): Promise<boolean> {
-    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      this.lastYield = performance.now();
-    }
+  /** Resolves when training may go on (the session's `waitIfPaused`, called before every batch). */
+  async waitIfPaused(): Promise<void> {
     while (this.paused !== null) await this.paused.resumed;
-    return this.stopRequested;
   }
 }
