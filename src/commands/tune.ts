@@ -62,7 +62,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<StudySum
       (options.queue ? `on the queue at ${options.queue}` : 'local processes'),
   );
   const executor: TrialExecutor = options.queue
-    ? await QueueExecutor.connect({ url: options.queue, store, timings: options.timings, log })
+    ? await QueueExecutor.connect({ url: options.queue, store, timings: options.timings, log, signal: io.signal })
     : new LocalPool({ store, command: options.trialCommand ?? defaultTrialCommand(io.env as NodeJS.ProcessEnv) });
   const summary = await runStudy(store, executor, { log, signal: io.signal });
   const best = summary.best;
@@ -97,6 +97,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     trialCommand: options.trialCommand ?? defaultTrialCommand(io.env as NodeJS.ProcessEnv),
     timings: options.timings,
     log: (line) => io.stderr.write(`${line}\n`),
+    signal: io.signal,
   });
   await new Promise<void>((done) => {
     if (io.signal?.aborted) done();

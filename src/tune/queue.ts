@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { toResult, type TrialControl, type TrialExecutor } from './executor.js';
-import { RedisConnections, pingRedis } from './redis.js';
+import { RedisConnections, pingRedis, readyUnlessAborted } from './redis.js';
 import { packRunFolder, unpackRunFolder, type PackedFile } from './run-folder-pack.js';
 import type { StudyStore, TrialResult, TrialSpec } from './store.js';
 import { startTrialProcess, type TrialProcess } from './trial-process.js';
@@ -104,13 +104,14 @@ export interface QueueExecutorOptions {
   store: StudyStore;
   timings?: Partial<QueueTimings>;
   log: (line: string) => void;
+  /** Ctrl-C: ends a connect that waits for Redis. */
+  signal?: AbortSignal;
 }
 
 /** The tuner's side: each trial is a job; progress events feed the median rule; results land in trials/<id>/. */
 export class QueueExecutor implements TrialExecutor {
   private readonly waiting = new Map<string, Waiting>();
   private readonly watchdog: NodeJS.Timeout;
-  private readonly logError: (error: Error) => void;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -118,10 +119,8 @@ export class QueueExecutor implements TrialExecutor {
     private readonly connections: RedisConnections,
     private readonly queue: Queue<TrialJobData, TrialJobResult>,
     private readonly events: QueueEvents,
+    private readonly logError: (error: Error) => void,
   ) {
-    this.logError = errorLogger(options.log, 'queue');
-    queue.on('error', this.logError);
-    events.on('error', this.logError);
     events.on('completed', ({ jobId }) => void this.check(jobId));
     events.on('failed', ({ jobId }) => void this.check(jobId));
     events.on('progress', ({ jobId, data }) => void this.progress(jobId, data));
@@ -135,8 +134,17 @@ export class QueueExecutor implements TrialExecutor {
     const connections = new RedisConnections(options.url);
     const queue = new Queue<TrialJobData, TrialJobResult>(QUEUE_NAME, { connection: connections.settings() });
     const events = new PromptQueueEvents(QUEUE_NAME, { connection: connections.settings() });
-    await events.waitUntilReady();
-    return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, connections, queue, events);
+    // Logged from the start: Redis may go while connecting.
+    const logError = errorLogger(options.log, 'queue');
+    queue.on('error', logError);
+    events.on('error', logError);
+    try {
+      await readyUnlessAborted(events.waitUntilReady(), options.signal, 'the tuner');
+    } catch (error) {
+      await connections.close([events, queue]);
+      throw error;
+    }
+    return new QueueExecutor(options, { ...DEFAULT_TIMINGS, ...options.timings }, connections, queue, events, logError);
   }
 
   run(trial: TrialSpec, args: string[], control: TrialControl): Promise<TrialResult> {
@@ -222,6 +230,8 @@ export interface RunWorkerOptions {
   trialCommand: string[];
   timings?: Partial<QueueTimings>;
   log?: (line: string) => void;
+  /** Ctrl-C: ends a start that waits for Redis. */
+  signal?: AbortSignal;
 }
 
 export interface RunningWorker {
@@ -290,7 +300,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
     name,
   });
   worker.on('error', onError);
-  await worker.waitUntilReady();
+  try {
+    await readyUnlessAborted(worker.waitUntilReady(), options.signal, `worker ${name}`);
+  } catch (error) {
+    await connections.close([worker, control]);
+    throw error;
+  }
   log(`worker ${name} pulling trials from ${options.queue} (${options.concurrency} at a time, run folders in ${workDir})`);
   return {
     worker,

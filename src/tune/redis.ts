@@ -109,3 +109,25 @@ export async function pingRedis(url: string, flag = '--queue', timeoutMs = 10_00
     client.disconnect();
   }
 }
+
+/**
+ * `ready` (a BullMQ object's waitUntilReady), or an INTERRUPTED error as soon as `signal` aborts: with Redis gone,
+ * waiting to be ready never ends, and Ctrl-C must still end the command.
+ */
+export async function readyUnlessAborted(ready: Promise<unknown>, signal: AbortSignal | undefined, what: string): Promise<void> {
+  if (!signal) {
+    await ready;
+    return;
+  }
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new LabError('INTERRUPTED', `${what} stopped while connecting to Redis`, { hint: 'nothing ran; start it again when Redis answers', exitCode: 130 }));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([ready, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

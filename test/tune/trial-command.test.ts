@@ -1,8 +1,8 @@
-// Trial command lines, Redis URLs and run-folder packing: the small pure pieces between the study and the processes.
+// Trial command lines, Redis URLs, waiting for Redis and run-folder packing: the small pieces between the study and the processes.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRedisUrl } from '../../src/tune/redis.js';
+import { parseRedisUrl, readyUnlessAborted } from '../../src/tune/redis.js';
 import { packRunFolder, unpackRunFolder } from '../../src/tune/run-folder-pack.js';
 import { defaultTrialCommand, flagWords, parseCommand, trainArgs } from '../../src/tune/trial-command.js';
 import { tempDir } from '../helpers/tune.js';
@@ -63,5 +63,17 @@ describe('run folder packing', () => {
     expect(readFileSync(join(dest, 'metrics.json'), 'utf8')).toBe('{"test_loss":1}');
     expect([...readFileSync(join(dest, 'model', 'weights.bin'))]).toEqual([0, 1, 2, 255]);
     expect(() => readFileSync(join(dest, '..', 'escape.txt'))).toThrow();
+  });
+});
+
+describe('readyUnlessAborted', () => {
+  it('resolves when ready, and ends a wait that would never end as INTERRUPTED once Ctrl-C aborts', async () => {
+    await expect(readyUnlessAborted(Promise.resolve('ready'), new AbortController().signal, 'the tuner')).resolves.toBeUndefined();
+    const never = new Promise<void>(() => undefined);
+    const controller = new AbortController();
+    const waiting = readyUnlessAborted(never, controller.signal, 'the tuner');
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'INTERRUPTED', exitCode: 130, message: 'the tuner stopped while connecting to Redis' });
+    await expect(readyUnlessAborted(never, AbortSignal.abort(), 'worker w')).rejects.toMatchObject({ code: 'INTERRUPTED' });
   });
 });
