@@ -7,6 +7,7 @@ import { readIdxBytes } from './idx-file.js';
 import { brokenDataLink, findDataFile } from './locate.js';
 import type { Dataset, DatasetName } from './types.js';
 
+/** Where `loadDataset` reads: the data folder, the dataset and how many digits to keep of each set. */
 export interface LoadOptions {
   dir: string;
   dataset: DatasetName;

@@ -4,6 +4,7 @@ import { DEFAULT_SHUFFLE_BUFFER } from '../data/pipeline.js';
 import type { LabelFormat } from '../engine/types.js';
 import { badArgument } from '../errors.js';
 
+/** What `trainingDataset` takes: the batch size, and optionally the shuffle buffer, the label format and augmentation. */
 export interface TrainingDatasetOptions {
   /** Digits per batch (BATCH_SIZE); `--batch-size` overrides it. */
   batchSize: number;

@@ -15,6 +15,7 @@ import { Progress } from './progress.js';
 import { lrSeries, type LrSchedule } from './schedules.js';
 import { DescribeStop, labSession, type LabSession } from './session.js';
 
+/** What `fit` takes besides the model and the training data, as Keras's `model.fit` keywords. */
 export interface FitOptions {
   /** Passes over the data (EPOCHS); `--epochs` overrides it. */
   epochs: number;

@@ -1,6 +1,7 @@
 // History: what fit returns, Keras's shape (per-epoch lists of loss, accuracy, val_loss, val_accuracy, lr).
 import type { EpochRecord } from '../run/schema.js';
 
+/** Keras's `history.history`: one value per epoch of each metric, validation and learning rate. */
 export interface HistoryLogs {
   loss: number[];
   accuracy: number[];

@@ -41,6 +41,7 @@ function anneal(shape: 'cos' | 'linear', start: number, end: number, fraction: n
   return shape === 'cos' ? end + ((start - end) / 2) * (Math.cos(Math.PI * fraction) + 1) : start + (end - start) * fraction;
 }
 
+/** `oneCycle`'s shape: the peak rate, the warm-up share, how far below the peak it starts and ends, and the curve. */
 export interface OneCycleOptions {
   /** The peak rate, reached at the end of the warm-up. */
   maxLr: number;
@@ -86,6 +87,7 @@ export function oneCycle(options: OneCycleOptions): LrSchedule {
   };
 }
 
+/** `warmupCosine`'s shape: the peak rate, the warm-up length and where the cosine decay ends. */
 export interface WarmupCosineOptions {
   /** The rate at the end of the warm-up, where the cosine decay starts (Keras's warmup_target). */
   peakLr: number;
@@ -123,6 +125,7 @@ export function warmupCosine(options: WarmupCosineOptions): LrSchedule {
   };
 }
 
+/** One row of a schedule's table: the epoch and its learning rate. */
 export interface ScheduleRow {
   epoch: number;
   lr: number;

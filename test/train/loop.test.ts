@@ -8,6 +8,7 @@ import type { Callback } from '../../src/train/callbacks/callback.js';
 import { checkpoints } from '../../src/train/callbacks/checkpoints.js';
 import { earlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { learningRateScheduler } from '../../src/train/callbacks/learning-rate-scheduler.js';
+import { plotTraining } from '../../src/train/callbacks/plot-training.js';
 import { runLoop, type LoopInputs } from '../../src/train/loop.js';
 import { Progress } from '../../src/train/progress.js';
 import { Rng } from '../../src/util/rng.js';
@@ -148,6 +149,18 @@ describe('runLoop', () => {
     };
     await runLoop(setUp({ epochs: 1, callbacks: [spy] }).inputs);
     expect(calls).toEqual(['train+', 'epoch0+', 'b0+', 'b0-', 'b1+', 'b1-', 'b2+', 'b2-', 'epoch0-1', 'train-']);
+  });
+
+  it('refuses bad callback arguments with BAD_ARGUMENT naming them', () => {
+    const bad = [
+      [() => earlyStopping({ patience: -1 }), /^earlyStopping patience must be an integer ≥ 0; got -1$/],
+      [() => checkpoints({ everySteps: 0.5 }), /^checkpoints everySteps must be a positive integer; got 0.5$/],
+      [() => plotTraining({ sampleRate: 0 }), /^plotTraining sampleRate must be a positive integer; got 0$/],
+      [() => plotTraining({ zoom: 0 }), /^plotTraining zoom must be a number > 0; got 0$/],
+    ] as const;
+    for (const [make, message] of bad) {
+      expect(make).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(message), hint: expect.any(String) }));
+    }
   });
 
   it('stops early when the monitored loss stops improving', async () => {

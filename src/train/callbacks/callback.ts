@@ -39,6 +39,7 @@ export interface FitContext {
   requestCheckpoint(): void;
 }
 
+/** A fit callback, Keras's hooks: called at the start and end of training, of each epoch and of each batch. */
 export interface Callback {
   /** A learning-rate schedule this callback applies, for the plan and the learning-rate plot. */
   readonly schedule?: LrSchedule;

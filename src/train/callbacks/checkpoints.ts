@@ -1,4 +1,5 @@
 // Checkpoints every N steps (the cloud trainer's save_checkpoints_steps), on top of the one at every epoch end.
+import { badArgument } from '../../errors.js';
 import type { Callback, FitContext } from './callback.js';
 
 /**
@@ -7,7 +8,7 @@ import type { Callback, FitContext } from './callback.js';
  */
 export function checkpoints(options: { everySteps: number }): Callback {
   const { everySteps } = options;
-  if (!Number.isInteger(everySteps) || everySteps < 1) throw new RangeError(`checkpoints everySteps must be a positive integer; got ${everySteps}`);
+  if (!Number.isInteger(everySteps) || everySteps < 1) throw badArgument('checkpoints everySteps', 'a positive integer', everySteps, 'e.g. lab.callbacks.checkpoints({ everySteps: 500 })');
   return {
     onBatchEnd(_batch: number, _logs, ctx: FitContext) {
       // Called after the step's global step was counted: a checkpoint lands after steps everySteps, 2·everySteps, …

@@ -1,6 +1,8 @@
 // EarlyStopping: ends training when a monitored quantity has stopped improving for `patience` epochs.
+import { badArgument } from '../../errors.js';
 import type { Callback, EpochLogs, FitContext } from './callback.js';
 
+/** Keras's EarlyStopping arguments: what to watch, how much counts as better and how long to wait for it. */
 export interface EarlyStoppingOptions {
   /** What to watch (Keras's default: val_loss). */
   monitor?: keyof EpochLogs;
@@ -15,7 +17,7 @@ export interface EarlyStoppingOptions {
 /** Keras's EarlyStopping (without restore_best_weights): stops after `patience` epochs without improvement. */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
   const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto' } = options;
-  if (!Number.isInteger(patience) || patience < 0) throw new RangeError(`earlyStopping patience must be an integer >= 0; got ${patience}`);
+  if (!Number.isInteger(patience) || patience < 0) throw badArgument('earlyStopping patience', 'an integer ≥ 0', patience, 'e.g. lab.callbacks.earlyStopping({ patience: 2 })');
   const sign = (mode === 'auto' ? (monitor.includes('accuracy') ? 'max' : 'min') : mode) === 'max' ? 1 : -1;
   let best = -Infinity;
   let wait = 0;

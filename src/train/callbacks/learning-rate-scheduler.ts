@@ -3,6 +3,7 @@ import { formatLr } from '../progress.js';
 import type { LrSchedule } from '../schedules.js';
 import type { Callback, FitContext } from './callback.js';
 
+/** Keras's LearningRateScheduler arguments besides the schedule. */
 export interface LearningRateSchedulerOptions {
   /** Announce each epoch's rate, as Keras's verbose=True does ("Epoch 1: LearningRateScheduler setting …"). */
   verbose?: boolean;

@@ -1,7 +1,9 @@
 // PlotTraining: the codelab's live training plot (curves and the prediction grid redrawn at each epoch end).
+import { badArgument } from '../../errors.js';
 import { labSession } from '../session.js';
 import type { Callback, FitContext } from './callback.js';
 
+/** The codelab's PlotTraining(sample_rate, zoom): how often a batch is sampled and how far the curves zoom in. */
 export interface PlotTrainingOptions {
   /** A training-batch sample every this many batches (the codelab's sample_rate=10). */
   sampleRate?: number;
@@ -16,8 +18,8 @@ export interface PlotTrainingOptions {
  */
 export function plotTraining(options: PlotTrainingOptions = {}): Callback {
   const { sampleRate = 10, zoom = 1 } = options;
-  if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new RangeError(`plotTraining sampleRate must be a positive integer; got ${sampleRate}`);
-  if (!(zoom > 0)) throw new RangeError(`plotTraining zoom must be positive; got ${zoom}`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 1) throw badArgument('plotTraining sampleRate', 'a positive integer', sampleRate, 'the codelab samples every 10 batches: { sampleRate: 10 }');
+  if (!(zoom > 0)) throw badArgument('plotTraining zoom', 'a number > 0', zoom, 'the codelab uses 1, 10 or 16');
   return {
     sampleRate,
     zoom,
