@@ -91,6 +91,32 @@ describeNative('native optimizers vs TF.js', () => {
     optimizer.dispose();
   });
 
+  // Among 40,000 weights some gradients are within rounding of zero; Adam with epsilon 1e-7 scales their summation-order
+  // rounding up to a step's size, and TF.js's centered RMSprop turns them into NaN, so those two variants are left to
+  // the small model above (the split across threads is the same for every optimizer).
+  const SPLIT_VARIANTS = VARIANTS.filter(([name]) => name !== 'adam (Keras defaults)' && !name.startsWith('rmsprop centered'));
+  it.each(SPLIT_VARIANTS)('%s: a 40,000-weight kernel, its update shared across threads, gives TF.js\'s weights', (_, make, lr) => {
+    const wide = (): tf.Sequential =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [12], units: 200, activation: 'tanh' }),
+          tf.layers.dense({ units: 200, activation: 'sigmoid' }),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      });
+    const [nativeModel, refModel] = twin(wide, 7);
+    const optimizer = make();
+    const trainer = compile(nativeModel, { optimizer: specOf(optimizer), loss: LOSS, batchSize: 5 });
+    for (const [step, batch] of batches(8, 2, 5).entries()) {
+      trainer.step(batch.xs, batch.labels, lr, step);
+      referenceStep(refModel, optimizer, batch.xs, batch.labels, step);
+    }
+    trainer.pushWeightsToModel();
+    expectSameWeights(nativeModel, refModel, 1e-6, 1e-5);
+    trainer.dispose();
+    optimizer.dispose();
+  });
+
   it('a learning rate that changes per step (a schedule) is applied as TF.js applies optimizer.learningRate', () => {
     const [nativeModel, refModel] = twin(smallModel, 5);
     const optimizer = tf.train.rmsprop(0.01, 0.9, 0.2);

@@ -6,6 +6,7 @@
 
 #include "addon.h"
 #include "addon_args.h"
+#include "batch_norm.h"
 #include "conv.h"
 #include "ops.h"
 
@@ -126,7 +127,7 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     const float* offset = optionalFloatArg(info, 5, "offset", static_cast<size_t>(c));
     const float* scale = optionalFloatArg(info, 6, "scale", static_cast<size_t>(c));
     ops::batchNormInfer(rows, c, x.Data(), scale, offset, mean.Data(), variance.Data(),
-                        static_cast<float>(numberField(shape, "epsilon", "shape")), out.Data());
+                        static_cast<float>(numberField(shape, "epsilon", "shape")), ops::Act::Linear, out.Data());
     return info.Env().Undefined();
   });
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "batch_norm.h"
+
 namespace mnl {
 
 using Kind = LayerSpec::Kind;
@@ -87,14 +89,32 @@ Network::Network(std::vector<LayerSpec> layers, dim maxBatch, bool trainable)
     weightsBelow = weightsBelow || s.kernel >= 0 || s.gamma >= 0 || s.beta >= 0;
     features_.push_back(out);
   }
+  foldActivations();
+  buffers_.reserve(features_.size());
   dim maxFeatures = 0;
-  for (dim f : features_) {
-    acts_.emplace_back(static_cast<size_t>(maxBatch_ * f));
-    maxFeatures = std::max(maxFeatures, f);
+  for (size_t i = 0; i < features_.size(); i++) {
+    if (i > 0 && state_[i - 1].folded) {
+      acts_.push_back(acts_.back());
+      continue;
+    }
+    buffers_.emplace_back(static_cast<size_t>(maxBatch_ * features_[i]));
+    acts_.push_back(buffers_.back().data());
+    maxFeatures = std::max(maxFeatures, features_[i]);
   }
   if (trainable_) {
     gradA_.resize(static_cast<size_t>(maxBatch_ * maxFeatures));
     gradB_.resize(static_cast<size_t>(maxBatch_ * maxFeatures));
+  }
+}
+
+void Network::foldActivations() {
+  for (size_t i = 1; i < layers_.size(); i++) {
+    LayerSpec& below = layers_[i - 1];
+    const bool canFuse = below.kind == Kind::Conv || below.kind == Kind::Dense || below.kind == Kind::BatchNorm;
+    if (layers_[i].kind == Kind::Activation && canFuse && below.act == ops::Act::Linear) {
+      below.act = layers_[i].act;
+      state_[i].folded = true;
+    }
   }
 }
 
@@ -136,8 +156,9 @@ const float* Network::forward(dim n, bool training, uint32_t seed) {
   for (size_t i = 0; i < layers_.size(); i++) {
     const LayerSpec& l = layers_[i];
     LayerState& s = state_[i];
-    const float* x = acts_[i].data();
-    float* y = acts_[i + 1].data();
+    if (s.folded) continue;
+    const float* x = acts_[i];
+    float* y = acts_[i + 1];
     const dim outCount = n * features_[i + 1];
     switch (l.kind) {
       case Kind::Conv:
@@ -152,13 +173,13 @@ const float* Network::forward(dim n, bool training, uint32_t seed) {
       case Kind::BatchNorm: {
         const dim rows = outCount / l.channels;
         if (training) {
-          ops::batchNormTrain(rows, l.channels, x, weight(s.gamma), weight(s.beta), l.epsilon, y, s.mean.data(),
-                              s.invStd.data(), s.variance.data());
+          ops::batchNormTrain(rows, l.channels, x, weight(s.gamma), weight(s.beta), l.epsilon, l.act, y,
+                              s.mean.data(), s.invStd.data(), s.variance.data());
           ops::movingAverage(l.channels, s.mean.data(), l.momentum, weight(s.movingMean));
           ops::movingAverage(l.channels, s.variance.data(), l.momentum, weight(s.movingVariance));
         } else {
           ops::batchNormInfer(rows, l.channels, x, weight(s.gamma), weight(s.beta), weight(s.movingMean),
-                              weight(s.movingVariance), l.epsilon, y);
+                              weight(s.movingVariance), l.epsilon, l.act, y);
         }
         break;
       }
@@ -181,7 +202,7 @@ const float* Network::forward(dim n, bool training, uint32_t seed) {
         break;
     }
   }
-  return acts_.back().data();
+  return acts_.back();
 }
 
 float* Network::outputGradient() {
@@ -200,8 +221,9 @@ void Network::backward(dim n) {
     LayerState& s = state_[idx];
     const bool hasWeights = s.kernel >= 0 || s.gamma >= 0 || s.beta >= 0;
     if (!hasWeights && !s.needsInputGrad) break;
-    const float* x = acts_[idx].data();
-    const float* y = acts_[idx + 1].data();
+    if (s.folded) continue;  // the layer below differentiates through the activation
+    const float* x = acts_[idx];
+    const float* y = acts_[idx + 1];
     const dim outCount = n * features_[idx + 1];
     float* dIn = dOut;  // in-place layers keep the buffer
     switch (l.kind) {
@@ -225,8 +247,8 @@ void Network::backward(dim n) {
         }
         break;
       case Kind::BatchNorm:
-        ops::batchNormBackward(outCount / l.channels, l.channels, x, dOut, weight(s.gamma), s.mean.data(),
-                               s.invStd.data(), s.needsInputGrad ? spare : nullptr, gradient(s.gamma),
+        ops::batchNormBackward(outCount / l.channels, l.channels, x, y, dOut, weight(s.gamma), s.mean.data(),
+                               s.invStd.data(), l.act, s.needsInputGrad ? spare : nullptr, gradient(s.gamma),
                                gradient(s.beta));
         if (s.needsInputGrad) dIn = spare;
         break;

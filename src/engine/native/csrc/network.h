@@ -20,7 +20,7 @@ struct LayerSpec {
   enum class Kind { Conv, Dense, BatchNorm, Activation, Dropout, MaxPool, AvgPool, GlobalAvgPool };
   Kind kind = Kind::Dense;
   dim inFeatures = 0;                   // per sample; the network derives each layer's output size
-  ops::Act act = ops::Act::Linear;      // conv/dense fused activation, or the activation layer's
+  ops::Act act = ops::Act::Linear;      // conv/dense/batch norm fused activation, or the activation layer's
   bool bias = false;                    // conv/dense
   Geometry window{};                    // conv and pooling geometry (batchSize 0); global pooling: its input
   dim units = 0;                        // dense output units
@@ -51,7 +51,7 @@ class Network {
   dim outputFeatures() const { return features_.back(); }
 
   /** The input buffer, maxBatch × inputFeatures. */
-  float* input() { return acts_.front().data(); }
+  float* input() { return acts_.front(); }
   /** Runs the layers on the first n rows of input() and returns the output, n × outputFeatures. Training: batch
    * statistics (and moving-average updates), dropout masks from seed; otherwise moving statistics, no dropout. */
   const float* forward(dim n, bool training, uint32_t seed);
@@ -64,6 +64,7 @@ class Network {
   struct LayerState {
     int kernel = -1, bias = -1, gamma = -1, beta = -1, movingMean = -1, movingVariance = -1;
     bool needsInputGrad = false;                // some layer below has trainable weights
+    bool folded = false;                        // an activation layer the layer below computes (its output is theirs)
     std::vector<float> mean, invStd, variance;  // batch norm batch statistics of the last training forward
     std::vector<uint8_t> mask;                  // dropout mask of the last training forward
     std::map<std::pair<dim, bool>, std::unique_ptr<ConvOp>> convs;  // by (batch, training)
@@ -71,6 +72,8 @@ class Network {
   };
 
   int addWeight(int layer, const std::string& role, std::vector<dim> shape, bool trainable, float init);
+  /** Folds each activation layer into a conv, dense or batch norm layer right below it that has none of its own. */
+  void foldActivations();
   ConvOp& convOp(size_t layer, dim n, bool training);
   PoolOp& poolOp(size_t layer, dim n, bool training);
   float* weight(int index) { return index < 0 ? nullptr : weights_[static_cast<size_t>(index)].data.data(); }
@@ -79,8 +82,9 @@ class Network {
   std::vector<LayerSpec> layers_;
   std::vector<LayerState> state_;
   std::vector<WeightTensor> weights_;
-  std::vector<dim> features_;             // per-sample size of each activation; [0] = input
-  std::vector<std::vector<float>> acts_;  // activations, maxBatch × features_[i]
+  std::vector<dim> features_;                // per-sample size of each activation; [0] = input
+  std::vector<std::vector<float>> buffers_;  // the activations' storage
+  std::vector<float*> acts_;                 // activation i, maxBatch × features_[i]; a folded layer's is its input's
   std::vector<float> gradA_, gradB_;      // ping-pong activation gradients
   dim maxBatch_;
   bool trainable_;

@@ -29,4 +29,21 @@ void parallelRange(dim n, Fn fn, dim minimum = kParallelMin) {
   }
 }
 
+/** The threads for a pass over `elements` values: the whole team when it pays for the fork, else one. */
+inline int teamFor(dim elements) { return elements >= kParallelMin ? omp_get_max_threads() : 1; }
+
+/**
+ * Runs body(t, nt) on `threads` threads (in the calling thread when one): for passes that share work out by hand,
+ * several loops to one fork; an `omp barrier` or `omp single` inside binds to this team.
+ */
+template <typename Body>
+void inTeam(int threads, Body body) {
+  if (threads == 1) {
+    body(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  body(omp_get_thread_num(), omp_get_num_threads());
+}
+
 }  // namespace mnl
