@@ -3,6 +3,8 @@
 
 #include <unordered_map>
 
+#include "parallel.h"
+
 namespace mnl {
 
 using dnnl::memory;
@@ -21,6 +23,15 @@ void execute(const char* pass, const Geometry& g, Fn body) {
   }
 }
 
+/**
+ * Reorders a kernel between TF.js's layout and a primitive's on the calling thread alone: a few microseconds of
+ * work, less than waking the pool (and than waiting for a pool thread another process has taken the core of).
+ */
+void reorderWeights(dnnl::reorder& r, memory& from, memory& to) {
+  SerialScope serial;
+  r.execute(cpuStream(), from, to);
+}
+
 }  // namespace
 
 struct ConvOp::Impl {
@@ -30,6 +41,7 @@ struct ConvOp::Impl {
   memory src, wUser, bias, dst, wFwd;  // wFwd: kernel in the forward primitive's layout
   bool reorderFwd = false;
   dnnl::reorder toFwd;
+  std::unordered_map<int, memory> fwdArgs;  // each pass's arguments, built once: executing only sets data handles
 
   bool hasBwdData = false;
   dnnl::convolution_backward_data::primitive_desc bwdDataPd;
@@ -37,6 +49,7 @@ struct ConvOp::Impl {
   memory diffSrc, diffDst, wBwd;
   bool reorderBwd = false;
   dnnl::reorder toBwd;
+  std::unordered_map<int, memory> bwdDataArgs;
 
   bool hasBwdWeights = false;
   dnnl::convolution_backward_weights::primitive_desc bwdWPd;
@@ -44,6 +57,7 @@ struct ConvOp::Impl {
   memory diffWUser, diffWPrim, diffBias;
   bool reorderDiffW = false;
   dnnl::reorder fromDiffW;
+  std::unordered_map<int, memory> bwdWArgs;
 };
 
 ConvOp::ConvOp(const Geometry& g, bool bias, ConvPurpose purpose)
@@ -82,6 +96,8 @@ void ConvOp::build() {
     m.wFwd = memory(m.fwdPd.weights_desc(), eng);
     m.toFwd = dnnl::reorder(m.wUser, m.wFwd);
   }
+  m.fwdArgs = {{DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
+  if (bias_) m.fwdArgs.emplace(DNNL_ARG_BIAS, m.bias);
   if (!training) return;
 
   m.diffDst = memory(m.dstMd, eng, DNNL_MEMORY_NONE);
@@ -96,6 +112,9 @@ void ConvOp::build() {
       m.wBwd = memory(m.bwdDataPd.weights_desc(), eng);
       m.toBwd = dnnl::reorder(m.wUser, m.wBwd);
     }
+    m.bwdDataArgs = {{DNNL_ARG_DIFF_DST, m.diffDst},
+                     {DNNL_ARG_WEIGHTS, m.reorderBwd ? m.wBwd : m.wUser},
+                     {DNNL_ARG_DIFF_SRC, m.diffSrc}};
     m.hasBwdData = true;
   }
   dnnl::convolution_backward_weights::desc bwDesc(dnnl::algorithm::convolution_direct, m.srcMd, wAny, m.biasMd,
@@ -109,6 +128,10 @@ void ConvOp::build() {
     m.diffWPrim = memory(m.bwdWPd.diff_weights_desc(), eng);
     m.fromDiffW = dnnl::reorder(m.diffWPrim, m.diffWUser);
   }
+  m.bwdWArgs = {{DNNL_ARG_SRC, m.src},
+                {DNNL_ARG_DIFF_DST, m.diffDst},
+                {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
+  if (bias_) m.bwdWArgs.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
   m.hasBwdWeights = true;
 }
 
@@ -119,14 +142,9 @@ void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias,
     m.src.set_data_handle(const_cast<float*>(x));
     m.dst.set_data_handle(y);
     m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
-    if (m.reorderFwd) m.toFwd.execute(st, m.wUser, m.wFwd);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, m.src}, {DNNL_ARG_WEIGHTS, m.reorderFwd ? m.wFwd : m.wUser}, {DNNL_ARG_DST, m.dst}};
-    if (bias_) {
-      m.bias.set_data_handle(const_cast<float*>(bias));
-      args.emplace(DNNL_ARG_BIAS, m.bias);
-    }
-    m.fwd.execute(st, args);
+    if (bias_) m.bias.set_data_handle(const_cast<float*>(bias));
+    if (m.reorderFwd) reorderWeights(m.toFwd, m.wUser, m.wFwd);
+    m.fwd.execute(st, m.fwdArgs);
     st.wait();
   });
 }
@@ -139,10 +157,8 @@ void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffSrc.set_data_handle(dx);
     m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
-    if (m.reorderBwd) m.toBwd.execute(st, m.wUser, m.wBwd);
-    m.bwdData.execute(st, {{DNNL_ARG_DIFF_DST, m.diffDst},
-                           {DNNL_ARG_WEIGHTS, m.reorderBwd ? m.wBwd : m.wUser},
-                           {DNNL_ARG_DIFF_SRC, m.diffSrc}});
+    if (m.reorderBwd) reorderWeights(m.toBwd, m.wUser, m.wBwd);
+    m.bwdData.execute(st, m.bwdDataArgs);
     st.wait();
   });
 }
@@ -155,16 +171,12 @@ void ConvOp::backwardWeights(const float* x, const float* dy, float* dKernelHwio
     m.src.set_data_handle(const_cast<float*>(x));
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffWUser.set_data_handle(dKernelHwio);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src},
-                                         {DNNL_ARG_DIFF_DST, m.diffDst},
-                                         {DNNL_ARG_DIFF_WEIGHTS, m.reorderDiffW ? m.diffWPrim : m.diffWUser}};
     if (bias_) {
       if (!dBias) throw NativeError("conv2d backward-weights of a conv with bias needs a bias gradient buffer");
       m.diffBias.set_data_handle(dBias);
-      args.emplace(DNNL_ARG_DIFF_BIAS, m.diffBias);
     }
-    m.bwdW.execute(st, args);
-    if (m.reorderDiffW) m.fromDiffW.execute(st, m.diffWPrim, m.diffWUser);
+    m.bwdW.execute(st, m.bwdWArgs);
+    if (m.reorderDiffW) reorderWeights(m.fromDiffW, m.diffWPrim, m.diffWUser);
     st.wait();
   });
 }

@@ -2,10 +2,9 @@
 // calling thread's scratch buffers have grown to the largest layer.
 #include "ops.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "channel_blocks.h"
 
@@ -18,12 +17,10 @@ constexpr double kGemmParallelMin = 1 << 25;
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
   const dim lda = transA ? m : k;
   const dim ldb = transB ? k : n;
-  const int threads = omp_get_max_threads();
-  const bool serial = threads > 1 && static_cast<double>(m) * n * k < kGemmParallelMin;
-  if (serial) omp_set_num_threads(1);
+  std::optional<SerialScope> serial;
+  if (static_cast<double>(m) * n * k < kGemmParallelMin) serial.emplace();
   const dnnl_status_t status = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
                                           accumulate ? 1.0f : 0.0f, c, n);
-  if (serial) omp_set_num_threads(threads);
   if (status != dnnl_success) {
     throw NativeError("sgemm failed for [" + std::to_string(m) + "x" + std::to_string(k) + "] x [" +
                       std::to_string(k) + "x" + std::to_string(n) + "], oneDNN status " + std::to_string(status));

@@ -29,6 +29,22 @@ void parallelRange(dim n, Fn fn, dim minimum = kParallelMin) {
   }
 }
 
+/** While alive, OpenMP work the calling thread starts (its own loops and oneDNN's) runs on that thread alone. */
+class SerialScope {
+ public:
+  SerialScope() : saved_(omp_get_max_threads()) {
+    if (saved_ > 1) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (saved_ > 1) omp_set_num_threads(saved_);
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  int saved_;
+};
+
 /** The threads for a pass over `elements` values: the whole team when it pays for the fork, else one. */
 inline int teamFor(dim elements) { return elements >= kParallelMin ? omp_get_max_threads() : 1; }
 

@@ -15,6 +15,7 @@ struct PoolOp::Impl {
   dnnl::pooling_backward bwd;
   memory src, dst, workspace, diffSrc, diffDst;
   bool hasWorkspace = false;
+  std::unordered_map<int, memory> fwdArgs, bwdArgs;  // built once: executing only sets data handles
 };
 
 PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training)
@@ -38,12 +39,16 @@ PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training)
     m.dst = memory(dstMd, eng, DNNL_MEMORY_NONE);
     m.hasWorkspace = training && m.fwdPd.workspace_desc().get_size() > 0;
     if (m.hasWorkspace) m.workspace = memory(m.fwdPd.workspace_desc(), eng);
+    m.fwdArgs = {{DNNL_ARG_SRC, m.src}, {DNNL_ARG_DST, m.dst}};
+    if (m.hasWorkspace) m.fwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
     if (training) {
       const dnnl::pooling_backward::primitive_desc bwdPd(
           dnnl::pooling_backward::desc(algorithm, srcMd, dstMd, strides, window, padL, padR), eng, m.fwdPd);
       m.bwd = dnnl::pooling_backward(bwdPd);
       m.diffSrc = memory(srcMd, eng, DNNL_MEMORY_NONE);
       m.diffDst = memory(dstMd, eng, DNNL_MEMORY_NONE);
+      m.bwdArgs = {{DNNL_ARG_DIFF_DST, m.diffDst}, {DNNL_ARG_DIFF_SRC, m.diffSrc}};
+      if (m.hasWorkspace) m.bwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
     }
   } catch (const dnnl::error& e) {
     throw NativeError("pool2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
@@ -56,9 +61,7 @@ void PoolOp::forward(const float* x, float* y) {
     auto& st = cpuStream();
     m.src.set_data_handle(const_cast<float*>(x));
     m.dst.set_data_handle(y);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, m.src}, {DNNL_ARG_DST, m.dst}};
-    if (m.hasWorkspace) args.emplace(DNNL_ARG_WORKSPACE, m.workspace);
-    m.fwd.execute(st, args);
+    m.fwd.execute(st, m.fwdArgs);
     st.wait();
   } catch (const dnnl::error& e) {
     throw NativeError("pool2d forward failed for " + g_.text() + ": " + e.what());
@@ -72,9 +75,7 @@ void PoolOp::backward(const float* dy, float* dx) {
     auto& st = cpuStream();
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffSrc.set_data_handle(dx);
-    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, m.diffDst}, {DNNL_ARG_DIFF_SRC, m.diffSrc}};
-    if (m.hasWorkspace) args.emplace(DNNL_ARG_WORKSPACE, m.workspace);
-    m.bwd.execute(st, args);
+    m.bwd.execute(st, m.bwdArgs);
     st.wait();
   } catch (const dnnl::error& e) {
     throw NativeError("pool2d backward failed for " + g_.text() + ": " + e.what());
