@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { compileTrainer } from '../../../src/engine/native/compile-trainer.js';
 import type { CompiledTrainer, TrainerOptions } from '../../../src/engine/types.js';
 import { LabError } from '../../../src/errors.js';
+import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../helpers/allclose.js';
 import {
@@ -128,6 +129,46 @@ describeNative('compiled native trainer', () => {
     expect(kernelGrad(ta)).not.toEqual(kernelGrad(tb));
     ta.dispose();
     tb.dispose();
+  });
+
+  it('shares each batch among the threads by samples: runs repeat bit for bit, and one thread agrees within rounding', () => {
+    // Every kind of layer a thread runs on its own samples, batches of 7, 5 and 1 samples (shares of 4 and 3, 3 and
+    // 2, and a team of one), and the pooling workspace, dropout mask and weight-gradient sums across the shares.
+    const build = (): tf.Sequential =>
+      tf.sequential({
+        layers: [
+          tf.layers.reshape({ inputShape: [100], targetShape: [10, 10, 1] }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 4, padding: 'same', activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 6, padding: 'same', useBias: false }),
+          batchNormalization({ center: true, scale: true }),
+          tf.layers.activation({ activation: 'relu' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 12, activation: 'tanh' }),
+          tf.layers.dropout({ rate: 0.3 }),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      });
+    const rng = new Rng(16);
+    const batches = [7, 5, 1].map((n) => ({ xs: randomFloats(rng, n * 100), labels: randomLabels(rng, n) }));
+    const train = (threads: number): Float32Array[] => {
+      const model = seededBuild(17, build);
+      const trainer = compile(model, { ...ADAM, batchSize: 7, threads });
+      batches.forEach((b, i) => trainer.step(b.xs, b.labels, 0.01, i));
+      trainer.pushWeightsToModel();
+      trainer.dispose();
+      const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+      model.dispose();
+      return weights;
+    };
+    const pool = nativeAddon().info().threads;
+    try {
+      const twice = [train(2), train(2)];
+      twice[1].forEach((w, i) => expect(Array.from(w), `weight ${i}, second run`).toEqual(Array.from(twice[0][i])));
+      train(1).forEach((w, i) => expectAllClose(w, twice[0][i], 1e-6, 1e-4));
+    } finally {
+      nativeAddon().setThreads(pool);
+    }
   });
 
   it('optimizer state round-trips: a trainer restored from weights + state continues exactly like the original', () => {

@@ -1,31 +1,28 @@
-// Per-channel passes over row-major [rows, channels] activations: the rows in blocks that vectorise whatever the
-// channel count, shared out across an OpenMP team, and per-channel sums in double (batch norm, bias gradients).
+// Per-channel passes over row-major [rows, channels] activations: rows in blocks that vectorise whatever the channel
+// count, and per-channel sums in double that each thread of a team adds its rows to.
 #pragma once
 
 #include <algorithm>
 #include <numeric>
 #include <vector>
 
-#include "parallel.h"
+#include "common.h"
 
 namespace mnl {
 
 /**
- * The rows in blocks of whole rows spanning a multiple of 16 floats (12 channels: 4 rows, 48 floats), so that a
- * per-channel loop runs flat over a block, with each per-channel factor tiled across the span.
+ * Rows of c channels in blocks of whole rows spanning a multiple of 16 floats (12 channels: 4 rows, 48 floats), so
+ * that a per-channel loop runs flat over a block, with each per-channel factor tiled across the span.
  */
 struct ChannelBlocks {
-  ChannelBlocks(dim rows, dim channels)
-      : c(channels),
-        span(channels * (16 / std::gcd(channels, dim(16)))),
-        count(rows * channels / span),
-        tail(rows * channels - count * span) {}
+  explicit ChannelBlocks(dim channels) : c(channels), rowsPerBlock(16 / std::gcd(channels, dim(16))), span(c * rowsPerBlock) {}
 
-  /** Calls fn(offset, length) on thread t's share of the floats, in whole blocks; the last thread takes the tail. */
+  /** Calls fn(offset, length) over `rows` rows: whole blocks, then the rows left over (offsets in floats). */
   template <typename Fn>
-  void forShare(int t, int nt, Fn fn) const {
-    for (dim b = count * t / nt, end = count * (t + 1) / nt; b < end; b++) fn(b * span, span);
-    if (t == nt - 1 && tail > 0) fn(count * span, tail);
+  void forRows(dim rows, Fn fn) const {
+    const dim blocks = rows / rowsPerBlock;
+    for (dim b = 0; b < blocks; b++) fn(b * span, span);
+    if (rows > blocks * rowsPerBlock) fn(blocks * span, (rows - blocks * rowsPerBlock) * c);
   }
 
   /** factors[c..span) = factors[0..c) repeated. */
@@ -33,50 +30,52 @@ struct ChannelBlocks {
     for (dim j = c; j < span; j++) factors[j] = factors[j - c];
   }
 
-  dim c, span, count, tail;
+  dim c, rowsPerBlock, span;
 };
 
 /**
- * Two per-channel sums in double over a ChannelBlocks pass of up to `threads` threads: each thread adds its share
- * into its own span-long partial sums, fold() adds them up per channel.
+ * Two per-channel sums in double over a team: each thread adds its rows into its own span-long partial sums,
+ * fold() adds them up per channel. Its storage lasts, so that a pass allocates nothing.
  */
 class ChannelSums {
  public:
-  /** Scratch of the calling thread, zeroed for `threads` threads. */
-  ChannelSums(const ChannelBlocks& blocks, int threads) : b_(blocks), threads_(threads) {
-    thread_local std::vector<double> scratch;
-    const size_t need = static_cast<size_t>(2 * b_.span * threads + 2 * b_.c);
-    if (scratch.size() < need) scratch.resize(need);
-    partial_ = scratch.data();
-    std::fill(partial_, partial_ + 2 * b_.span * threads, 0.0);
+  explicit ChannelSums(dim channels) : blocks_(channels) {}
+
+  const ChannelBlocks& blocks() const { return blocks_; }
+
+  /** Room for a team of `threads` (before the team starts). */
+  void reserve(int threads) {
+    const size_t need = static_cast<size_t>(2 * blocks_.span * threads + 2 * blocks_.c);
+    if (partial_.size() < need) partial_.resize(need);
   }
 
-  /** Thread t's share: add(offset, length, s0, s1) adds the terms of positions [0, length) of the block at offset. */
+  /** Thread t's `rows` rows: add(offset, length, s0, s1) adds the terms of floats [offset, offset + length). */
   template <typename Add>
-  void addShare(int t, int nt, Add add) {
-    double* s0 = partial_ + 2 * b_.span * t;
-    double* s1 = s0 + b_.span;
-    b_.forShare(t, nt, [&](dim offset, dim length) { add(offset, length, s0, s1); });
+  void add(int t, dim rows, Add add) {
+    double* s0 = partial_.data() + 2 * blocks_.span * t;
+    double* s1 = s0 + blocks_.span;
+    std::fill(s0, s0 + 2 * blocks_.span, 0.0);
+    blocks_.forRows(rows, [&](dim offset, dim length) { add(offset, length, s0, s1); });
   }
 
-  /** The per-channel totals: [0, c) of the first term, [c, 2c) of the second. */
-  const double* fold() {
-    double* out = partial_ + 2 * b_.span * threads_;
-    std::fill(out, out + 2 * b_.c, 0.0);
-    for (int t = 0; t < threads_; t++) {
-      const double* s = partial_ + 2 * b_.span * t;
-      for (dim j = 0; j < b_.span; j++) {
-        out[j % b_.c] += s[j];
-        out[b_.c + j % b_.c] += s[b_.span + j];
+  /** The per-channel totals of nt threads' sums: [0, c) of the first term, [c, 2c) of the second. */
+  const double* fold(int nt) {
+    const dim c = blocks_.c, span = blocks_.span;
+    double* out = partial_.data() + 2 * span * nt;
+    std::fill(out, out + 2 * c, 0.0);
+    for (int t = 0; t < nt; t++) {
+      const double* s = partial_.data() + 2 * span * t;
+      for (dim j = 0; j < span; j++) {
+        out[j % c] += s[j];
+        out[c + j % c] += s[span + j];
       }
     }
     return out;
   }
 
  private:
-  const ChannelBlocks& b_;
-  int threads_;
-  double* partial_;
+  ChannelBlocks blocks_;
+  std::vector<double> partial_;
 };
 
 }  // namespace mnl

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <vector>
 
-#include "channel_blocks.h"
+#include "parallel.h"
 
 namespace mnl::ops {
 
@@ -17,8 +18,8 @@ constexpr double kGemmParallelMin = 1 << 25;
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
   const dim lda = transA ? m : k;
   const dim ldb = transB ? k : n;
-  std::optional<SerialScope> serial;
-  if (static_cast<double>(m) * n * k < kGemmParallelMin) serial.emplace();
+  std::optional<SerialScope> serial;  // a team's thread computes its own share alone
+  if (static_cast<double>(m) * n * k < kGemmParallelMin || inTeamThread()) serial.emplace();
   const dnnl_status_t status = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
                                           accumulate ? 1.0f : 0.0f, c, n);
   if (status != dnnl_success) {
@@ -37,17 +38,14 @@ void addBias(dim rows, dim c, const float* bias, float* y) {
 }
 
 void biasGrad(dim rows, dim c, const float* dy, float* db) {
-  const ChannelBlocks blocks(rows, c);
-  const int threads = teamFor(rows * c);
-  ChannelSums sums(blocks, threads);
-  inTeam(threads, [&](int t, int nt) {
-    sums.addShare(t, nt, [&](dim offset, dim length, double* __restrict s0, double*) {
-      const float* __restrict g = dy + offset;
-      for (dim j = 0; j < length; j++) s0[j] += g[j];
-    });
-  });
-  const double* total = sums.fold();
-  for (dim j = 0; j < c; j++) db[j] = static_cast<float>(total[j]);
+  thread_local std::vector<double> sums;
+  sums.assign(static_cast<size_t>(c), 0.0);
+  double* __restrict s = sums.data();
+  for (dim r = 0; r < rows; r++) {
+    const float* __restrict g = dy + r * c;
+    for (dim j = 0; j < c; j++) s[j] += g[j];
+  }
+  for (dim j = 0; j < c; j++) db[j] = static_cast<float>(s[j]);
 }
 
 void activationForward(Act act, dim n, const float* x, float* y) {
@@ -80,22 +78,19 @@ float counterUniform(uint32_t seed, uint32_t salt, uint64_t index) {
   return static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
 }
 
-void dropoutForward(dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y, uint8_t* mask) {
+void dropoutForward(dim first, dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y,
+                    uint8_t* mask) {
   const float keepScale = 1.0f / (1.0f - rate);
-  parallelRange(n, [&](dim b, dim e) {
-    for (dim i = b; i < e; i++) {
-      const bool keep = counterUniform(seed, salt, static_cast<uint64_t>(i)) >= rate;
-      mask[i] = keep ? 1 : 0;
-      y[i] = keep ? x[i] * keepScale : 0.0f;
-    }
-  });
+  for (dim i = 0; i < n; i++) {
+    const bool keep = counterUniform(seed, salt, static_cast<uint64_t>(first + i)) >= rate;
+    mask[i] = keep ? 1 : 0;
+    y[i] = keep ? x[i] * keepScale : 0.0f;
+  }
 }
 
 void dropoutBackward(dim n, float rate, const uint8_t* mask, const float* dy, float* dx) {
   const float keepScale = 1.0f / (1.0f - rate);
-  parallelRange(n, [&](dim b, dim e) {
-    for (dim i = b; i < e; i++) dx[i] = dy[i] * (mask[i] ? keepScale : 0.0f);
-  });
+  for (dim i = 0; i < n; i++) dx[i] = dy[i] * (mask[i] ? keepScale : 0.0f);
 }
 
 void globalAvgPoolForward(dim n, dim positions, dim c, const float* x, float* y) {

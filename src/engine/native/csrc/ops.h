@@ -47,7 +47,7 @@ void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const f
 
 /** y[rows, c] += bias[c]. */
 void addBias(dim rows, dim c, const float* bias, float* y);
-/** db[c] = sum over rows of dy[rows, c]. */
+/** db[c] = sum over rows of dy[rows, c] (in double), on the calling thread. */
 void biasGrad(dim rows, dim c, const float* dy, float* db);
 
 /** y = act(x); x may equal y (Linear copies when they differ). */
@@ -57,8 +57,12 @@ void activationBackward(Act act, dim n, const float* y, float* dy);
 
 /** Uniform [0,1) float of a counter-based hash: same (seed, salt, index) → same number. */
 float counterUniform(uint32_t seed, uint32_t salt, uint64_t index);
-/** Inverted dropout: keep where u >= rate, scale kept values by 1/(1-rate); mask gets 1 for kept. */
-void dropoutForward(dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y, uint8_t* mask);
+/**
+ * Inverted dropout of n elements, the first being element `first` of the layer's output (whose index draws its
+ * number): keep where u >= rate, scale kept values by 1/(1-rate); mask gets 1 for kept. On the calling thread.
+ */
+void dropoutForward(dim first, dim n, float rate, uint32_t seed, uint32_t salt, const float* x, float* y,
+                    uint8_t* mask);
 void dropoutBackward(dim n, float rate, const uint8_t* mask, const float* dy, float* dx);
 
 /** y[n, c] = mean over the `positions` pixels of x[n, positions, c]. */

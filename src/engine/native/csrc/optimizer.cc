@@ -37,20 +37,14 @@ std::vector<float>& Optimizer::slot(size_t index, const std::string& name) {
 
 namespace {
 
-/** The float32 scalars of one update, as TF.js derives them from its JavaScript numbers. */
-struct Factors {
-  float negLr, lr, momentum, beta1, beta2, oneMinusBeta1, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon,
-      decay, oneMinusDecay;
-};
-
 // One kernel per optimizer over elements [b, e) of one parameter: restrict pointers and scalars by value, so that
 // the compiler vectorises them; each element keeps TF.js's operation order.
 
-void sgd(dim b, dim e, const Factors f, float* __restrict w, const float* __restrict g) {
+void sgd(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g) {
   for (dim i = b; i < e; i++) w[i] = f.negLr * g[i] + w[i];
 }
 
-void momentum(dim b, dim e, const Factors f, bool nesterov, float* __restrict w, const float* __restrict g,
+void momentum(dim b, dim e, const UpdateFactors f, bool nesterov, float* __restrict w, const float* __restrict g,
               float* __restrict acc) {
   for (dim i = b; i < e; i++) {
     const float a = f.momentum * acc[i] + g[i];
@@ -59,7 +53,7 @@ void momentum(dim b, dim e, const Factors f, bool nesterov, float* __restrict w,
   }
 }
 
-void adam(dim b, dim e, const Factors f, float* __restrict w, const float* __restrict g, float* __restrict m,
+void adam(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g, float* __restrict m,
           float* __restrict v) {
   for (dim i = b; i < e; i++) {
     const float mi = m[i] * f.beta1 + g[i] * f.oneMinusBeta1;
@@ -72,7 +66,7 @@ void adam(dim b, dim e, const Factors f, float* __restrict w, const float* __res
   }
 }
 
-void rmsprop(dim b, dim e, const Factors f, float* __restrict w, const float* __restrict g, float* __restrict ms,
+void rmsprop(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g, float* __restrict ms,
              float* __restrict mom) {
   for (dim i = b; i < e; i++) {
     const float msi = ms[i] * f.decay + (g[i] * g[i]) * f.oneMinusDecay;
@@ -84,7 +78,7 @@ void rmsprop(dim b, dim e, const Factors f, float* __restrict w, const float* __
 }
 
 /** RMSprop centered as TF.js computes it: epsilon subtracted with the squared mean gradient, sqrt(ms - (mg² + eps)). */
-void rmspropCentered(dim b, dim e, const Factors f, float* __restrict w, const float* __restrict g,
+void rmspropCentered(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g,
                      float* __restrict ms, float* __restrict mom, float* __restrict mg) {
   for (dim i = b; i < e; i++) {
     const float msi = ms[i] * f.decay + (g[i] * g[i]) * f.oneMinusDecay;
@@ -99,13 +93,13 @@ void rmspropCentered(dim b, dim e, const Factors f, float* __restrict w, const f
 
 }  // namespace
 
-void Optimizer::update(const std::vector<Parameter>& parameters, double lr) {
+void Optimizer::begin(const std::vector<Parameter>& parameters, double lr) {
   if (parameters.size() != slots_.size()) {
     throw NativeError("optimizer: " + std::to_string(parameters.size()) + " parameters, built for " +
                       std::to_string(slots_.size()));
   }
   // TF.js turns each JavaScript number into a float32 scalar; the kernels keep its operation order.
-  Factors f{};
+  UpdateFactors& f = factors_;
   f.negLr = static_cast<float>(-lr);
   f.lr = static_cast<float>(lr);
   f.momentum = static_cast<float>(spec_.momentum);
@@ -120,32 +114,34 @@ void Optimizer::update(const std::vector<Parameter>& parameters, double lr) {
   f.epsilon = static_cast<float>(spec_.epsilon);
   f.decay = static_cast<float>(spec_.decay);
   f.oneMinusDecay = static_cast<float>(1 - spec_.decay);
-  dim total = 0;
-  for (const Parameter& p : parameters) total += static_cast<dim>(p.size);
-  // One fork for the whole update: each thread takes its share of every parameter.
-  inTeam(teamFor(total), [&](int t, int nt) {
-    for (size_t p = 0; p < parameters.size(); p++) {
-      float* w = parameters[p].value;
-      const float* g = parameters[p].grad;
-      std::vector<std::vector<float>>& slots = slots_[p];
-      const dim n = static_cast<dim>(parameters[p].size);
-      const dim b = n * t / nt, e = n * (t + 1) / nt;
-      switch (spec_.kind) {
-        case Kind::Sgd: sgd(b, e, f, w, g); break;
-        case Kind::Momentum: momentum(b, e, f, spec_.nesterov, w, g, slots[0].data()); break;
-        case Kind::Adam: adam(b, e, f, w, g, slots[0].data(), slots[1].data()); break;
-        case Kind::RmsProp:
-          if (spec_.centered) {
-            rmspropCentered(b, e, f, w, g, slots[0].data(), slots[1].data(), slots[2].data());
-          } else {
-            rmsprop(b, e, f, w, g, slots[0].data(), slots[1].data());
-          }
-          break;
-      }
+}
+
+void Optimizer::updateShare(const std::vector<Parameter>& parameters, int t, int nt) {
+  const UpdateFactors f = factors_;
+  for (size_t p = 0; p < parameters.size(); p++) {
+    float* w = parameters[p].value;
+    const float* g = parameters[p].grad;
+    std::vector<std::vector<float>>& slots = slots_[p];
+    const Share share(static_cast<dim>(parameters[p].size), t, nt);
+    const dim b = share.begin, e = share.end;
+    switch (spec_.kind) {
+      case Kind::Sgd: sgd(b, e, f, w, g); break;
+      case Kind::Momentum: momentum(b, e, f, spec_.nesterov, w, g, slots[0].data()); break;
+      case Kind::Adam: adam(b, e, f, w, g, slots[0].data(), slots[1].data()); break;
+      case Kind::RmsProp:
+        if (spec_.centered) {
+          rmspropCentered(b, e, f, w, g, slots[0].data(), slots[1].data(), slots[2].data());
+        } else {
+          rmsprop(b, e, f, w, g, slots[0].data(), slots[1].data());
+        }
+        break;
     }
-  });
-  accBeta1_ *= f.beta1;
-  accBeta2_ *= f.beta2;
+  }
+}
+
+void Optimizer::end() {
+  accBeta1_ *= factors_.beta1;
+  accBeta2_ *= factors_.beta2;
   step_++;
 }
 

@@ -1,6 +1,7 @@
 // oneDNN pooling primitives for one shape (see pool.h).
 #include "pool.h"
 
+#include <optional>
 #include <unordered_map>
 
 namespace mnl {
@@ -13,18 +14,21 @@ struct PoolOp::Impl {
   dnnl::pooling_forward::primitive_desc fwdPd;
   dnnl::pooling_forward fwd;
   dnnl::pooling_backward bwd;
-  memory src, dst, workspace, diffSrc, diffDst;
-  bool hasWorkspace = false;
+  memory src, dst, workspace, diffSrc, diffDst, scratchpad;
   std::unordered_map<int, memory> fwdArgs, bwdArgs;  // built once: executing only sets data handles
 };
 
-PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training)
-    : g_(g), training_(training), impl_(std::make_shared<Impl>()) {
+PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training, OpThreads threads)
+    : g_(g), training_(training), threads_(threads), impl_(std::make_shared<Impl>()) {
   g.validate("pool2d");
   if (g.outChannels != g.inChannels) throw NativeError("pool2d: output channels differ from input channels " + g.text());
   Impl& m = *impl_;
+  std::optional<SerialScope> serial;  // built for the threads it runs on
+  if (threads == OpThreads::Caller) serial.emplace();
   try {
     auto& eng = cpuEngine();
+    dnnl::primitive_attr attr;  // user scratchpad: ops that run concurrently must not share the library's
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const memory::dims strides{g.strideHeight, g.strideWidth}, window{g.filterHeight, g.filterWidth};
     const memory::dims padL{g.padTop, g.padLeft}, padR{g.padBottom, g.padRight};
     const memory::desc srcMd({g.batchSize, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc);
@@ -33,53 +37,62 @@ PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training)
         kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
     const auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
     m.fwdPd = dnnl::pooling_forward::primitive_desc(
-        dnnl::pooling_forward::desc(prop, algorithm, srcMd, dstMd, strides, window, padL, padR), eng);
+        dnnl::pooling_forward::desc(prop, algorithm, srcMd, dstMd, strides, window, padL, padR), attr, eng);
     m.fwd = dnnl::pooling_forward(m.fwdPd);
+    size_t scratchpadBytes = m.fwdPd.scratchpad_desc().get_size();
     m.src = memory(srcMd, eng, DNNL_MEMORY_NONE);
     m.dst = memory(dstMd, eng, DNNL_MEMORY_NONE);
-    m.hasWorkspace = training && m.fwdPd.workspace_desc().get_size() > 0;
-    if (m.hasWorkspace) m.workspace = memory(m.fwdPd.workspace_desc(), eng);
     m.fwdArgs = {{DNNL_ARG_SRC, m.src}, {DNNL_ARG_DST, m.dst}};
-    if (m.hasWorkspace) m.fwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
+    if (training && m.fwdPd.workspace_desc().get_size() > 0) {
+      m.workspace = memory(m.fwdPd.workspace_desc(), eng);
+      m.fwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
+    }
     if (training) {
       const dnnl::pooling_backward::primitive_desc bwdPd(
-          dnnl::pooling_backward::desc(algorithm, srcMd, dstMd, strides, window, padL, padR), eng, m.fwdPd);
+          dnnl::pooling_backward::desc(algorithm, srcMd, dstMd, strides, window, padL, padR), attr, eng, m.fwdPd);
       m.bwd = dnnl::pooling_backward(bwdPd);
+      scratchpadBytes = std::max(scratchpadBytes, bwdPd.scratchpad_desc().get_size());
       m.diffSrc = memory(srcMd, eng, DNNL_MEMORY_NONE);
       m.diffDst = memory(dstMd, eng, DNNL_MEMORY_NONE);
       m.bwdArgs = {{DNNL_ARG_DIFF_DST, m.diffDst}, {DNNL_ARG_DIFF_SRC, m.diffSrc}};
-      if (m.hasWorkspace) m.bwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
+      if (m.workspace) m.bwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
     }
+    m.scratchpad = memory(memory::desc({static_cast<dim>(std::max<size_t>(scratchpadBytes, 1))}, dt::u8, tag::a), eng);
+    m.fwdArgs.emplace(DNNL_ARG_SCRATCHPAD, m.scratchpad);
+    if (training) m.bwdArgs.emplace(DNNL_ARG_SCRATCHPAD, m.scratchpad);
   } catch (const dnnl::error& e) {
     throw NativeError("pool2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
   }
 }
 
-void PoolOp::forward(const float* x, float* y) {
-  Impl& m = *impl_;
+template <typename Fn>
+void PoolOp::run(const char* pass, Fn body) {
+  std::optional<SerialScope> serial;
+  if (threads_ == OpThreads::Caller) serial.emplace();
   try {
-    auto& st = cpuStream();
+    body(*impl_, cpuStream());
+  } catch (const dnnl::error& e) {
+    throw NativeError(std::string("pool2d ") + pass + " failed for " + g_.text() + ": " + e.what());
+  }
+}
+
+void PoolOp::forward(const float* x, float* y) {
+  run("forward", [&](Impl& m, dnnl::stream& st) {
     m.src.set_data_handle(const_cast<float*>(x));
     m.dst.set_data_handle(y);
     m.fwd.execute(st, m.fwdArgs);
     st.wait();
-  } catch (const dnnl::error& e) {
-    throw NativeError("pool2d forward failed for " + g_.text() + ": " + e.what());
-  }
+  });
 }
 
 void PoolOp::backward(const float* dy, float* dx) {
   if (!training_) throw NativeError("pool2d backward was not prepared for " + g_.text());
-  Impl& m = *impl_;
-  try {
-    auto& st = cpuStream();
+  run("backward", [&](Impl& m, dnnl::stream& st) {
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffSrc.set_data_handle(dx);
     m.bwd.execute(st, m.bwdArgs);
     st.wait();
-  } catch (const dnnl::error& e) {
-    throw NativeError("pool2d backward failed for " + g_.text() + ": " + e.what());
-  }
+  });
 }
 
 }  // namespace mnl

@@ -58,12 +58,31 @@ StepResult Trainer::step(const float* xs, const uint8_t* labels, dim n, double l
                       std::to_string(net_.maxBatch()));
   }
   checkLabels(labels, n);
-  std::memcpy(net_.input(), xs, sizeof(float) * static_cast<size_t>(n * net_.inputFeatures()));
-  const float* logits = net_.forward(n, true, seed);
-  const LossSums sums = softmaxCrossEntropy(n, classes(), logits, labels, labelSmoothing_, probabilities_.data(),
-                                            net_.outputGradient(), 1.0f / static_cast<float>(n));
-  net_.backward(n);
-  optimizer_.update(parameters_, lr);
+  const int threads = net_.prepare(n, true);
+  optimizer_.begin(parameters_, lr);
+  threadLosses_.resize(static_cast<size_t>(threads));
+  const dim features = net_.inputFeatures(), k = classes();
+  // One fork per step: each thread copies in, runs forward, loss and backward on its own samples; after one wait
+  // for every thread's gradients, it sums and applies its share of them.
+  inTeam(threads, [&](int t, int nt) {
+    const Share share(n, t, nt);
+    std::memcpy(net_.input() + share.begin * features, xs + share.begin * features,
+                sizeof(float) * static_cast<size_t>(share.size() * features));
+    net_.forwardShare(n, true, seed, t, nt);
+    threadLosses_[static_cast<size_t>(t)] = softmaxCrossEntropy(
+        share.size(), k, net_.output() + share.begin * k, labels + share.begin, labelSmoothing_,
+        probabilities_.data() + share.begin * k, net_.outputGradient(share), 1.0f / static_cast<float>(n));
+    net_.backwardShare(n, t, nt);
+#pragma omp barrier
+    net_.reduceGradientShare(t, nt);
+    optimizer_.updateShare(parameters_, t, nt);
+  });
+  optimizer_.end();
+  LossSums sums;
+  for (const LossSums& s : threadLosses_) {
+    sums.loss += s.loss;
+    sums.correct += s.correct;
+  }
   return {sums.loss / static_cast<double>(n), static_cast<double>(sums.correct) / static_cast<double>(n)};
 }
 
