@@ -98,14 +98,8 @@ struct ConvOp::Impl {
 ConvOp::ConvOp(const Geometry& g, bool bias, ConvPurpose purpose, OpThreads threads)
     : g_(g), bias_(bias), purpose_(purpose), threads_(threads), impl_(std::make_shared<Impl>()) {
   g.validate("conv2d");
-  // Built for the threads it runs on: oneDNN plans its work split when it creates a primitive.
-  std::optional<SerialScope> serial;
-  if (threads == OpThreads::Caller) serial.emplace();
-  try {
-    build();
-  } catch (const dnnl::error& e) {
-    throw NativeError("conv2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
-  }
+  // Built on the threads it runs on: oneDNN plans its work split when it creates a primitive.
+  onOpThreads(threads, [&] { return "conv2d: oneDNN cannot build primitives for " + g.text(); }, [&] { build(); });
 }
 
 void ConvOp::build() {
@@ -169,13 +163,8 @@ void ConvOp::build() {
 
 template <typename Fn>
 void ConvOp::run(const char* pass, Fn body) {
-  std::optional<SerialScope> serial;
-  if (threads_ == OpThreads::Caller) serial.emplace();
-  try {
-    body(*impl_, cpuStream());
-  } catch (const dnnl::error& e) {
-    throw NativeError(std::string("conv2d ") + pass + " failed for " + g_.text() + ": " + e.what());
-  }
+  onOpThreads(threads_, [&] { return std::string("conv2d ") + pass + " failed for " + g_.text(); },
+              [&] { body(*impl_, cpuStream()); });
 }
 
 void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y) {

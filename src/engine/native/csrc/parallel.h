@@ -7,6 +7,8 @@
 
 #include <exception>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "common.h"
 
@@ -61,6 +63,21 @@ class SerialScope {
 
 /** Where a oneDNN op runs: across the pool, or on the calling thread alone (a team's thread running its share). */
 enum class OpThreads { Pool, Caller };
+
+/**
+ * Runs a oneDNN op's work on its threads (the calling thread alone for OpThreads::Caller); a oneDNN failure
+ * becomes a NativeError: what() names the op, the pass and the shape.
+ */
+template <typename What, typename Fn>
+void onOpThreads(OpThreads threads, What what, Fn fn) {
+  std::optional<SerialScope> serial;
+  if (threads == OpThreads::Caller) serial.emplace();
+  try {
+    fn();
+  } catch (const dnnl::error& e) {
+    throw NativeError(what() + ": " + e.what());
+  }
+}
 
 /** The threads for a pass over `elements` values: the whole pool when it pays for the fork, else one. */
 inline int teamFor(dim elements) {

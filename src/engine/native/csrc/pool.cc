@@ -1,7 +1,6 @@
 // oneDNN pooling primitives for one shape (see pool.h).
 #include "pool.h"
 
-#include <optional>
 #include <unordered_map>
 
 namespace mnl {
@@ -23,9 +22,8 @@ PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training, OpThreads thread
   g.validate("pool2d");
   if (g.outChannels != g.inChannels) throw NativeError("pool2d: output channels differ from input channels " + g.text());
   Impl& m = *impl_;
-  std::optional<SerialScope> serial;  // built for the threads it runs on
-  if (threads == OpThreads::Caller) serial.emplace();
-  try {
+  // Built on the threads it runs on: oneDNN plans its work split when it creates a primitive.
+  onOpThreads(threads, [&] { return "pool2d: oneDNN cannot build primitives for " + g.text(); }, [&] {
     auto& eng = cpuEngine();
     dnnl::primitive_attr attr;  // user scratchpad: ops that run concurrently must not share the library's
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -60,20 +58,13 @@ PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training, OpThreads thread
     m.scratchpad = memory(memory::desc({static_cast<dim>(std::max<size_t>(scratchpadBytes, 1))}, dt::u8, tag::a), eng);
     m.fwdArgs.emplace(DNNL_ARG_SCRATCHPAD, m.scratchpad);
     if (training) m.bwdArgs.emplace(DNNL_ARG_SCRATCHPAD, m.scratchpad);
-  } catch (const dnnl::error& e) {
-    throw NativeError("pool2d: oneDNN cannot build primitives for " + g.text() + ": " + e.what());
-  }
+  });
 }
 
 template <typename Fn>
 void PoolOp::run(const char* pass, Fn body) {
-  std::optional<SerialScope> serial;
-  if (threads_ == OpThreads::Caller) serial.emplace();
-  try {
-    body(*impl_, cpuStream());
-  } catch (const dnnl::error& e) {
-    throw NativeError(std::string("pool2d ") + pass + " failed for " + g_.text() + ": " + e.what());
-  }
+  onOpThreads(threads_, [&] { return std::string("pool2d ") + pass + " failed for " + g_.text(); },
+              [&] { body(*impl_, cpuStream()); });
 }
 
 void PoolOp::forward(const float* x, float* y) {
