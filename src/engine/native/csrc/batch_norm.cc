@@ -1,5 +1,4 @@
-// Batch norm with its activation fused (see batch_norm.h). A training pass: every thread sums its own rows, one
-// thread folds the sums into per-channel factors, and every thread then rewrites the same rows, still in its cache.
+// Batch norm with its activation fused (see batch_norm.h): per-channel loops over blocks of rows, sums in double.
 #include "batch_norm.h"
 
 namespace mnl::ops {
@@ -29,10 +28,8 @@ BatchNormPasses::BatchNormPasses(dim channels, float epsilon)
       invStd_(static_cast<size_t>(channels)),
       factors_(static_cast<size_t>(Factors * sums_.blocks().span)) {}
 
-void BatchNormPasses::train(int t, int nt, dim rows, dim sliceRows, const float* x, const float* gamma,
-                            const float* beta, Act act, float* y) {
-  const ChannelBlocks& b = sums_.blocks();
-  sums_.add(t, sliceRows, [&](dim offset, dim length, double* __restrict s0, double* __restrict s1) {
+void BatchNormPasses::sums(int c, dim rows, const float* x) {
+  sums_.add(c, rows, [&](dim offset, dim length, double* __restrict s0, double* __restrict s1) {
     const float* __restrict xo = x + offset;
     for (dim j = 0; j < length; j++) {
       const double v = xo[j];
@@ -40,73 +37,81 @@ void BatchNormPasses::train(int t, int nt, dim rows, dim sliceRows, const float*
       s1[j] += v * v;
     }
   });
-  float* scale = factor(Scale);
-  float* shift = factor(Shift);
-#pragma omp barrier
-#pragma omp single
-  {
-    const double* total = sums_.fold(nt);
-    for (dim j = 0; j < c_; j++) {
-      const double m = total[j] / static_cast<double>(rows);
-      const double var = std::max(0.0, total[c_ + j] / static_cast<double>(rows) - m * m);
-      mean_[j] = static_cast<float>(m);
-      variance_[j] = static_cast<float>(var);
-      invStd_[j] = static_cast<float>(1.0 / std::sqrt(var + eps_));
-      scale[j] = invStd_[j] * (gamma ? gamma[j] : 1.0f);
-      shift[j] = (beta ? beta[j] : 0.0f) - mean_[j] * scale[j];
-    }
-    std::copy(mean_.begin(), mean_.end(), factor(Mean));
-    std::copy(invStd_.begin(), invStd_.end(), factor(InvStd));
-    for (Factor f : {Scale, Shift, Mean, InvStd}) b.tile(factor(f));
-  }
-  withAct(act, [&](auto a) { affine<decltype(a)::value>(b, sliceRows, x, scale, shift, y); });
 }
 
-void BatchNormPasses::backward(int t, int nt, dim rows, dim sliceRows, const float* x, const float* y,
-                               const float* dy, const float* gamma, Act act, float* dx, float* dgamma, float* dbeta) {
-  const ChannelBlocks& b = sums_.blocks();
-  float* meanT = factor(Mean);
-  float* invStdT = factor(InvStd);
-  float* k = factor(K);
-  float* meanDy = factor(MeanDy);
-  float* meanDyXhat = factor(MeanDyXhat);
+void BatchNormPasses::fold(int chunks, dim rows, const float* gamma, const float* beta) {
+  const double* total = sums_.fold(chunks);
+  float* scale = factor(Scale);
+  float* shift = factor(Shift);
+  for (dim j = 0; j < c_; j++) {
+    const double m = total[j] / static_cast<double>(rows);
+    const double var = std::max(0.0, total[c_ + j] / static_cast<double>(rows) - m * m);
+    mean_[j] = static_cast<float>(m);
+    variance_[j] = static_cast<float>(var);
+    invStd_[j] = static_cast<float>(1.0 / std::sqrt(var + eps_));
+    scale[j] = invStd_[j] * (gamma ? gamma[j] : 1.0f);
+    shift[j] = (beta ? beta[j] : 0.0f) - mean_[j] * scale[j];
+  }
+  std::copy(mean_.begin(), mean_.end(), factor(Mean));
+  std::copy(invStd_.begin(), invStd_.end(), factor(InvStd));
+  for (Factor f : {Scale, Shift, Mean, InvStd}) sums_.blocks().tile(factor(f));
+}
+
+void BatchNormPasses::apply(dim rows, const float* x, Act act, float* y) const {
+  withAct(act, [&](auto a) { affine<decltype(a)::value>(sums_.blocks(), rows, x, factor(Scale), factor(Shift), y); });
+}
+
+void BatchNormPasses::gradientSums(int c, dim rows, const float* x, const float* y, const float* dy, Act act) {
+  const float* __restrict m = factor(Mean);
+  const float* __restrict is = factor(InvStd);
   withAct(act, [&](auto a) {
     constexpr Act A = decltype(a)::value;
     // Σ dy' and Σ dy'·xhat per channel, dy' = dy · act'(y) being the gradient at the normalised value.
-    sums_.add(t, sliceRows, [&](dim offset, dim length, double* __restrict s0, double* __restrict s1) {
+    sums_.add(c, rows, [&](dim offset, dim length, double* __restrict s0, double* __restrict s1) {
       const float* __restrict xo = x + offset;
       const float* __restrict yo = y + offset;
       const float* __restrict dyo = dy + offset;
-      const float* __restrict m = meanT;
-      const float* __restrict is = invStdT;
       for (dim j = 0; j < length; j++) {
         const float g = activationGrad<A>(yo[j], dyo[j]);
         s0[j] += g;
         s1[j] += static_cast<double>(g) * ((xo[j] - m[j]) * is[j]);
       }
     });
-#pragma omp barrier
-#pragma omp single
-    {
-      const double* sumDy = sums_.fold(nt);
-      const double* sumDyXhat = sumDy + c_;
-      for (dim j = 0; j < c_; j++) {
-        if (dbeta) dbeta[j] = static_cast<float>(sumDy[j]);
-        if (dgamma) dgamma[j] = static_cast<float>(sumDyXhat[j]);
-        k[j] = (gamma ? gamma[j] : 1.0f) * invStd_[j];
-        meanDy[j] = static_cast<float>(sumDy[j] / static_cast<double>(rows));
-        meanDyXhat[j] = static_cast<float>(sumDyXhat[j] / static_cast<double>(rows));
-      }
-      for (Factor f : {K, MeanDy, MeanDyXhat}) b.tile(factor(f));
-    }
-    if (!dx) return;
-    b.forRows(sliceRows, [&](dim offset, dim length) {
+  });
+}
+
+void BatchNormPasses::gradientFold(int chunks, dim rows, const float* gamma, float* dgamma, float* dbeta) {
+  const double* sumDy = sums_.fold(chunks);
+  const double* sumDyXhat = sumDy + c_;
+  float* k = factor(K);
+  float* meanDy = factor(MeanDy);
+  float* meanDyXhat = factor(MeanDyXhat);
+  for (dim j = 0; j < c_; j++) {
+    if (dbeta) dbeta[j] = static_cast<float>(sumDy[j]);
+    if (dgamma) dgamma[j] = static_cast<float>(sumDyXhat[j]);
+    k[j] = (gamma ? gamma[j] : 1.0f) * invStd_[j];
+    meanDy[j] = static_cast<float>(sumDy[j] / static_cast<double>(rows));
+    meanDyXhat[j] = static_cast<float>(sumDyXhat[j] / static_cast<double>(rows));
+  }
+  for (Factor f : {K, MeanDy, MeanDyXhat}) sums_.blocks().tile(factor(f));
+}
+
+void BatchNormPasses::gradientApply(dim rows, const float* x, const float* y, const float* dy, Act act,
+                                    float* dx) const {
+  const float* __restrict m = factor(Mean);
+  const float* __restrict is = factor(InvStd);
+  const float* __restrict k = factor(K);
+  const float* __restrict meanDy = factor(MeanDy);
+  const float* __restrict meanDyXhat = factor(MeanDyXhat);
+  withAct(act, [&](auto a) {
+    constexpr Act A = decltype(a)::value;
+    sums_.blocks().forRows(rows, [&](dim offset, dim length) {
       const float* __restrict xo = x + offset;
       const float* __restrict yo = y + offset;
       const float* __restrict dyo = dy + offset;
       float* __restrict dxo = dx + offset;
       for (dim j = 0; j < length; j++) {
-        const float xhat = (xo[j] - meanT[j]) * invStdT[j];
+        const float xhat = (xo[j] - m[j]) * is[j];
         dxo[j] = k[j] * (activationGrad<A>(yo[j], dyo[j]) - meanDy[j] - xhat * meanDyXhat[j]);
       }
     });

@@ -1,6 +1,6 @@
 // Batch normalisation over the last axis of row-major [rows, channels] activations, with the activation that
-// follows it fused in: training (batch statistics) and its closed-form backward, run by every thread of a team on
-// its own rows; inference (moving statistics) on any rows.
+// follows it fused in: training (batch statistics) and its closed-form backward in stages that chunks of the batch
+// go through on any thread, and inference (moving statistics).
 #pragma once
 
 #include <vector>
@@ -10,27 +10,33 @@
 
 namespace mnl::ops {
 
-/** One batch norm layer's training passes over a team: the batch statistics and the per-channel factors. */
+/**
+ * One batch norm layer's training passes over a batch cut into chunks. Forward: sums() of every chunk (in any order,
+ * on any threads), then fold() once, then apply() to every chunk. Backward: gradientSums(), gradientFold(),
+ * gradientApply() likewise. The sums are kept per chunk and folded in chunk order: the same chunks give the same
+ * result bit for bit, whichever threads ran them.
+ */
 class BatchNormPasses {
  public:
   BatchNormPasses(dim channels, float epsilon);
 
-  /** Room for a team of `threads`; call before the team starts. */
-  void reserve(int threads) { sums_.reserve(threads); }
+  /** Room for `chunks` chunks' sums. */
+  void reserve(int chunks) { sums_.reserve(chunks); }
 
-  // Every thread t of a team of nt calls these on its own `sliceRows` rows (the pointers at its first row) of the
-  // batch's `rows`; they wait for each other once (the batch's sums), so every thread of the team calls them.
+  /** The batch sums of chunk c's `rows` rows of x. */
+  void sums(int c, dim rows, const float* x);
+  /** The batch mean, biased variance and 1/sqrt(var + eps) of all `rows` rows, and the factors of apply(). gamma /
+   * beta may be null (scale 1, offset 0). */
+  void fold(int chunks, dim rows, const float* gamma, const float* beta);
+  /** y = act(gamma·(x - mean)/sqrt(var + eps) + beta) on a chunk's rows. */
+  void apply(dim rows, const float* x, Act act, float* y) const;
 
-  /**
-   * y = act(gamma·(x - mean)/sqrt(var + eps) + beta) with the batch mean and biased variance, which it keeps (with
-   * 1/sqrt(var + eps)). gamma / beta may be null (scale 1, offset 0).
-   */
-  void train(int t, int nt, dim rows, dim sliceRows, const float* x, const float* gamma, const float* beta, Act act,
-             float* y);
-  /** Gradients of the last train() from its input x, output y (after act) and dy = d(loss)/dy. dx may be null
-   * (input gradient not needed), dgamma / dbeta null when absent. */
-  void backward(int t, int nt, dim rows, dim sliceRows, const float* x, const float* y, const float* dy,
-                const float* gamma, Act act, float* dx, float* dgamma, float* dbeta);
+  /** The sums of the last training pass's gradient on chunk c, from its input x, its output y (after act) and dy. */
+  void gradientSums(int c, dim rows, const float* x, const float* y, const float* dy, Act act);
+  /** dgamma / dbeta (null when absent) of all `rows` rows, and the factors of gradientApply(). */
+  void gradientFold(int chunks, dim rows, const float* gamma, float* dgamma, float* dbeta);
+  /** dx on a chunk's rows. */
+  void gradientApply(dim rows, const float* x, const float* y, const float* dy, Act act, float* dx) const;
 
   const std::vector<float>& mean() const { return mean_; }
   const std::vector<float>& variance() const { return variance_; }
@@ -39,6 +45,7 @@ class BatchNormPasses {
   /** Tiled per-channel factors (span floats each). */
   enum Factor { Scale, Shift, Mean, InvStd, K, MeanDy, MeanDyXhat, Factors };
   float* factor(Factor f) { return factors_.data() + f * sums_.blocks().span; }
+  const float* factor(Factor f) const { return factors_.data() + f * sums_.blocks().span; }
 
   dim c_;
   float eps_;
@@ -46,7 +53,7 @@ class BatchNormPasses {
   std::vector<float> mean_, variance_, invStd_, factors_;
 };
 
-/** Inference batch norm with the moving statistics, then act, on the calling thread. */
+/** Inference batch norm with the moving statistics, then act. */
 void batchNormInfer(dim rows, dim c, const float* x, const float* gamma, const float* beta, const float* movingMean,
                     const float* movingVariance, float eps, Act act, float* y);
 /** moving -= (moving - value) * (1 - momentum), as tfjs-layers does. */

@@ -1,5 +1,5 @@
 // Per-channel passes over row-major [rows, channels] activations: rows in blocks that vectorise whatever the channel
-// count, and per-channel sums in double that each thread of a team adds its rows to.
+// count, and per-channel sums in double that each chunk of a batch adds its rows to.
 #pragma once
 
 #include <algorithm>
@@ -34,8 +34,9 @@ struct ChannelBlocks {
 };
 
 /**
- * Two per-channel sums in double over a team: each thread adds its rows into its own span-long partial sums,
- * fold() adds them up per channel. Its storage lasts, so that a pass allocates nothing.
+ * Two per-channel sums in double over a batch cut into chunks: each chunk adds its rows into its own span-long slot,
+ * on whatever thread, and fold() adds the slots up per channel, in slot order. Its storage lasts, so that a pass
+ * allocates nothing.
  */
 class ChannelSums {
  public:
@@ -43,27 +44,27 @@ class ChannelSums {
 
   const ChannelBlocks& blocks() const { return blocks_; }
 
-  /** Room for a team of `threads` (before the team starts). */
-  void reserve(int threads) {
-    const size_t need = static_cast<size_t>(2 * blocks_.span * threads + 2 * blocks_.c);
+  /** Room for `slots` slots (before the chunks start). */
+  void reserve(int slots) {
+    const size_t need = static_cast<size_t>(2 * blocks_.span * slots + 2 * blocks_.c);
     if (partial_.size() < need) partial_.resize(need);
   }
 
-  /** Thread t's `rows` rows: add(offset, length, s0, s1) adds the terms of floats [offset, offset + length). */
+  /** Slot `slot`, `rows` rows: add(offset, length, s0, s1) adds the terms of floats [offset, offset + length). */
   template <typename Add>
-  void add(int t, dim rows, Add add) {
-    double* s0 = partial_.data() + 2 * blocks_.span * t;
+  void add(int slot, dim rows, Add add) {
+    double* s0 = partial_.data() + 2 * blocks_.span * slot;
     double* s1 = s0 + blocks_.span;
     std::fill(s0, s0 + 2 * blocks_.span, 0.0);
     blocks_.forRows(rows, [&](dim offset, dim length) { add(offset, length, s0, s1); });
   }
 
-  /** The per-channel totals of nt threads' sums: [0, c) of the first term, [c, 2c) of the second. */
-  const double* fold(int nt) {
+  /** The per-channel totals of the first `slots` slots: [0, c) of the first term, [c, 2c) of the second. */
+  const double* fold(int slots) {
     const dim c = blocks_.c, span = blocks_.span;
-    double* out = partial_.data() + 2 * span * nt;
+    double* out = partial_.data() + 2 * span * slots;
     std::fill(out, out + 2 * c, 0.0);
-    for (int t = 0; t < nt; t++) {
+    for (int t = 0; t < slots; t++) {
       const double* s = partial_.data() + 2 * span * t;
       for (dim j = 0; j < span; j++) {
         out[j % c] += s[j];

@@ -56,6 +56,7 @@ struct ConvOp::Impl {
   dnnl::convolution_forward fwd;
   memory src, wUser, bias, dst, wFwd;  // wFwd: kernel in the forward primitive's layout
   std::optional<dnnl::reorder> toFwd;
+  uint64_t fwdKernelPass = ConvOp::kAnyKernel;  // the pass whose kernel wFwd holds
   std::unordered_map<int, memory> fwdArgs;  // each pass's arguments, built once: executing only sets data handles
 
   bool hasBwdData = false;
@@ -63,6 +64,7 @@ struct ConvOp::Impl {
   dnnl::convolution_backward_data bwdData;
   memory diffSrc, diffDst, wBwd;
   std::optional<dnnl::reorder> toBwd;
+  uint64_t bwdKernelPass = ConvOp::kAnyKernel;
   std::unordered_map<int, memory> bwdDataArgs;
 
   bool hasBwdWeights = false;
@@ -167,25 +169,27 @@ void ConvOp::run(const char* pass, Fn body) {
               [&] { body(*impl_, cpuStream()); });
 }
 
-void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y) {
+void ConvOp::forward(const float* x, const float* kernelHwio, const float* bias, float* y, uint64_t pass) {
   run("forward", [&](Impl& m, dnnl::stream& st) {
     m.src.set_data_handle(const_cast<float*>(x));
     m.dst.set_data_handle(y);
     m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
     if (bias_) m.bias.set_data_handle(const_cast<float*>(bias));
-    if (m.toFwd) m.reorderKernel(*m.toFwd, m.wUser, m.wFwd);
+    if (m.toFwd && (pass == kAnyKernel || pass != m.fwdKernelPass)) m.reorderKernel(*m.toFwd, m.wUser, m.wFwd);
+    m.fwdKernelPass = pass;
     m.fwd.execute(st, m.fwdArgs);
     st.wait();
   });
 }
 
-void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx) {
+void ConvOp::backwardData(const float* dy, const float* kernelHwio, float* dx, uint64_t pass) {
   if (!impl_->hasBwdData) throw NativeError("conv2d backward-data was not prepared for " + g_.text());
   run("backward-data", [&](Impl& m, dnnl::stream& st) {
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffSrc.set_data_handle(dx);
     m.wUser.set_data_handle(const_cast<float*>(kernelHwio));
-    if (m.toBwd) m.reorderKernel(*m.toBwd, m.wUser, m.wBwd);
+    if (m.toBwd && (pass == kAnyKernel || pass != m.bwdKernelPass)) m.reorderKernel(*m.toBwd, m.wUser, m.wBwd);
+    m.bwdKernelPass = pass;
     m.bwdData.execute(st, m.bwdDataArgs);
     st.wait();
   });

@@ -19,8 +19,13 @@ class ConvOp {
   ConvOp(const Geometry& geometry, bool bias, ConvPurpose purpose, OpThreads threads);
   const Geometry& geometry() const { return g_; }
 
-  void forward(const float* x, const float* kernelHwio, const float* bias, float* y);
-  void backwardData(const float* dy, const float* kernelHwio, float* dx);
+  /**
+   * pass: the kernel is reordered into the primitive's layout once per pass (a caller's number that changes when
+   * the kernel may have; kAnyKernel reorders at every call).
+   */
+  void forward(const float* x, const float* kernelHwio, const float* bias, float* y, uint64_t pass = kAnyKernel);
+  void backwardData(const float* dy, const float* kernelHwio, float* dx, uint64_t pass = kAnyKernel);
+  static constexpr uint64_t kAnyKernel = 0;
   /** dBias: the bias gradient, for an op built with bias (ignored without). */
   void backwardWeights(const float* x, const float* dy, float* dKernelHwio, float* dBias);
 

@@ -16,12 +16,15 @@ namespace mnl::ops {
 constexpr double kGemmParallelMin = 1 << 25;
 
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate) {
-  const dim lda = transA ? m : k;
-  const dim ldb = transB ? k : n;
+  gemm(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c, n, accumulate);
+}
+
+void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, dim lda, const float* b, dim ldb, float* c,
+          dim ldc, bool accumulate) {
   std::optional<SerialScope> serial;  // a team's thread computes its own share alone
   if (static_cast<double>(m) * n * k < kGemmParallelMin || inTeamThread()) serial.emplace();
   const dnnl_status_t status = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
-                                          accumulate ? 1.0f : 0.0f, c, n);
+                                          accumulate ? 1.0f : 0.0f, c, ldc);
   if (status != dnnl_success) {
     throw NativeError("sgemm failed for [" + std::to_string(m) + "x" + std::to_string(k) + "] x [" +
                       std::to_string(k) + "x" + std::to_string(n) + "], oneDNN status " + std::to_string(status));

@@ -44,6 +44,9 @@ void withAct(Act act, Fn&& fn) {
 
 /** C[m,n] = op(A) op(B) (+ C when accumulate); row-major, oneDNN's jit sgemm. */
 void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, const float* b, float* c, bool accumulate);
+/** The same with leading dimensions (row strides) of its own for each matrix, e.g. for a block of columns. */
+void gemm(bool transA, bool transB, dim m, dim n, dim k, const float* a, dim lda, const float* b, dim ldb, float* c,
+          dim ldc, bool accumulate);
 
 /** y[rows, c] += bias[c]. */
 void addBias(dim rows, dim c, const float* bias, float* y);

@@ -42,7 +42,7 @@ PoolOp::PoolOp(const Geometry& g, PoolKind kind, bool training, OpThreads thread
     m.dst = memory(dstMd, eng, DNNL_MEMORY_NONE);
     m.fwdArgs = {{DNNL_ARG_SRC, m.src}, {DNNL_ARG_DST, m.dst}};
     if (training && m.fwdPd.workspace_desc().get_size() > 0) {
-      m.workspace = memory(m.fwdPd.workspace_desc(), eng);
+      m.workspace = memory(m.fwdPd.workspace_desc(), eng, DNNL_MEMORY_NONE);
       m.fwdArgs.emplace(DNNL_ARG_WORKSPACE, m.workspace);
     }
     if (training) {
@@ -67,20 +67,24 @@ void PoolOp::run(const char* pass, Fn body) {
               [&] { body(*impl_, cpuStream()); });
 }
 
-void PoolOp::forward(const float* x, float* y) {
+size_t PoolOp::workspaceBytes() const { return impl_->workspace ? impl_->workspace.get_desc().get_size() : 0; }
+
+void PoolOp::forward(const float* x, float* y, void* workspace) {
   run("forward", [&](Impl& m, dnnl::stream& st) {
     m.src.set_data_handle(const_cast<float*>(x));
     m.dst.set_data_handle(y);
+    if (m.workspace) m.workspace.set_data_handle(workspace);
     m.fwd.execute(st, m.fwdArgs);
     st.wait();
   });
 }
 
-void PoolOp::backward(const float* dy, float* dx) {
+void PoolOp::backward(const float* dy, float* dx, void* workspace) {
   if (!training_) throw NativeError("pool2d backward was not prepared for " + g_.text());
   run("backward", [&](Impl& m, dnnl::stream& st) {
     m.diffDst.set_data_handle(const_cast<float*>(dy));
     m.diffSrc.set_data_handle(dx);
+    if (m.workspace) m.workspace.set_data_handle(workspace);
     m.bwd.execute(st, m.bwdArgs);
     st.wait();
   });

@@ -1,6 +1,6 @@
-// One 2-D pooling shape on oneDNN (NHWC), on the pool or on the calling thread: max pooling (training keeps oneDNN's
-// workspace of argmax positions for the backward pass) or average pooling that, as TF does, divides by the
-// in-bounds count only.
+// One 2-D pooling shape on oneDNN (NHWC), on the pool or on the calling thread: max pooling (training writes
+// oneDNN's workspace of argmax positions, which the backward pass reads) or average pooling that, as TF does,
+// divides by the in-bounds count only.
 #pragma once
 
 #include <memory>
@@ -16,9 +16,12 @@ class PoolOp {
  public:
   /** geometry must have its batchSize set and outChannels = inChannels. */
   PoolOp(const Geometry& geometry, PoolKind kind, bool training, OpThreads threads);
-  void forward(const float* x, float* y);
-  /** dx from dy, using the workspace of the last forward() (max pooling). */
-  void backward(const float* dy, float* dx);
+  /** Bytes of the workspace a training forward writes and its backward reads (0: none). */
+  size_t workspaceBytes() const;
+  /** workspace: workspaceBytes() bytes, or null when there are none. */
+  void forward(const float* x, float* y, void* workspace);
+  /** dx from dy, with the workspace the forward of the same samples wrote. */
+  void backward(const float* dy, float* dx, void* workspace);
 
  private:
   struct Impl;

@@ -58,28 +58,35 @@ StepResult Trainer::step(const float* xs, const uint8_t* labels, dim n, double l
                       std::to_string(net_.maxBatch()));
   }
   checkLabels(labels, n);
+  std::memcpy(net_.input(), xs, sizeof(float) * static_cast<size_t>(n * net_.inputFeatures()));
   const int threads = net_.prepare(n, true);
   optimizer_.begin(parameters_, lr);
-  threadLosses_.resize(static_cast<size_t>(threads));
-  const dim features = net_.inputFeatures(), k = classes();
-  // One fork per step: each thread copies in, runs forward, loss and backward on its own samples; after one wait
-  // for every thread's gradients, it sums and applies its share of them.
+  chunkLosses_.resize(static_cast<size_t>(net_.chunks()));
+  // Each chunk's loss and its gradient, right after the chunk's forward pass.
+  struct Loss : ChunkHead {
+    Trainer& trainer;
+    const uint8_t* labels;
+    dim n;
+    Loss(Trainer& t, const uint8_t* l, dim count) : trainer(t), labels(l), n(count) {}
+    void run(int chunk, const Share& samples) override {
+      const dim k = trainer.classes();
+      trainer.chunkLosses_[static_cast<size_t>(chunk)] = softmaxCrossEntropy(
+          samples.size(), k, trainer.net_.output() + samples.begin * k, labels + samples.begin,
+          trainer.labelSmoothing_, trainer.probabilities_.data() + samples.begin * k,
+          trainer.net_.outputGradient(samples), 1.0f / static_cast<float>(n));
+    }
+  } loss(*this, labels, n);
+  // One fork per step: the team runs the chunks forward and backward, then each thread sums and applies its share of
+  // the convolutions' gradients.
   inTeam(threads, [&](int t, int nt) {
-    const Share share(n, t, nt);
-    std::memcpy(net_.input() + share.begin * features, xs + share.begin * features,
-                sizeof(float) * static_cast<size_t>(share.size() * features));
-    net_.forwardShare(n, true, seed, t, nt);
-    threadLosses_[static_cast<size_t>(t)] = softmaxCrossEntropy(
-        share.size(), k, net_.output() + share.begin * k, labels + share.begin, labelSmoothing_,
-        probabilities_.data() + share.begin * k, net_.outputGradient(share), 1.0f / static_cast<float>(n));
-    net_.backwardShare(n, t, nt);
-#pragma omp barrier
+    net_.forwardShare(n, true, seed, &loss);
+    net_.backwardShare(n);
     net_.reduceGradientShare(t, nt);
     optimizer_.updateShare(parameters_, t, nt);
   });
   optimizer_.end();
   LossSums sums;
-  for (const LossSums& s : threadLosses_) {
+  for (const LossSums& s : chunkLosses_) {
     sums.loss += s.loss;
     sums.correct += s.correct;
   }
