@@ -132,7 +132,7 @@ describeNative('compiled native trainer', () => {
   });
 
   it('cuts each batch into chunks that any thread runs: the same steps give the same weights, bit for bit, on 1 or 2 threads', () => {
-    // Every kind of layer on chunks of a batch: 40 samples (three chunks of 13-14 for two threads), 7 (two chunks of
+    // Every kind of layer on chunks of a batch: 70 samples (three chunks of 23-24 for two threads), 7 (two chunks of
     // 3 and 4), 1 (one); the pooling workspace, dropout mask, batch norm sums and weight gradients of each chunk.
     const build = (): tf.Sequential =>
       tf.sequential({
@@ -150,10 +150,10 @@ describeNative('compiled native trainer', () => {
         ],
       });
     const rng = new Rng(16);
-    const batches = [40, 7, 1].map((n) => ({ xs: randomFloats(rng, n * 100), labels: randomLabels(rng, n) }));
+    const batches = [70, 7, 1].map((n) => ({ xs: randomFloats(rng, n * 100), labels: randomLabels(rng, n) }));
     const train = (threads: number): number[][] => {
       const model = seededBuild(17, build);
-      const trainer = compile(model, { ...ADAM, batchSize: 40, threads });
+      const trainer = compile(model, { ...ADAM, batchSize: 70, threads });
       batches.forEach((b, i) => trainer.step(b.xs, b.labels, 0.01, i));
       trainer.pushWeightsToModel();
       trainer.dispose();

@@ -17,6 +17,16 @@ void affine(const ChannelBlocks& b, dim rows, const float* x, const float* scale
   });
 }
 
+/**
+ * dy · act'(y) at position j of a block. For relu the mask comes from the input (x · scale + shift > 0, the same
+ * float operations as the forward pass, so the same mask) rather than from y: one stream less to read.
+ */
+template <Act A>
+inline float gradientAt(float x, const float* y, float dy, dim j, const float* scale, const float* shift) {
+  if constexpr (A == Act::Relu) return x * scale[j] + shift[j] > 0.0f ? dy : 0.0f;
+  return activationGrad<A>(y[j], dy);
+}
+
 }  // namespace
 
 BatchNormPasses::BatchNormPasses(dim channels, float epsilon)
@@ -64,6 +74,8 @@ void BatchNormPasses::apply(dim rows, const float* x, Act act, float* y) const {
 void BatchNormPasses::gradientSums(int c, dim rows, const float* x, const float* y, const float* dy, Act act) {
   const float* __restrict m = factor(Mean);
   const float* __restrict is = factor(InvStd);
+  const float* __restrict sc = factor(Scale);
+  const float* __restrict sh = factor(Shift);
   withAct(act, [&](auto a) {
     constexpr Act A = decltype(a)::value;
     // Σ dy' and Σ dy'·xhat per channel, dy' = dy · act'(y) being the gradient at the normalised value.
@@ -72,7 +84,7 @@ void BatchNormPasses::gradientSums(int c, dim rows, const float* x, const float*
       const float* __restrict yo = y + offset;
       const float* __restrict dyo = dy + offset;
       for (dim j = 0; j < length; j++) {
-        const float g = activationGrad<A>(yo[j], dyo[j]);
+        const float g = gradientAt<A>(xo[j], yo, dyo[j], j, sc, sh);
         s0[j] += g;
         s1[j] += static_cast<double>(g) * ((xo[j] - m[j]) * is[j]);
       }
@@ -103,6 +115,8 @@ void BatchNormPasses::gradientApply(dim rows, const float* x, const float* y, co
   const float* __restrict k = factor(K);
   const float* __restrict meanDy = factor(MeanDy);
   const float* __restrict meanDyXhat = factor(MeanDyXhat);
+  const float* __restrict sc = factor(Scale);
+  const float* __restrict sh = factor(Shift);
   withAct(act, [&](auto a) {
     constexpr Act A = decltype(a)::value;
     sums_.blocks().forRows(rows, [&](dim offset, dim length) {
@@ -112,7 +126,7 @@ void BatchNormPasses::gradientApply(dim rows, const float* x, const float* y, co
       float* __restrict dxo = dx + offset;
       for (dim j = 0; j < length; j++) {
         const float xhat = (xo[j] - m[j]) * is[j];
-        dxo[j] = k[j] * (activationGrad<A>(yo[j], dyo[j]) - meanDy[j] - xhat * meanDyXhat[j]);
+        dxo[j] = k[j] * (gradientAt<A>(xo[j], yo, dyo[j], j, sc, sh) - meanDy[j] - xhat * meanDyXhat[j]);
       }
     });
   });

@@ -69,7 +69,7 @@ class Network {
   float* outputGradient(const Share& samples);
 
   /**
-   * Cuts a batch of n samples into chunks (about 16 samples each, at least two when n allows; the same for any
+   * Cuts a batch of n samples into chunks (about 32 samples each, at least two when n allows; the same for any
    * thread count), builds what a pass over them needs (each thread's primitives, per-chunk sums, workspaces and
    * gradients) and returns the team's size: the pool's threads, at most one per chunk. Call before the team starts.
    */
