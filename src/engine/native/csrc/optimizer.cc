@@ -40,10 +40,12 @@ namespace {
 // One kernel per optimizer over elements [b, e) of one parameter: restrict pointers and scalars by value, so that
 // the compiler vectorises them; each element keeps TF.js's operation order.
 
+MNL_VECTOR_CLONES
 void sgd(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g) {
   for (dim i = b; i < e; i++) w[i] = f.negLr * g[i] + w[i];
 }
 
+MNL_VECTOR_CLONES
 void momentum(dim b, dim e, const UpdateFactors f, bool nesterov, float* __restrict w, const float* __restrict g,
               float* __restrict acc) {
   for (dim i = b; i < e; i++) {
@@ -53,6 +55,7 @@ void momentum(dim b, dim e, const UpdateFactors f, bool nesterov, float* __restr
   }
 }
 
+MNL_VECTOR_CLONES
 void adam(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g, float* __restrict m,
           float* __restrict v) {
   for (dim i = b; i < e; i++) {
@@ -66,6 +69,7 @@ void adam(dim b, dim e, const UpdateFactors f, float* __restrict w, const float*
   }
 }
 
+MNL_VECTOR_CLONES
 void rmsprop(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g, float* __restrict ms,
              float* __restrict mom) {
   for (dim i = b; i < e; i++) {
@@ -78,6 +82,7 @@ void rmsprop(dim b, dim e, const UpdateFactors f, float* __restrict w, const flo
 }
 
 /** RMSprop centered as TF.js computes it: epsilon subtracted with the squared mean gradient, sqrt(ms - (mg² + eps)). */
+MNL_VECTOR_CLONES
 void rmspropCentered(dim b, dim e, const UpdateFactors f, float* __restrict w, const float* __restrict g,
                      float* __restrict ms, float* __restrict mom, float* __restrict mg) {
   for (dim i = b; i < e; i++) {
