@@ -1,5 +1,5 @@
 // `npm run bench [-- --rounds N --models a,b --steps N]`: the native engine against PyTorch (training and
-// inference speed, peak RSS) in one run.
+// inference speed, peak RSS) in one run, and the native speed as a share of the machine's sgemm limit.
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { selectConfigs, trainSpeed } from './train-speed.js';
@@ -17,4 +17,4 @@ const { values } = parseArgs({
 });
 
 const configs = selectConfigs(values.models?.split(','), values.steps === undefined ? undefined : Number(values.steps));
-trainSpeed({ rounds: Number(values.rounds), threads: Number(values.threads), dataDir: values['data-dir'], configs });
+await trainSpeed({ rounds: Number(values.rounds), threads: Number(values.threads), dataDir: values['data-dir'], configs });

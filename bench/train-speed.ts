@@ -1,10 +1,13 @@
 // Training and inference speed of mnist-lab's native engine against PyTorch on this machine, in the same run:
-// each configuration alternates the two engines (separate processes, so peak RSS is per engine) over rounds.
+// each configuration alternates the two engines (separate processes, so peak RSS is per engine) over rounds, and
+// the native speed is also given as a share of the machine's matrix-multiply limit, measured in the same run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { BenchModelName } from './models.js';
+import { modelFlops } from '../src/models/flops.js';
+import { LIMIT_SIZE, measureMatmulLimit } from './matmul-limit.js';
+import { type BenchModelName, benchModel } from './models.js';
 
 export interface SpeedConfig {
   model: BenchModelName;
@@ -65,6 +68,10 @@ export interface SpeedRow {
   config: SpeedConfig;
   native: number[];
   torch: number[];
+  /** Matrix-product FLOP per image of the configuration's pass: a training step, or inference (src/models/flops.ts). */
+  flopsPerImage: number;
+  /** GFLOP/s of the sgemm limit measured just before this configuration's rounds. */
+  limitGflops: number;
   nativeRssMB: number;
   torchRssMB: number;
   /** Largest RSS growth of the native process between the end of warm-up and the last step. */
@@ -72,13 +79,34 @@ export interface SpeedRow {
   backendPredict?: number;
 }
 
-/** Runs every configuration `rounds` times, alternating which engine goes first; returns the per-round numbers. */
-export function measure(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): SpeedRow[] {
+/** Matrix-product FLOP per image of each model's training step and inference, from its layer shapes. */
+async function flopsByModel(configs: SpeedConfig[]): Promise<Map<BenchModelName, { training: number; forward: number }>> {
+  const flops = new Map<BenchModelName, { training: number; forward: number }>();
+  for (const name of new Set(configs.map((c) => c.model))) {
+    const { model } = await benchModel(name);
+    flops.set(name, modelFlops(model));
+    model.dispose();
+  }
+  return flops;
+}
+
+/**
+ * Runs every configuration `rounds` times, alternating which engine goes first, after measuring the matrix-multiply
+ * limit (so that each is measured under the machine's load of the moment); returns the per-round numbers.
+ */
+export async function measure(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): Promise<SpeedRow[]> {
   const dataDir = options.dataDir ?? process.env.MNIST_DATA;
   const torchScript = join(import.meta.dirname, 'torch_train.py');
   const nativeScript = join(import.meta.dirname, 'native-worker.ts');
-  return (options.configs ?? CONFIGS).map((config) => {
-    const row: SpeedRow = { config, native: [], torch: [], nativeRssMB: 0, torchRssMB: 0 };
+  const configs = options.configs ?? CONFIGS;
+  const flops = await flopsByModel(configs);
+  return configs.map((config) => {
+    const modelFlop = flops.get(config.model)!;
+    const row: SpeedRow = {
+      config, native: [], torch: [], nativeRssMB: 0, torchRssMB: 0,
+      flopsPerImage: config.mode === 'train' ? modelFlop.training : modelFlop.forward,
+      limitGflops: measureMatmulLimit(options.threads),
+    };
     const torchDir = dataDir ?? join(process.env.HOME ?? '', '.cache/mnist-lab/mnist');
     for (let round = 0; round < options.rounds; round++) {
       const engines = [
@@ -107,27 +135,49 @@ function label(c: SpeedConfig): string {
   return `${c.model} ${c.mode} b${c.batch}`;
 }
 
+/** The share of the limit that `imagesPerSecond` images of `flopsPerImage` FLOP each reach. */
+export function limitShare(imagesPerSecond: number, flopsPerImage: number, limitGflops: number): number {
+  return (imagesPerSecond * flopsPerImage) / (limitGflops * 1e9);
+}
+
+/** The best limit of the run: load on a shared machine only ever lowers a measurement. */
+export const bestLimit = (rows: SpeedRow[]): number => Math.max(...rows.map((r) => r.limitGflops));
+
 /**
  * The benchmark table: the best round of each engine (a shared machine only ever slows a round down), every
- * round in brackets, and the ratio of the bests and of the medians.
+ * round in brackets, the ratio of the bests and of the medians, and the native best's matrix-product GFLOP/s as a
+ * share of the run's best sgemm limit.
  */
 export function formatTable(rows: SpeedRow[]): string {
+  const limit = bestLimit(rows);
   const lines = [
-    '| configuration | mnist-lab native img/s, best [rounds] | PyTorch img/s, best [rounds] | ratio best (median) | peak RSS native / PyTorch (MB) | native RSS growth while training (MB) |',
-    '|---|---|---|---|---|---|',
+    '| configuration | mnist-lab native img/s, best [rounds] | PyTorch img/s, best [rounds] | ratio best (median) | native GFLOP/s, share of the sgemm limit | peak RSS native / PyTorch (MB) | native RSS growth while training (MB) |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const n = Math.max(...r.native);
     const t = Math.max(...r.torch);
     const all = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
+    const share = `${((n * r.flopsPerImage) / 1e9).toFixed(0)}, ${(100 * limitShare(n, r.flopsPerImage, limit)).toFixed(0)}%`;
     lines.push(
       `| ${label(r.config)}${r.config.mode === 'train' ? ` (${r.config.steps} steps)` : ' (10,000 test digits)'} | ` +
         `${n.toFixed(0)} [${all(r.native)}] | ${t.toFixed(0)} [${all(r.torch)}] | ${(n / t).toFixed(2)}× (${(median(r.native) / median(r.torch)).toFixed(2)}×) | ` +
-        `${r.nativeRssMB.toFixed(0)} / ${r.torchRssMB.toFixed(0)} | ${r.nativeRssGrowthMB === undefined ? '' : r.nativeRssGrowthMB.toFixed(1)} |`,
+        `${share} | ${r.nativeRssMB.toFixed(0)} / ${r.torchRssMB.toFixed(0)} | ${r.nativeRssGrowthMB === undefined ? '' : r.nativeRssGrowthMB.toFixed(1)} |`,
     );
-    if (r.backendPredict) lines.push(`| ↳ same inference via TF.js 'native' backend model.predict | ${r.backendPredict.toFixed(0)} | | ${(r.backendPredict / t).toFixed(2)}× | | |`);
+    if (r.backendPredict) lines.push(`| ↳ same inference via TF.js 'native' backend model.predict | ${r.backendPredict.toFixed(0)} | | ${(r.backendPredict / t).toFixed(2)}× | | | |`);
   }
   return lines.join('\n');
+}
+
+/** What the share column means: the limit (best of the run, and every measurement) and the FLOP per image. */
+export function limitNote(rows: SpeedRow[], threads: number): string {
+  const models = [...new Map(rows.map((r) => [`${r.config.model} ${r.config.mode === 'train' ? 'training' : 'inference'}`, r.flopsPerImage])).entries()];
+  return (
+    `Sgemm limit: ${bestLimit(rows).toFixed(0)} GFLOP/s, the best ${LIMIT_SIZE}³ oneDNN sgemm on ${threads} threads ` +
+    `(measured before each configuration: ${rows.map((r) => r.limitGflops.toFixed(0)).join(', ')}). ` +
+    `Matrix-product FLOP per image (conv and dense; a training step counts forward, weight and input gradients): ` +
+    `${models.map(([name, f]) => `${name} ${(f / 1e6).toFixed(2)} M`).join(', ')}.`
+  );
 }
 
 export function machineNote(): string {
@@ -136,9 +186,9 @@ export function machineNote(): string {
 }
 
 /** Runs the benchmark, prints the table and writes it to build/bench/train-speed.{md,json}. */
-export function trainSpeed(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): void {
-  const rows = measure(options);
-  const table = `${formatTable(rows)}\n\nMachine: ${machineNote()}. Threads: ${options.threads} for both engines.`;
+export async function trainSpeed(options: { rounds: number; threads: number; dataDir?: string; configs?: SpeedConfig[] }): Promise<void> {
+  const rows = await measure(options);
+  const table = `${formatTable(rows)}\n\n${limitNote(rows, options.threads)}\n\nMachine: ${machineNote()}. Threads: ${options.threads} for both engines.`;
   console.log(table);
   mkdirSync('build/bench', { recursive: true });
   writeFileSync('build/bench/train-speed.md', table + '\n');

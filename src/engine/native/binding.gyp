@@ -1,5 +1,10 @@
 # Builds the mnist-lab native engine (node-addon-api on oneDNN); `npm run build:native` runs node-gyp on this file.
 {
+  "variables": {
+    # Let the loops vectorise (no errno from sqrt, no FP traps to preserve, so a select needs no branch) without
+    # changing a single result: no contraction into FMAs, no reassociation.
+    "value_safe_float_flags": ["-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"]
+  },
   "targets": [
     {
       "target_name": "mnist_native",
@@ -10,6 +15,7 @@
         "csrc/addon_predictor.cc",
         "csrc/addon_status.cc",
         "csrc/addon_trainer.cc",
+        "csrc/batch_norm.cc",
         "csrc/common.cc",
         "csrc/conv.cc",
         "csrc/denormals.cc",
@@ -25,7 +31,7 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "<@(value_safe_float_flags)"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "libraries": ["-ldnnl", "-lgomp"],
       "conditions": [
@@ -37,7 +43,7 @@
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "GCC_ENABLE_CPP_RTTI": "YES",
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-            "OTHER_CPLUSPLUSFLAGS": ["-O3", "-Xpreprocessor", "-fopenmp"]
+            "OTHER_CPLUSPLUSFLAGS": ["-O3", "-Xpreprocessor", "-fopenmp", "<@(value_safe_float_flags)"]
           }
         }]
       ]

@@ -186,12 +186,51 @@ describeNative('native layers vs TF.js cpu', () => {
     checkAgainstTfjs(model, batch, 5);
   });
 
+  it.each(ACTS)('batch norm and the activation layer %s after it, fused: 12 channels, rows in whole blocks and a tail, shared across threads', (act) => {
+    // 15 × 13 × 15 = 2,925 rows (not a multiple of the 4-row blocks of 12 channels), 35,100 values: over the size at
+    // which a pass is split across the OpenMP team.
+    const model = seededBuild(450, () =>
+      tf.sequential({
+        layers: [
+          tf.layers.reshape({ inputShape: [15 * 13 * 3], targetShape: [15, 13, 3] }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 12, padding: 'same', useBias: false }),
+          batchNormalization({ center: true, scale: true, momentum: 0.9, epsilon: 1e-3 }),
+          tf.layers.activation({ activation: act }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      }),
+    );
+    checkAgainstTfjs(model, 15, 13);
+  });
+
+  it.each(['relu', 'sigmoid'] as const)('batch norm on dense features and the activation layer %s after it, fused', (act) => {
+    checkAgainstTfjs(
+      seededBuild(460, () =>
+        tf.sequential({
+          layers: [
+            tf.layers.dense({ inputShape: [7], units: 5, useBias: false }),
+            batchNormalization({ center: true, scale: false }),
+            tf.layers.activation({ activation: act }),
+            tf.layers.dense({ units: 10, activation: 'softmax' }),
+          ],
+        }),
+      ),
+      6,
+      14,
+    );
+  });
+
   it.each(['relu', 'sigmoid', 'tanh', 'linear'] as const)('activation layer %s', (act) => {
     checkAgainstTfjs(seededBuild(500, () => denseModel(() => tf.layers.activation({ activation: act }))), 4, 6);
   });
 
   it('dropout with the native mask (same seed, same mask as the reference applies)', () => {
     checkAgainstTfjs(seededBuild(600, () => denseModel(() => tf.layers.dropout({ rate: 0.4 }))), 6, 7);
+  });
+
+  it.each(['relu', 'tanh'] as const)('an activation layer %s after a linear conv, fused into it', (act) => {
+    checkAgainstTfjs(seededBuild(650, () => imageModel(6, 5, 3, tf.layers.activation({ activation: act }))), 3, 15);
   });
 
   const poolCases = randomPoolCases(8, 12);

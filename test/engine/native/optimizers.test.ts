@@ -9,14 +9,15 @@ import { expectAllClose } from '../../helpers/allclose.js';
 import { compile, describeNative, expectSameWeights, randomFloats, randomLabels, referenceStep, twin } from '../../helpers/native-reference.js';
 
 /** tanh and sigmoid: no gradient is exactly zero, which TF.js's centered RMSprop would turn into NaN. */
-const smallModel = (): tf.Sequential =>
+const mlp = (units1: number, units2: number) => (): tf.Sequential =>
   tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [12], units: 8, activation: 'tanh' }),
-      tf.layers.dense({ units: 6, activation: 'sigmoid' }),
+      tf.layers.dense({ inputShape: [12], units: units1, activation: 'tanh' }),
+      tf.layers.dense({ units: units2, activation: 'sigmoid' }),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
+const smallModel = mlp(8, 6);
 
 const VARIANTS: [string, () => tf.Optimizer, number][] = [
   ['sgd', () => tf.train.sgd(0.1), 0.1],
@@ -47,6 +48,24 @@ function batches(seed: number, count: number, size: number, features = 12): { xs
 }
 
 const LOSS = { kind: 'categorical', labelSmoothing: 0 } as const;
+
+/**
+ * Steps twins of the model natively and in TF.js on the same batches, the learning rate of each step set on the
+ * TF.js optimizer as a schedule sets it, and expects the same weights; disposes the optimizer.
+ */
+function expectSameSteps(build: () => tf.Sequential, seed: number, optimizer: tf.Optimizer, data: ReturnType<typeof batches>, lrAt: (step: number) => number): void {
+  const [nativeModel, refModel] = twin(build, seed);
+  const trainer = compile(nativeModel, { optimizer: specOf(optimizer), loss: LOSS, batchSize: data[0].labels.length });
+  for (const [step, batch] of data.entries()) {
+    (optimizer as unknown as { learningRate: number }).learningRate = lrAt(step);
+    trainer.step(batch.xs, batch.labels, lrAt(step), step);
+    referenceStep(refModel, optimizer, batch.xs, batch.labels, step);
+  }
+  trainer.pushWeightsToModel();
+  expectSameWeights(nativeModel, refModel, 1e-6, 1e-5);
+  trainer.dispose();
+  optimizer.dispose();
+}
 
 describeNative('native optimizers vs TF.js', () => {
   it('optimizerSpecOf reads SGD, momentum, Adam and RMSprop, and names what it cannot run', () => {
@@ -91,20 +110,16 @@ describeNative('native optimizers vs TF.js', () => {
     optimizer.dispose();
   });
 
+  // Among 76,800 weights some gradients are within rounding of zero; Adam with epsilon 1e-7 scales their summation-order
+  // rounding up to a step's size, and TF.js's centered RMSprop turns them into NaN, so those two variants are left to
+  // the small model above (the split across threads is the same for every optimizer).
+  const SPLIT_VARIANTS = VARIANTS.filter(([name]) => name !== 'adam (Keras defaults)' && !name.startsWith('rmsprop centered'));
+  it.each(SPLIT_VARIANTS)('%s: a 76,800-weight kernel, its gradient computed in blocks of rows and its update shared across threads, gives TF.js\'s weights', (_, make, lr) => {
+    expectSameSteps(mlp(256, 300), 7, make(), batches(8, 2, 5), () => lr);
+  });
+
   it('a learning rate that changes per step (a schedule) is applied as TF.js applies optimizer.learningRate', () => {
-    const [nativeModel, refModel] = twin(smallModel, 5);
-    const optimizer = tf.train.rmsprop(0.01, 0.9, 0.2);
-    const trainer = compile(nativeModel, { optimizer: specOf(optimizer), loss: LOSS, batchSize: 4 });
-    for (const [step, batch] of batches(6, 3, 4).entries()) {
-      const lr = 0.01 * 0.5 ** step;
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      trainer.step(batch.xs, batch.labels, lr, step);
-      referenceStep(refModel, optimizer, batch.xs, batch.labels, step);
-    }
-    trainer.pushWeightsToModel();
-    expectSameWeights(nativeModel, refModel, 1e-6, 1e-5);
-    trainer.dispose();
-    optimizer.dispose();
+    expectSameSteps(smallModel, 5, tf.train.rmsprop(0.01, 0.9, 0.2), batches(6, 3, 4), (step) => 0.01 * 0.5 ** step);
   });
 
   it.each(VARIANTS.filter(([name]) => name !== 'sgd'))('%s: a checkpoint moves between the engines both ways and training continues identically', async (_, make, lr) => {

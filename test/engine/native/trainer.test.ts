@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { compileTrainer } from '../../../src/engine/native/compile-trainer.js';
 import type { CompiledTrainer, TrainerOptions } from '../../../src/engine/types.js';
 import { LabError } from '../../../src/errors.js';
+import { batchNormalization } from '../../../src/models/layers/batch-norm.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../helpers/allclose.js';
 import {
@@ -128,6 +129,46 @@ describeNative('compiled native trainer', () => {
     expect(kernelGrad(ta)).not.toEqual(kernelGrad(tb));
     ta.dispose();
     tb.dispose();
+  });
+
+  it('cuts each batch into chunks that any thread runs: the same steps give the same weights, bit for bit, on 1 or 2 threads', () => {
+    // Every kind of layer on chunks of a batch: 70 samples (three chunks of 23-24 for two threads), 7 (two chunks of
+    // 3 and 4), 1 (one); the pooling workspace, dropout mask, batch norm sums and weight gradients of each chunk.
+    const build = (): tf.Sequential =>
+      tf.sequential({
+        layers: [
+          tf.layers.reshape({ inputShape: [100], targetShape: [10, 10, 1] }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 4, padding: 'same', activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ kernelSize: 3, filters: 6, padding: 'same', useBias: false }),
+          batchNormalization({ center: true, scale: true }),
+          tf.layers.activation({ activation: 'relu' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 12, activation: 'tanh' }),
+          tf.layers.dropout({ rate: 0.3 }),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      });
+    const rng = new Rng(16);
+    const batches = [70, 7, 1].map((n) => ({ xs: randomFloats(rng, n * 100), labels: randomLabels(rng, n) }));
+    const train = (threads: number): number[][] => {
+      const model = seededBuild(17, build);
+      const trainer = compile(model, { ...ADAM, batchSize: 70, threads });
+      batches.forEach((b, i) => trainer.step(b.xs, b.labels, 0.01, i));
+      trainer.pushWeightsToModel();
+      trainer.dispose();
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return weights;
+    };
+    const pool = nativeAddon().info().threads;
+    try {
+      const twoThreads = train(2);
+      expect(train(2)).toEqual(twoThreads);
+      expect(train(1)).toEqual(twoThreads);
+    } finally {
+      nativeAddon().setThreads(pool);
+    }
   });
 
   it('optimizer state round-trips: a trainer restored from weights + state continues exactly like the original', () => {

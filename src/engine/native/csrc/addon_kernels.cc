@@ -6,6 +6,7 @@
 
 #include "addon.h"
 #include "addon_args.h"
+#include "batch_norm.h"
 #include "conv.h"
 #include "ops.h"
 
@@ -52,7 +53,8 @@ ConvOp& cachedConv(const Geometry& g, bool bias, bool backward) {
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;
   if (cache.size() >= 64) cache.clear();
-  auto op = std::make_unique<ConvOp>(g, bias, backward ? ConvPurpose::TrainingWithInputGrad : ConvPurpose::Inference);
+  auto op = std::make_unique<ConvOp>(g, bias, backward ? ConvPurpose::TrainingWithInputGrad : ConvPurpose::Inference,
+                                     OpThreads::Pool);
   return *cache.emplace(key, std::move(op)).first->second;
 }
 
@@ -125,8 +127,11 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     auto variance = floatArg(info, 4, "variance", static_cast<size_t>(c));
     const float* offset = optionalFloatArg(info, 5, "offset", static_cast<size_t>(c));
     const float* scale = optionalFloatArg(info, 6, "scale", static_cast<size_t>(c));
-    ops::batchNormInfer(rows, c, x.Data(), scale, offset, mean.Data(), variance.Data(),
-                        static_cast<float>(numberField(shape, "epsilon", "shape")), out.Data());
+    const float epsilon = static_cast<float>(numberField(shape, "epsilon", "shape"));
+    parallelRange(rows, [&](dim r0, dim r1) {
+      ops::batchNormInfer(r1 - r0, c, x.Data() + r0 * c, scale, offset, mean.Data(), variance.Data(), epsilon,
+                          ops::Act::Linear, out.Data() + r0 * c);
+    }, kParallelMin / c);
     return info.Env().Undefined();
   });
 }

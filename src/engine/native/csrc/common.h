@@ -14,6 +14,16 @@
 #error "mnist-lab's native engine needs oneDNN 2.x (it builds primitives from oneDNN 2 operation descriptors, which oneDNN 3 removed). Install oneDNN 2: on Debian 12, sudo apt-get install libdnnl-dev (2.6.3); elsewhere a 2.x package or a v2.7 build of github.com/oneapi-src/oneDNN. Or set up without the engine: MNIST_LAB_SKIP_NATIVE=1 bash scripts/setup.sh"
 #endif
 
+/**
+ * Compiles a hot loop also for AVX2 and AVX-512 (chosen when the addon loads, by the CPU): the build targets
+ * baseline x86-64, which has 4-wide vectors. Results do not change: FP contraction is off.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MNL_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MNL_VECTOR_CLONES
+#endif
+
 namespace mnl {
 
 using dim = int64_t;

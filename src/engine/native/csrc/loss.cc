@@ -51,7 +51,7 @@ LossSums softmaxCrossEntropy(dim rows, dim k, const float* logits, const uint8_t
   const float clipLow = static_cast<float>(kClipLow), clipHigh = static_cast<float>(kClipHigh);
   double loss = 0;
   dim correct = 0;
-#pragma omp parallel for reduction(+ : loss, correct) if (rows * k >= kParallelMin)
+#pragma omp parallel for reduction(+ : loss, correct) if (rows * k >= kParallelMin && !inTeamThread())
   for (dim r = 0; r < rows; r++) {
     float* p = probabilities + r * k;
     const dim arg = softmaxRow(k, logits + r * k, p);

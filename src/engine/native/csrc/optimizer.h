@@ -28,6 +28,12 @@ struct Parameter {
   size_t size;
 };
 
+/** The float32 scalars of one update, as TF.js derives them from its JavaScript numbers. */
+struct UpdateFactors {
+  float negLr, lr, momentum, beta1, beta2, oneMinusBeta1, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon,
+      decay, oneMinusDecay;
+};
+
 class Optimizer {
  public:
   /** Slots (zeros) for each of `sizes` parameters. */
@@ -38,8 +44,14 @@ class Optimizer {
   /** Slot `name` of parameter `index`; throws for an unknown name or index. */
   std::vector<float>& slot(size_t index, const std::string& name);
 
-  /** One update of every parameter with learning rate lr (its order and sizes as given to the constructor). */
-  void update(const std::vector<Parameter>& parameters, double lr);
+  /**
+   * One update of every parameter (its order and sizes as given to the constructor) with learning rate lr, split
+   * across a team the caller runs: begin(lr) before the team, updateShare() on each of its threads (thread t updates
+   * elements Share(size, t, nt) of every parameter), end() after it.
+   */
+  void begin(const std::vector<Parameter>& parameters, double lr);
+  void updateShare(const std::vector<Parameter>& parameters, int t, int nt);
+  void end();
 
   /** Updates taken so far (TF.js's iterations). Setting it recomputes Adam's bias-correction powers as TF.js's
    * setWeights() does: beta^(step + 1). */
@@ -52,6 +64,7 @@ class Optimizer {
   std::vector<std::vector<std::vector<float>>> slots_;  // [parameter][slot name index]
   long step_ = 0;
   float accBeta1_, accBeta2_;  // Adam: beta^(step + 1), float32 like TF.js's variables
+  UpdateFactors factors_{};  // of the update in progress
 };
 
 }  // namespace mnl

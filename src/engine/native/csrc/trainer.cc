@@ -59,11 +59,37 @@ StepResult Trainer::step(const float* xs, const uint8_t* labels, dim n, double l
   }
   checkLabels(labels, n);
   std::memcpy(net_.input(), xs, sizeof(float) * static_cast<size_t>(n * net_.inputFeatures()));
-  const float* logits = net_.forward(n, true, seed);
-  const LossSums sums = softmaxCrossEntropy(n, classes(), logits, labels, labelSmoothing_, probabilities_.data(),
-                                            net_.outputGradient(), 1.0f / static_cast<float>(n));
-  net_.backward(n);
-  optimizer_.update(parameters_, lr);
+  const int threads = net_.prepare(n, true);
+  optimizer_.begin(parameters_, lr);
+  chunkLosses_.resize(static_cast<size_t>(net_.chunks()));
+  // Each chunk's loss and its gradient, right after the chunk's forward pass.
+  struct Loss : ChunkHead {
+    Trainer& trainer;
+    const uint8_t* labels;
+    dim n;
+    Loss(Trainer& t, const uint8_t* l, dim count) : trainer(t), labels(l), n(count) {}
+    void run(int chunk, const Share& samples) override {
+      const dim k = trainer.classes();
+      trainer.chunkLosses_[static_cast<size_t>(chunk)] = softmaxCrossEntropy(
+          samples.size(), k, trainer.net_.output() + samples.begin * k, labels + samples.begin,
+          trainer.labelSmoothing_, trainer.probabilities_.data() + samples.begin * k,
+          trainer.net_.outputGradient(samples), 1.0f / static_cast<float>(n));
+    }
+  } loss(*this, labels, n);
+  // One fork per step: the team runs the chunks forward and backward, then each thread sums and applies its share of
+  // the convolutions' gradients.
+  inTeam(threads, [&](int t, int nt) {
+    net_.forwardShare(n, true, seed, &loss);
+    net_.backwardShare(n);
+    net_.reduceGradientShare(t, nt);
+    optimizer_.updateShare(parameters_, t, nt);
+  });
+  optimizer_.end();
+  LossSums sums;
+  for (const LossSums& s : chunkLosses_) {
+    sums.loss += s.loss;
+    sums.correct += s.correct;
+  }
   return {sums.loss / static_cast<double>(n), static_cast<double>(sums.correct) / static_cast<double>(n)};
 }
 

@@ -40,6 +40,7 @@ class Trainer {
   double labelSmoothing_;
   std::vector<float> probabilities_;  // batchSize × classes, the last step's
   std::vector<Parameter> parameters_;
+  std::vector<LossSums> chunkLosses_;  // each chunk's part of the last step's loss
 };
 
 }  // namespace mnl
