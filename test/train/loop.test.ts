@@ -122,6 +122,17 @@ describe('runLoop', () => {
     expect(result.state).toMatchObject({ epoch: 3, stepInEpoch: 0, globalStep: 9, batcher: { served: 9 } });
   });
 
+  it('spends nothing on checkpoints and weight records when the sink keeps no checkpoints (a run against the clock)', async () => {
+    const { inputs, records, checkpointsAt } = setUp({ epochs: 2, callbacks: [checkpoints({ everySteps: 1 })] });
+    let syncs = 0;
+    inputs.trainer.syncToModel = () => void syncs++;
+    const result = await runLoop({ ...inputs, sink: { ...inputs.sink, keepsCheckpoints: false } });
+    expect(result.status).toBe('completed');
+    expect(records.map((r) => r.type)).toEqual(['batch', 'batch', 'epoch', 'batch', 'batch', 'epoch']);
+    expect(checkpointsAt).toEqual([]);
+    expect(syncs).toBe(0);
+  });
+
   it('draws each dropout seed from the rng and reports the scaled loss', async () => {
     const { inputs, records, trainer } = setUp({ epochs: 1, lossScale: 100 });
     await runLoop(inputs);
