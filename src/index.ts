@@ -12,7 +12,7 @@ export { fit, type FitOptions } from './train/fit.js';
 /** What fit returns: Keras's History (`history.history.val_accuracy`, per epoch). */
 export { History, type HistoryLogs } from './train/history.js';
 
-/** The fit callbacks: `learningRateScheduler`, `plotTraining`, `earlyStopping`, `checkpoints`. */
+/** The fit callbacks: `learningRateScheduler`, `plotTraining`, `earlyStopping`, `checkpoints`, `stopAtAccuracy`. */
 export * as callbacks from './train/callbacks/index.js';
 
 /** The notebook's display cells: `summary(model)`, `plotLearningRate(schedule, epochs)`, `showPredictions(model)`. */

@@ -6,7 +6,7 @@ import type { CommandIo } from '../commands/io.js';
 import { badArgument } from '../errors.js';
 import { LIMITS } from '../run/limits.js';
 import { BACKENDS, DATASET_NAMES, type BackendChoice, type Overrides } from '../run/schema.js';
-import { choiceFlag, intFlag, limitFlag, listFlag } from './flags.js';
+import { choiceFlag, floatFlag, intFlag, limitFlag, listFlag } from './flags.js';
 
 type Opts = Record<string, unknown>;
 
@@ -147,6 +147,36 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void,
     );
     if (rows.some((r) => r.runs.some((x) => x.status === 'interrupted'))) setExitCode(130);
   });
+
+  program
+    .command('speedrun')
+    .description('time a lab file from process start until the 10k test set reaches the target accuracy, each seed in a fresh process')
+    .argument('[file]', 'a lab file declaring a `target` hyperparameter (default: the 12-speedrun step)')
+    .option('--target <x>', 'the test accuracy to reach: 0.99 or 0.995 (the recipes 12-speedrun has)', floatFlag('--target', 0.5, 0.999), 0.99)
+    .option('--seeds <n>', 'seeds to time, --seed, --seed + 1, …, each in a fresh process', limitFlag('--seeds', LIMITS.seeds), 5)
+    .option('--seed <n>', 'the first seed', limitFlag('--seed', LIMITS.seed), 0)
+    .option('--limit <n>', 'train on the first N digits only (a quick check, not a record)', limitFlag('--limit', LIMITS.limit))
+    .option('--val-limit <n>', 'validate on the first N test digits only (a quick check, not a record)', limitFlag('--val-limit', LIMITS.valLimit))
+    .option('--data-dir <dir>', 'folder with the four IDX files (else $MNIST_DATA, then the cache)')
+    .option('--threads <n>', 'native engine threads (default: cores)', limitFlag('--threads', LIMITS.threads))
+    .option('--json', 'print {"step","target","testDigits","seeds":[…],"medianSeconds","reached"} as one line (progress goes to stderr)')
+    .action(async (file: string | undefined, o: Opts) => {
+      const { speedrunCommand } = await import('../commands/speedrun.js');
+      const first = o.seed as number;
+      await speedrunCommand(
+        {
+          step: file,
+          target: o.target as number,
+          seeds: Array.from({ length: o.seeds as number }, (_, i) => first + i),
+          dataDir: o.dataDir as string | undefined,
+          threads: o.threads as number | undefined,
+          limit: o.limit as number | undefined,
+          valLimit: o.valLimit as number | undefined,
+          json: Boolean(o.json),
+        },
+        io,
+      );
+    });
 
   program
     .command('models')

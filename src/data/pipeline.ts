@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { badArgument } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
-import { augmentSettings, drawTransform, isAugmenting, NO_AUGMENT, warpDigit, type AugmentOptions, type AugmentSettings } from './augment.js';
+import { augmentSettings, drawTransform, isAugmenting, NO_AUGMENT, warpDigit, type AugmentOptions, type AugmentSettings, type DigitTransform } from './augment.js';
 import { NUM_CLASSES, PIXELS, type DigitSet } from './types.js';
 
 /** One batch ready for a model: pixels / 256 as the codelab scales them, and the raw labels. */
@@ -71,14 +71,14 @@ export const snapshotToState = (snapshot: BatcherSnapshot): BatcherState => ({
 
 const PIXEL_SCALE = 1 / 256;
 
-/** Random transforms to apply while gathering: settings and the RNG they are drawn from. */
-interface Augmentation {
-  settings: AugmentSettings;
-  rng: Rng;
+/** Which digits a batch holds, in order, and the random transform of each (null: none). */
+export interface BatchPlan {
+  indices: Int32Array;
+  transforms: DigitTransform[] | null;
 }
 
-/** Copies the digits at `indices` of `set` into a new Batch, each randomly transformed when `augmentation` is given. */
-function gatherBatch(set: DigitSet, indices: ArrayLike<number>, augmentation?: Augmentation): Batch {
+/** Copies the digits at `indices` of `set` into a new Batch, each transformed as `transforms` says. */
+function gatherBatch(set: DigitSet, indices: ArrayLike<number>, transforms: readonly DigitTransform[] | null = null): Batch {
   const size = indices.length;
   const xs = new Float32Array(size * PIXELS);
   const labels = new Uint8Array(size);
@@ -87,7 +87,7 @@ function gatherBatch(set: DigitSet, indices: ArrayLike<number>, augmentation?: A
     const index = indices[k];
     const src = index * PIXELS;
     const dst = k * PIXELS;
-    if (augmentation) warpDigit(images, src, drawTransform(augmentation.rng, augmentation.settings), xs, dst, PIXEL_SCALE);
+    if (transforms) warpDigit(images, src, transforms[k], xs, dst, PIXEL_SCALE);
     else for (let p = 0; p < PIXELS; p++) xs[dst + p] = images[src + p] * PIXEL_SCALE;
     labels[k] = set.labels[index];
   }
@@ -218,18 +218,22 @@ export class TrainBatches {
     return this.batches;
   }
 
-  /** The next batchSize digit indices of the shuffled, repeated stream. */
-  private nextIndices(): Int32Array {
+  /**
+   * The next batch's plan without its pixels: the batchSize digit indices of the shuffled, repeated stream and, with
+   * augmentation, each digit's transform. It advances the stream exactly as next() does (which gathers this plan).
+   */
+  nextPlan(): BatchPlan {
     const indices = new Int32Array(this.batchSize);
     for (let k = 0; k < this.batchSize; k++) indices[k] = this.nextIndex();
     this.batches++;
-    return indices;
+    const transforms = isAugmenting(this.augment) ? Array.from(indices, () => drawTransform(this.augmentRng, this.augment)) : null;
+    return { indices, transforms };
   }
 
   /** The next full batch. */
   next(): Batch {
-    const indices = this.nextIndices();
-    return gatherBatch(this.set, indices, isAugmenting(this.augment) ? { settings: this.augment, rng: this.augmentRng } : undefined);
+    const { indices, transforms } = this.nextPlan();
+    return gatherBatch(this.set, indices, transforms);
   }
 
   getState(): BatcherState {

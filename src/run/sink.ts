@@ -12,6 +12,11 @@ export interface Checkpoint {
 }
 
 export interface RunSink {
+  /**
+   * False for a sink that stores no checkpoints (a run against the clock): training then spends no time on them, nor
+   * on the weight records that follow each one. Default true.
+   */
+  readonly keepsCheckpoints?: boolean;
   /** Appends one history record. */
   append(record: HistoryRecord): Promise<void>;
   /** Stores a checkpoint (the newest few are kept). */

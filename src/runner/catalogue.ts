@@ -17,8 +17,11 @@ export const LADDER = [
   '10-conv-bn',
 ] as const;
 
-/** Every step mnist-lab ships: the ladder, then the cloud trainer. */
-export const STEP_NAMES: readonly string[] = [...LADDER, 'mlengine'];
+/** The steps beyond the codelab: a record single model, and the speedrun. */
+export const BEYOND = ['11-beyond', '12-speedrun'] as const;
+
+/** Every step mnist-lab ships: the ladder, the steps beyond it, then the cloud trainer. */
+export const STEP_NAMES: readonly string[] = [...LADDER, ...BEYOND, 'mlengine'];
 
 export const isStepName = (name: string): boolean => STEP_NAMES.includes(name);
 

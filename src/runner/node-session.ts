@@ -1,4 +1,4 @@
-// The Node side of a lab session: data from IDX files with a prefetching worker, the engine's front door, PNG pictures.
+// The Node side of a lab session: data from IDX files with a prefetching worker, and the engine's front door.
 import type * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../data/datasets.js';
 import { loadDataset } from '../data/load.js';
@@ -6,10 +6,7 @@ import { Prefetcher } from '../data/prefetch.js';
 import type { DatasetName } from '../data/types.js';
 import { choosePredictor, chooseTrainer } from '../engine/front-door.js';
 import type { Overrides } from '../run/schema.js';
-import { digitCounts, type DataSource, type EngineProvider, type LoadedDigits, type PictureHooks } from '../train/session.js';
-import { epochEndPictures } from '../report/after-training.js';
-import { renderLearningRate, renderPredictionCell } from '../viz/pictures.js';
-import type { TextOut } from '../util/text-out.js';
+import { digitCounts, type DataSource, type EngineProvider, type LoadedDigits } from '../train/session.js';
 
 /** Digits from the four IDX files of a data folder, loaded once; training batches come from a worker thread. */
 export function fileDataSource(options: { dir: string; dataset: DatasetName; overrides: Overrides }): DataSource {
@@ -35,19 +32,3 @@ export const nodeEngine: EngineProvider = {
   trainer: (model, spec) => chooseTrainer(model, spec),
   predictor: (model: tf.LayersModel) => choosePredictor(model),
 };
-
-/** Pictures as PNG/SVG files in the run folder's pictures/, each saying where it went. */
-export function runFolderPictures(runDir: string, dataset: DatasetName, out: TextOut): PictureHooks {
-  return {
-    learningRate: async (points, epochs, xTitle) => {
-      const [png] = await renderLearningRate(runDir, points, epochs, xTitle);
-      out.write(`learning-rate plot: ${png}\n`);
-    },
-    trainingPlot: ({ validation, probabilities }) => epochEndPictures(runDir, { set: validation, probabilities }),
-    predictions: async (model, validation, probabilities) => {
-      const { files, fontErrors } = await renderPredictionCell(runDir, model, validation, probabilities, dataset);
-      if (fontErrors !== null) out.write(`font digits: ${24 - fontErrors} of 24 right\n`);
-      out.write(`predictions: ${files.join(', ')}\n`);
-    },
-  };
-}

@@ -13,12 +13,13 @@ import { disposeModel, fitMetrics, runLabFile, type LabSession } from '../train/
 import { Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
 import { checkHyperparameters } from './hyperparameter-flags.js';
-import { fileDataSource, nodeEngine, runFolderPictures } from './node-session.js';
+import { fileDataSource, nodeEngine } from './node-session.js';
+import { runFolderPictures } from './run-folder-pictures.js';
 import { refuseResumeChanges } from './resume-flags.js';
 import type { RunRequest } from './run-request.js';
 
 export type { RunRequest };
-import { lineIn, loadStep, type LabStep } from './step-file.js';
+import { loadStep, runFailure, type LabStep } from './step-file.js';
 
 export interface RunIo {
   cwd: string;
@@ -102,20 +103,6 @@ async function refuseFinishedRun(runDir: string, request: RunRequest & { resume:
   });
 }
 
-/** Why a lab file's run failed, pointing at the file's line when the error came from it. */
-function failure(step: LabStep, error: unknown): LabError {
-  const where = lineIn(step.file, error) ?? step.file;
-  if (error instanceof LabError) {
-    // The API's refusals (a model the digits do not fit, a loss that does not match…) say where the file called it.
-    if (error.code !== 'BAD_LAB_FILE' || error.message.includes(step.file)) return error;
-    return new LabError('BAD_LAB_FILE', `${where}: ${error.message}`, { hint: error.hint, cause: error });
-  }
-  return new LabError('BAD_LAB_FILE', `${where}: ${(error as Error)?.message ?? String(error)}`, {
-    hint: 'the lab file threw this; fix the line named, or run the unchanged step to compare',
-    cause: error,
-  });
-}
-
 /**
  * Runs a lab file (a ladder step or the user's own) the way `mnist-lab train` and `mnist-lab run` do: Keras-style
  * progress, the learning rate announced each epoch, a run folder with config, history, checkpoints, model,
@@ -128,7 +115,7 @@ export async function runStep(request: RunRequest, io: RunIo): Promise<RunOutcom
   try {
     return await trainStep(step, config, writer, io, progress);
   } catch (error) {
-    const why = failure(step, error);
+    const why = runFailure(step, error);
     // Readers then see a failed run rather than one that seems to run forever; best effort, the error matters more.
     if (!writer.ended) await writer.end('failed', `${why.code}: ${why.message}`).catch(() => undefined);
     throw why;

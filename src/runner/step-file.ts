@@ -87,3 +87,17 @@ export async function loadStep(arg: string, options: { cwd: string; typecheck: b
   const name = builtin ? arg : basename(file, extname(file));
   return { name, file, builtin, sha256: createHash('sha256').update(source).digest('hex'), about, main: main as () => Promise<unknown> };
 }
+
+/** Why a lab file's run failed, pointing at the file's line when the error came from it. */
+export function runFailure(step: LabStep, error: unknown): LabError {
+  const where = lineIn(step.file, error) ?? step.file;
+  if (error instanceof LabError) {
+    // The API's refusals (a model the digits do not fit, a loss that does not match…) say where the file called it.
+    if (error.code !== 'BAD_LAB_FILE' || error.message.includes(step.file)) return error;
+    return new LabError('BAD_LAB_FILE', `${where}: ${error.message}`, { hint: error.hint, cause: error });
+  }
+  return new LabError('BAD_LAB_FILE', `${where}: ${(error as Error)?.message ?? String(error)}`, {
+    hint: 'the lab file threw this; fix the line named, or run the unchanged step to compare',
+    cause: error,
+  });
+}

@@ -14,17 +14,18 @@ export function summary(model: tf.LayersModel): void {
 
 /**
  * The codelab's plot_learning_rate(lr_func, epochs): the schedule's rate at each epoch start, printed and drawn
- * (learning-rate.png in a run folder, a chart in the browser). `--epochs` and `--lr` apply as they do to fit.
+ * (learning-rate.png in a run folder, a chart in the browser). `--epochs` and `--lr` apply as they do to fit. A
+ * schedule of the global step (one-cycle) needs `stepsPerEpoch` to be drawn as it moves within each epoch.
  */
-export async function plotLearningRate(schedule: LrSchedule, epochs: number): Promise<void> {
+export async function plotLearningRate(schedule: LrSchedule, epochs: number, stepsPerEpoch = 0): Promise<void> {
   const session = labSession();
   if (session.describe) return;
   const shown = session.overrides.epochs ?? epochs;
   const scale = session.overrides.lr === null ? 1 : session.overrides.lr / schedule(0, 0);
   const rate: LrSchedule = (e, s) => schedule(e, s) * scale;
-  const rates = Array.from({ length: shown }, (_, e) => formatLr(rate(e, 0)));
+  const rates = Array.from({ length: shown }, (_, e) => formatLr(rate(e, e * stepsPerEpoch)));
   session.out.write(`Learning rate per epoch: ${rates.join(', ')}\n`);
-  await session.pictures?.learningRate(lrSeries(rate, shown, 0), shown, 'epochs');
+  await session.pictures?.learningRate(lrSeries(rate, shown, stepsPerEpoch), shown, 'epochs');
 }
 
 /**

@@ -87,9 +87,10 @@ export async function fit(model: tf.LayersModel, training: TrainingDataset, opti
   // --lr sets the initial rate: a schedule is rescaled so that it starts there.
   const lrScale = session.overrides.lr === null ? 1 : session.overrides.lr / (schedule ? schedule(0, 0) : fileLr);
   const planned: LrSchedule = schedule ?? (() => fileLr);
-  const lrPlan = lrSeries(lrScale === 1 ? planned : (e, s) => planned(e, s) * lrScale, plan.epochs, plan.stepsPerEpoch);
+  const learningRate: LrSchedule = lrScale === 1 ? planned : (e, s) => planned(e, s) * lrScale;
+  const lrPlan = lrSeries(learningRate, plan.epochs, plan.stepsPerEpoch);
   if (!digits) {
-    throw new DescribeStop({ model, ...plan, batchSize, optimizer: describeOptimizer(optimizer), loss: describeLoss(model), lr: lrPlan });
+    throw new DescribeStop({ model, ...plan, batchSize, optimizer: describeOptimizer(optimizer), loss: describeLoss(model), lr: lrPlan, learningRate, training });
   }
 
   const checkpoint = await session.sink.resumeFrom();

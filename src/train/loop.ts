@@ -66,8 +66,9 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
   const each = async (call: (cb: Callback) => void | Promise<void>) => {
     for (const cb of callbacks) await call(cb);
   };
+  const keeps = inputs.sink.keepsCheckpoints !== false;
   // The weights' spread before training; one more record follows each epoch's checkpoint.
-  if (state.globalStep === 0) await inputs.sink.append(await weightsRecord(inputs.model, 0));
+  if (state.globalStep === 0 && keeps) await inputs.sink.append(await weightsRecord(inputs.model, 0));
   await each((cb) => cb.onTrainBegin?.(ctx));
 
   while (state.epoch < plan.epochs && !ctx.stopTraining) {
@@ -103,10 +104,10 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
       if (signal.aborted) {
         state.seconds += (performance.now() - segmentStart) / 1000;
         segmentStart = performance.now();
-        await checkpoint(inputs, lr);
+        if (keeps) await checkpoint(inputs, lr);
         return { status: 'interrupted', lastEpoch, state };
       }
-      if (inputs.checkpointWanted() && state.stepInEpoch < epochSteps) await checkpoint(inputs, lr);
+      if (inputs.checkpointWanted() && state.stepInEpoch < epochSteps && keeps) await checkpoint(inputs, lr);
     }
 
     const val = await trainer.evaluate(inputs.validation.xs, inputs.validation.labels, inputs.validation.size);
@@ -129,8 +130,10 @@ export async function runLoop(inputs: LoopInputs): Promise<LoopResult> {
     state.epoch++;
     state.stepInEpoch = 0;
     state.sums = { loss: 0, accuracy: 0, steps: 0 };
-    await checkpoint(inputs, lr);
-    await inputs.sink.append(await weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
+    if (keeps) {
+      await checkpoint(inputs, lr);
+      await inputs.sink.append(await weightsRecord(inputs.model, state.epoch)); // the checkpoint synced the model
+    }
     const logs: EpochLogs = { loss: record.loss, accuracy: record.accuracy, val_loss: record.val_loss, val_accuracy: record.val_accuracy, lr };
     await each((cb) => cb.onEpochEnd?.(record.epoch, logs, ctx));
   }

@@ -9,6 +9,8 @@ import { NO_OVERRIDES, type Overrides, type Point, type RunMetrics } from '../ru
 import { MemorySink, type RunSink } from '../run/sink.js';
 import { installMathRandom, Rng } from '../util/rng.js';
 import type { TextOut } from '../util/text-out.js';
+import type { TrainingDataset } from './datasets.js';
+import type { LrSchedule } from './schedules.js';
 
 /** The digits a session trains and validates on. */
 export interface LoadedDigits {
@@ -124,6 +126,10 @@ export interface TrainingPlan {
   loss: string;
   /** The planned learning rate, x in epochs. */
   lr: Point[];
+  /** The same plan as a function of (epoch, global step): the schedule with --lr applied, or the constant rate. */
+  learningRate: LrSchedule;
+  /** The training stream as the file asked for it: batch size, shuffle buffer, labels, augmentation. */
+  training: TrainingDataset;
 }
 
 let current: LabSession | null = null;

@@ -98,11 +98,16 @@ export function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[
   return { limits, title: `${name} (range widened to show every validation value)` };
 }
 
-/** The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch. */
+/**
+ * The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch;
+ * a schedule that first warms up (one-cycle) says so: 'rises from … to {peak}, then decays to …'.
+ */
 export function lrTitle(points: readonly Point[], epochs: number): [string, string] {
   const first = points[0].y;
   const lastTrained = [...points].reverse().find((p) => p.x <= epochs - 1) ?? points[0];
   if (points.every((p) => p.y === first)) return ['Learning rate', `constant at ${formatG(first)}`];
+  const peak = Math.max(...points.map((p) => p.y));
+  if (peak > first) return ['Learning rate', `rises from ${formatG(first)} to ${formatG(peak)}, then decays to ${formatG(lastTrained.y)}`];
   return ['Learning rate', `decays from ${formatG(first)} to ${formatG(lastTrained.y)}`];
 }
 

@@ -167,6 +167,21 @@ describe('TrainBatches with augmentation', () => {
     }
   });
 
+  it("plans each batch as next() gathers it: the same digits and transforms, advancing the stream the same way", () => {
+    const planned = new TrainBatches(set, options);
+    const gathered = new TrainBatches(set, options);
+    for (let b = 0; b < 25; b++) {
+      const { indices, transforms } = planned.nextPlan();
+      const batch = gathered.next();
+      expect(Array.from(indices)).toEqual(indicesOf(take(new TrainBatches(set, { ...options, augment: undefined }), b + 1)[b]));
+      const expected = new Float32Array(batch.size * PIXELS);
+      indices.forEach((index, k) => warpDigit(set.images, index * PIXELS, transforms![k], expected, k * PIXELS, 1 / 256));
+      expectSameBatches([batch], [{ xs: expected, labels: Uint8Array.from(indices, (i) => set.labels[i]), size: indices.length }]);
+    }
+    expect(planned.getState()).toEqual(gathered.getState());
+    expect(new TrainBatches(set, { ...options, augment: undefined }).nextPlan().transforms).toBeNull();
+  });
+
   it('keeps labels and shape, gives 28×28 floats in [0, 1], and never writes to the set', () => {
     const before = set.images.slice();
     const batches = take(new TrainBatches(set, options), 30);

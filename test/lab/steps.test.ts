@@ -28,6 +28,10 @@ const SPEC_PARAMS: Record<string, [total: number, trainable: number, nonTrainabl
   '08-conv': [354002, 354002, 0],
   '09-conv-dropout': [354002, 354002, 0],
   '10-conv-bn': [354538, 354002, 536],
+  // Beyond the codelab. 11: 3x3x1x16, 3x3x16x16, 5x5x16x16, 3x3x16x32, 3x3x32x32, 5x5x32x32, 4x4x32x64 convs, dense
+  // 64x10+10, BN beta 208 | moving stats 2x208. 12: conv 4x4x1x16, 3x3x16x32, dense 800x256, 256x10+10, BN beta 304 | 2x304.
+  '11-beyond': [82314, 81898, 416],
+  '12-speedrun': [213146, 212538, 608],
   // conv 6x6x1x6+6, 5x5x6x12+12, 4x4x12x24+24, dense 1176x200+200, 200x10+10, BN beta 242 | moving stats 2x242
   mlengine: [244802, 244318, 484],
 };
@@ -135,6 +139,36 @@ describe('every lab step', () => {
     const tuned = await recipe('mlengine', { conv1: 15, conv2: 38, conv3: 64, lr2: 601, iterations: 2050 });
     expect(tuned).toMatchObject({ epochs: 21, stepsPerEpoch: 100, totalSteps: 2050 });
     expect(tuned.lr.find((p) => p.x === 20)?.y).toBeCloseTo(0.0001 + 0.02 * Math.exp(-2000 / 601), 12);
+  });
+
+  it('keeps the recipes beyond the codelab, and their knobs take each ingredient away', async () => {
+    const recipe = async (name: string, hp: Record<string, number> = {}) => {
+      const plan = await stepPlan(name, hp);
+      plan.model.dispose();
+      return plan;
+    };
+    const beyond = await recipe('11-beyond');
+    expect(beyond).toMatchObject({ batchSize: 128, epochs: 20, stepsPerEpoch: 468, totalSteps: 9360, loss: 'categoricalCrossentropy (label smoothing 0.1)' });
+    expect(beyond.training.augment).toEqual({ shift: 2.5, rotate: 10, scale: 0.1 });
+    // One cycle over the 9,360 steps: 0.005 / 25 at the start, 0.005 after a quarter, nearly nothing at the end.
+    expect(beyond.learningRate(0, 0)).toBeCloseTo(0.0002, 12);
+    expect(beyond.learningRate(5, 0.25 * 9360 - 1)).toBeCloseTo(0.005, 12);
+    expect(beyond.learningRate(19, 9359)).toBeCloseTo(0.0002 / 1e4, 12);
+    const without = await recipe('11-beyond', { augment: 0, onecycle: 0, smoothing: 0 });
+    expect(without.training.augment).toEqual({ shift: 0, rotate: 0, scale: 0 });
+    expect(without.loss).toBe('categoricalCrossentropy (label smoothing 0)');
+    [0, 1, 19].forEach((epoch) => expect(without.learningRate(epoch, epoch * 468 + 7)).toBeCloseTo(0.01 * 0.666 ** epoch, 12));
+    const smaller = await stepPlan('11-beyond', { width: 0.5 });
+    expect(smaller.model.countParams()).toBeLessThan(82314 / 3);
+    smaller.model.dispose();
+
+    const short = await recipe('12-speedrun');
+    expect(short).toMatchObject({ batchSize: 256, epochs: 4, stepsPerEpoch: 59, totalSteps: 234 });
+    expect(short.training.augment).toEqual({ shift: 0, rotate: 0, scale: 0 });
+    expect(Math.max(...Array.from({ length: 234 }, (_, step) => short.learningRate(0, step)))).toBeCloseTo(0.02, 3);
+    const long = await recipe('12-speedrun', { target: 0.995 });
+    expect(long).toMatchObject({ batchSize: 256, epochs: 10, stepsPerEpoch: 140, totalSteps: 1400 });
+    expect(long.training.augment).toEqual({ shift: 1.5, rotate: 8, scale: 0.08 });
   });
 
   it('says what it is: a title, the codelab source and words, a pass bar and a lesson; mlengine its --hp-* knobs', async () => {

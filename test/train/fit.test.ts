@@ -76,6 +76,19 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it('describes the rate as a function of (epoch, step), --lr applied, and the training stream as the file asked for it', async () => {
+    const session = memorySession({ describe: true, overrides: { lr: 0.05 } });
+    const perStep = (_epoch: number, step: number) => 0.1 / (1 + step);
+    const training = trainingDataset({ batchSize: 16, shuffleBuffer: 7, augment: { rotate: 5 } });
+    const callbacks = [learningRateScheduler(perStep, { perStep: true })];
+    const stop = await withSession(session, () => fit(dense(), training, { epochs: 2, validationData: validationDataset(), callbacks })).catch((e: unknown) => e);
+    const plan = (stop as DescribeStop).plan;
+    for (const step of [0, 1, 5, 7]) expect(plan.learningRate(Math.floor(step / 4), step)).toBeCloseTo(0.05 / (1 + step), 12);
+    expect(plan.training).toBe(training);
+    expect(plan.training.augment).toEqual({ shift: 0, rotate: 5, scale: 0 });
+    plan.model.dispose();
+  });
+
   const refusal = async (model: tf.LayersModel, dataset = trainingDataset({ batchSize: 8 })): Promise<LabError> => {
     const error = await withSession(memorySession(), () => fit(model, dataset, { epochs: 1, validationData: validationDataset() })).catch((e: unknown) => e as LabError);
     model.dispose();

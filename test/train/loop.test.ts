@@ -9,18 +9,22 @@ import { checkpoints } from '../../src/train/callbacks/checkpoints.js';
 import { earlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { learningRateScheduler } from '../../src/train/callbacks/learning-rate-scheduler.js';
 import { plotTraining } from '../../src/train/callbacks/plot-training.js';
+import { stopAtAccuracy } from '../../src/train/callbacks/stop-at-accuracy.js';
 import { runLoop, type LoopInputs } from '../../src/train/loop.js';
 import { Progress } from '../../src/train/progress.js';
 import { Rng } from '../../src/util/rng.js';
 import { Capture } from '../helpers/capture.js';
 
-/** A trainer whose loss falls by 0.1 a step and whose validation follows a given list. */
+/** A trainer whose loss falls by 0.1 a step and whose validation loss and accuracy follow given lists. */
 class StandInTrainer implements Trainer {
   readonly engine = 'stand-in';
   readonly lrs: number[] = [];
   readonly seeds: number[] = [];
   private steps = 0;
-  constructor(private readonly valLosses: number[] = []) {}
+  constructor(
+    private readonly valLosses: number[] = [],
+    private readonly valAccuracies: number[] = [],
+  ) {}
   step(_xs: Float32Array, _labels: Uint8Array, lr: number, seed: number) {
     this.lrs.push(lr);
     this.seeds.push(seed);
@@ -29,7 +33,7 @@ class StandInTrainer implements Trainer {
   }
   evaluate(_xs: Float32Array, _labels: Uint8Array, count: number) {
     const epoch = Math.floor(this.steps / 3) - 1;
-    return { loss: this.valLosses[epoch] ?? 1, accuracy: 0.5, probabilities: new Float32Array(count * 10) };
+    return { loss: this.valLosses[epoch] ?? 1, accuracy: this.valAccuracies[epoch] ?? 0.5, probabilities: new Float32Array(count * 10) };
   }
   syncToModel(): void {}
   getOptimizerState(): OptimizerState {
@@ -119,6 +123,17 @@ describe('runLoop', () => {
     expect(result.state).toMatchObject({ epoch: 3, stepInEpoch: 0, globalStep: 9, batcher: { served: 9 } });
   });
 
+  it('spends nothing on checkpoints and weight records when the sink keeps no checkpoints (a run against the clock)', async () => {
+    const { inputs, records, checkpointsAt } = setUp({ epochs: 2, callbacks: [checkpoints({ everySteps: 1 })] });
+    let syncs = 0;
+    inputs.trainer.syncToModel = () => void syncs++;
+    const result = await runLoop({ ...inputs, sink: { ...inputs.sink, keepsCheckpoints: false } });
+    expect(result.status).toBe('completed');
+    expect(records.map((r) => r.type)).toEqual(['batch', 'batch', 'epoch', 'batch', 'batch', 'epoch']);
+    expect(checkpointsAt).toEqual([]);
+    expect(syncs).toBe(0);
+  });
+
   it('draws each dropout seed from the rng and reports the scaled loss', async () => {
     const { inputs, records, trainer } = setUp({ epochs: 1, lossScale: 100 });
     await runLoop(inputs);
@@ -169,6 +184,20 @@ describe('runLoop', () => {
     expect(result.status).toBe('completed');
     expect(records.filter((r) => r.type === 'epoch')).toHaveLength(4);
     expect(out.text).toContain('Epoch 4: early stopping (val_loss has not improved for 2 epochs)');
+  });
+
+  it('stops at the first epoch whose validation accuracy reaches the target, and never below it', async () => {
+    const accuracies = [0.9, 0.985, 0.99, 0.995, 0.999];
+    const reached = setUp({ epochs: 5, trainer: new StandInTrainer([], accuracies), callbacks: [stopAtAccuracy(0.99)] });
+    await runLoop(reached.inputs);
+    expect(reached.records.filter((r) => r.type === 'epoch').map((r) => (r as { val_accuracy: number }).val_accuracy)).toEqual([0.9, 0.985, 0.99]);
+    expect(reached.out.text).toContain('Epoch 3: val_accuracy 99.00% reached the target 99.00%: training stops');
+    const missed = setUp({ epochs: 5, trainer: new StandInTrainer([], accuracies), callbacks: [stopAtAccuracy(0.9995)] });
+    await runLoop(missed.inputs);
+    expect(missed.records.filter((r) => r.type === 'epoch')).toHaveLength(5);
+    expect(missed.out.text).not.toContain('training stops');
+    expect(() => stopAtAccuracy(99)).toThrow(/stopAtAccuracy target must be a fraction in \(0, 1\], e\.g\. 0\.99; got 99/);
+    expect(() => stopAtAccuracy(0.99, { monitor: 'val_loss' as 'accuracy' })).toThrow(/monitor must be 'val_accuracy' or 'accuracy'; got "val_loss"/);
   });
 
   it('checkpoints where the Checkpoints callback asks, and on Ctrl-C after the batch, with the state to resume', async () => {

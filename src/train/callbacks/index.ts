@@ -4,3 +4,4 @@ export { checkpoints } from './checkpoints.js';
 export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { learningRateScheduler, type LearningRateSchedulerOptions } from './learning-rate-scheduler.js';
 export { plotTraining, type PlotTrainingOptions } from './plot-training.js';
+export { stopAtAccuracy, type StopAtAccuracyOptions } from './stop-at-accuracy.js';
