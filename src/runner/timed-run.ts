@@ -57,9 +57,9 @@ function counting(engine: EngineProvider, counts: Counts): EngineProvider {
           counts.steps++;
           return inner.step(xs, labels, lr, seed);
         },
-        evaluate(xs, labels, count) {
+        async evaluate(xs, labels, count) {
           const started = performance.now();
-          const result = inner.evaluate(xs, labels, count);
+          const result = await inner.evaluate(xs, labels, count);
           counts.evaluationMs += performance.now() - started;
           return result;
         },
