@@ -19,7 +19,7 @@ type Point = { x: number; y: number };
 type PlanRecord = { type: 'plan'; points: readonly Point[]; epochs: number };
 
 /** Text sizes for panels a few hundred pixels wide (the pictures' sizes suit their 576-pixel panels). */
-const SCREEN_FONT_SIZES: FontSizes = { tick: 11, title: 14, legend: 11, axisTitle: 12 };
+const SCREEN_FONT_SIZES: FontSizes = { tick: 11, title: 13, legend: 11, axisTitle: 11 };
 
 /** What a live chart needs beyond the shared definition: no animation, the figure's height, points as given. */
 const LIVE_OPTIONS = { animation: false, maintainAspectRatio: false, parsing: false, normalized: true } as const;
@@ -69,7 +69,7 @@ export function liveChartConfigs(labels: ChartLabels): Record<ChartPanel, LineCo
     const config = trainingPanel({ ...parts, sizes: SCREEN_FONT_SIZES });
     // Shorter legend lines, closer together, so three series fit beside each other in a narrow panel.
     const legend = config.options?.plugins?.legend;
-    if (legend?.labels) Object.assign(legend.labels, { boxWidth: 20, padding: 6 });
+    if (legend?.labels) Object.assign(legend.labels, { boxWidth: 14, padding: 5 });
     return { ...config, options: { ...config.options, ...LIVE_OPTIONS } };
   };
   const x = epochAxis(1, labels.epoch, SCREEN_FONT_SIZES);
