@@ -1,9 +1,5 @@
 // Entry point of the mnist-lab command: the process's streams, Ctrl-C handling and exit code.
-import * as tf from '@tensorflow/tfjs';
 import { runCli } from './run-cli.js';
-
-// Production mode: no debug checks, and no banner asking to install tfjs-node (our engine replaces it).
-tf.enableProdMode();
 
 /**
  * Ctrl-C once: the command stops cleanly (a training finishes its batch, checkpoints and says so; a worker hands back

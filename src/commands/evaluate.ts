@@ -5,7 +5,7 @@ import type { DatasetName } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { loadModel } from '../models/io.js';
 import { choosePredictor } from '../engine/front-door.js';
-import { scoreProbabilities } from '../engine/tfjs-trainer.js';
+import { scoreProbabilities } from '../util/probability-score.js';
 import { TTA_SHIFTS, ttaProbabilities } from '../predict/tta.js';
 import { readRunConfig } from '../run/reader.js';
 import { toBatch } from '../data/pipeline.js';

@@ -1,8 +1,6 @@
 // Picks and starts the TF.js backend: the native oneDNN engine when built, else wasm (with our kernels), else pure-JS cpu.
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { LabError } from '../errors.js';
-import { registerWasmKernels } from './wasm/index.js';
 
 export type BackendChoice = 'auto' | 'native' | 'wasm' | 'cpu';
 
@@ -35,6 +33,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const choice = options.backend ?? 'auto';
   const key = `${choice}:${options.threads ?? ''}`;
   if (current?.key === key && tf.getBackend() === current.info.name) return current.info;
+  // Production mode: no debug checks, and no banner asking to install tfjs-node (our engine replaces it).
+  tf.enableProdMode();
   const info = await start(choice, options.threads);
   current = { key, info };
   return info;
@@ -59,7 +59,10 @@ async function start(choice: BackendChoice, threads: number | undefined): Promis
   }
 }
 
+/** Loads the wasm backend only when it is picked, so commands that train natively or on cpu never load it. */
 async function startWasm(): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { registerWasmKernels } = await import('./wasm/index.js');
   registerWasmKernels();
   return activate('wasm', 1);
 }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readProbabilities } from './predict-probabilities.js';
 import { setLearningRate } from './learning-rate.js';
+import { scoreProbabilities } from '../util/probability-score.js';
 import type { EvalResult, LabelFormat, OptimizerState, StepResult, Trainer } from './types.js';
 
 const EVAL_CHUNK = 1000;
@@ -92,18 +93,4 @@ export class TfjsTrainer implements Trainer {
   dispose(): void {
     // The optimizer belongs to the model (model.compile made it); the model's owner disposes both.
   }
-}
-
-/** Cross-entropy (with Keras's 1e-7 clipping) and accuracy of probabilities against labels. */
-export function scoreProbabilities(probabilities: Float32Array, labels: Uint8Array, count: number, classes = 10): StepResult {
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < count; i++) {
-    const row = probabilities.subarray(i * classes, (i + 1) * classes);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-    if (best === labels[i]) correct++;
-    loss -= Math.log(Math.min(Math.max(row[labels[i]], 1e-7), 1 - 1e-7));
-  }
-  return { loss: loss / count, accuracy: correct / count };
 }

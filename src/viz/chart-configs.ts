@@ -1,12 +1,22 @@
-// Chart.js configurations of every chart (curves, LR schedule, per-class accuracy, run comparison) as pure functions.
-import type { ChartConfiguration, ChartDataset, ScaleOptionsByType } from 'chart.js';
+// Chart.js configurations of every picture (curves, LR schedule, per-class accuracy, run comparison) as pure functions,
+// the training charts built from chart-definitions.ts as the live web charts are.
+import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import { barValuesPlugin, facePlugin, minorGridPlugin } from './chart-plugins.js';
-import type { AxisLimits, BandPoint, CurveSeries, Point } from './curve-data.js';
+import {
+  axisTitle,
+  curveDataset,
+  epochAxis,
+  learningRateAxis,
+  legendOption,
+  linearAxis,
+  tickStyle,
+  titleOption,
+  trainingPanel,
+  type LineConfig,
+} from './chart-definitions.js';
+import type { BandPoint, CurveSeries, Point } from './curve-data.js';
 import { panelZoom } from './curve-data.js';
-import { colors, FONT_FAMILY, fontSizes } from './style.js';
-
-type LineConfig = ChartConfiguration<'line', Point[]>;
-type LinearAxis = Partial<ScaleOptionsByType<'linear'>>;
+import { colors, FONT_FAMILY } from './style.js';
 
 /** Static rendering everywhere (Node canvases and the report); the web UI may switch animation back on. */
 const staticOptions = {
@@ -16,51 +26,9 @@ const staticOptions = {
   font: { family: FONT_FAMILY },
 } as const;
 
-function titleOption(text: string | string[]) {
-  return { display: true, text, color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.title, weight: 'normal' as const } };
-}
-
-const legendOption = {
-  display: true,
-  position: 'top' as const,
-  labels: { color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.legend }, boxHeight: 3 },
-};
-
-function tickStyle(stepSize?: number) {
-  return { color: colors.tick, font: { family: FONT_FAMILY, size: fontSizes.tick }, includeBounds: false, stepSize };
-}
-
-/** An axis as the codelab styles it: no tick marks, white spines, major grid, labels in 'large'. */
-function linearAxis(title: string, limits: Partial<AxisLimits>, extra: LinearAxis = {}): LinearAxis {
-  return {
-    type: 'linear',
-    ...limits,
-    title: { display: true, text: title, color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.axisTitle } },
-    ticks: tickStyle(),
-    grid: { color: colors.gridMajor, lineWidth: 1, drawTicks: false },
-    border: { display: false },
-    ...extra,
-  } as LinearAxis;
-}
-
-/** The x axis in epochs 0…N, one major tick per epoch for the codelab's short runs. */
-function epochAxis(epochs: number, title = 'epochs'): LinearAxis {
-  return linearAxis(title, { min: 0, max: epochs }, { ticks: tickStyle(epochs <= 20 ? 1 : undefined) } as LinearAxis);
-}
-
-function trainingLine(label: string, data: Point[]): ChartDataset<'line', Point[]> {
-  return { label, data, borderColor: colors.training, backgroundColor: colors.training, borderWidth: 1, pointRadius: 0 };
-}
-
-function validationLine(label: string, data: Point[]): ChartDataset<'line', Point[]> {
-  return {
-    label,
-    data,
-    borderColor: colors.validation,
-    backgroundColor: colors.validation,
-    borderWidth: 3,
-    pointRadius: 4,
-  };
+/** A training chart as a picture: drawn once, at the canvas's own size. */
+function picture(config: LineConfig): LineConfig {
+  return { ...config, options: { ...config.options, ...staticOptions } };
 }
 
 export interface CurvesOptions {
@@ -78,19 +46,14 @@ export interface CurvesOptions {
 export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { loss: LineConfig; accuracy: LineConfig } {
   const panel = (name: 'loss' | 'accuracy', train: Point[], val: Point[]): LineConfig => {
     const { limits, title } = panelZoom(name, train, val, options.zoom);
-    return {
-      type: 'line',
-      data: { datasets: [trainingLine(`training ${name}`, train), validationLine(`validation ${name} (${options.validationNote})`, val)] },
-      options: {
-        ...staticOptions,
-        plugins: { title: titleOption(title), legend: legendOption },
-        scales: {
-          x: epochAxis(options.epochs, options.xTitle),
-          y: linearAxis(name, limits),
-        },
-      },
-      plugins: [facePlugin, minorGridPlugin],
-    };
+    return picture(
+      trainingPanel({
+        title,
+        datasets: [curveDataset('batches', `training ${name}`, train), curveDataset('validation', `validation ${name} (${options.validationNote})`, val)],
+        x: epochAxis(options.epochs, options.xTitle),
+        y: linearAxis(name, limits),
+      }),
+    );
   };
   return {
     loss: panel('loss', series.trainLoss, series.valLoss),
@@ -98,7 +61,6 @@ export function curvesConfigs(series: CurveSeries, options: CurvesOptions): { lo
   };
 }
 
-/** plot_learning_rate: a thick post-step line over epochs 0…N, titled with the first and last trained rates. */
 /** `#RRGGBB` at an opacity, as an rgba() colour. */
 function withAlpha(hex: string, alpha: number): string {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -136,22 +98,17 @@ export function distributionConfig(title: string, points: readonly BandPoint[], 
   };
 }
 
+/** plot_learning_rate: a thick post-step line over epochs 0…N, titled with the first and last trained rates. */
 export function learningRateConfig(points: Point[], title: [string, string], epochs: number, xTitle?: string): LineConfig {
-  return {
-    type: 'line',
-    data: {
-      datasets: [{ label: 'learning rate', data: points, borderColor: colors.training, borderWidth: 3, pointRadius: 0, stepped: 'before' }],
-    },
-    options: {
-      ...staticOptions,
-      plugins: { title: titleOption(title), legend: { display: false } },
-      scales: {
-        x: epochAxis(epochs, xTitle),
-        y: linearAxis('learning rate', { min: 0 }),
-      },
-    },
-    plugins: [facePlugin, minorGridPlugin],
-  };
+  return picture(
+    trainingPanel({
+      title,
+      datasets: [curveDataset('planned', 'learning rate', points)],
+      x: epochAxis(epochs, xTitle),
+      y: learningRateAxis('learning rate', 'linear'),
+      legend: false,
+    }),
+  );
 }
 
 /** Accuracy of each class on the test set as bars, the value written above each bar. */
@@ -173,7 +130,7 @@ export function perClassAccuracyConfig(
       plugins: { title: titleOption(`Per-class accuracy on the ${validationNote}`), legend: { display: false } },
       scales: {
         x: {
-          title: { display: true, text: 'class', color: colors.text, font: { family: FONT_FAMILY, size: fontSizes.axisTitle } },
+          title: axisTitle('class'),
           ticks: tickStyle(),
           grid: { display: false },
           border: { display: false },
@@ -228,7 +185,7 @@ export function compareConfig(runs: readonly CompareRun[], validationNote: strin
     },
     options: {
       ...staticOptions,
-      plugins: { title: titleOption(title), legend: { ...legendOption, position: 'right' } },
+      plugins: { title: titleOption(title), legend: { ...legendOption(), position: 'right' } },
       scales: { x: epochAxis(maxEpoch), y: linearAxis('validation accuracy', { min, max: 1.0 }) },
     },
     plugins: [facePlugin, minorGridPlugin],

@@ -11,7 +11,7 @@ import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from '../../src/data/types.js';
 import { saveModel } from '../../src/models/io.js';
 import { predictProbabilities } from '../../src/predict/predict.js';
 import { TTA_SHIFTS, ttaProbabilities } from '../../src/predict/tta.js';
-import { scoreProbabilities } from '../../src/engine/tfjs-trainer.js';
+import { scoreProbabilities } from '../../src/util/probability-score.js';
 import { Rng } from '../../src/util/rng.js';
 import { captureIo } from '../helpers/capture.js';
 import { MNIST_DIR, tempDir } from '../helpers/paths.js';

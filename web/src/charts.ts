@@ -1,54 +1,28 @@
 // Live training curves with chart.js: loss, accuracy (training batches, epoch means, validation) and learning rate (planned and applied).
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  Title,
-  Tooltip,
-  type ChartDataset,
-} from 'chart.js';
+import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Title, Tooltip } from 'chart.js';
 import type { HistoryRecord } from '../../src/run/schema.js';
-import { panelZoom } from '../../src/viz/curve-data.js';
+import {
+  curveDataset,
+  epochAxis,
+  learningRateAxis,
+  linearAxis,
+  trainingPanel,
+  type FontSizes,
+  type LineConfig,
+} from '../../src/viz/chart-definitions.js';
+import { panelZoom, zoomLimits } from '../../src/viz/curve-data.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, Tooltip);
 
 type Point = { x: number; y: number };
-type Series = ChartDataset<'line', Point[]>;
 /** A planned schedule to draw before the run's first record. */
 type PlanRecord = { type: 'plan'; points: readonly Point[]; epochs: number };
 
-const COLOURS = { batches: '#90caf9', training: '#1565c0', validation: '#e65100', lr: '#6a1b9a', planned: '#ce93d8' };
+/** Text sizes for panels a few hundred pixels wide (the pictures' sizes suit their 576-pixel panels). */
+const SCREEN_FONT_SIZES: FontSizes = { tick: 11, title: 13, legend: 11, axisTitle: 11 };
 
-function series(label: string, colour: string, showLine: boolean, pointRadius: number): Series {
-  return { label, data: [], borderColor: colour, backgroundColor: colour, showLine, pointRadius, borderWidth: 1.5, tension: 0 };
-}
-
-/** Log-axis labels only at 1, 2 and 5 × 10^k, written plainly (0.01, 0.005), so any schedule reads cleanly. */
-function roundLogTick(value: number | string): string {
-  const v = Number(value);
-  const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
-  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? String(Number(v.toPrecision(1))) : '';
-}
-
-function lineChart(canvas: ChartCanvas, title: string, datasets: Series[], y: object, xTitle: string): Chart<'line', Point[]> {
-  // chart.js draws on an OffscreenCanvas too (its platform detection picks BasicPlatform); its types leave it out.
-  return new Chart<'line', Point[]>(canvas as HTMLCanvasElement, {
-    type: 'line',
-    data: { datasets },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12 } } },
-      scales: { x: { type: 'linear', title: { display: true, text: xTitle }, min: 0 }, y },
-    },
-  });
-}
+/** What a live chart needs beyond the shared definition: no animation, the figure's height, points as given. */
+const LIVE_OPTIONS = { animation: false, maintainAspectRatio: false, parsing: false, normalized: true } as const;
 
 /** The charts' words, so a page in another language can show them in its own (numbers stay as they are). */
 export interface ChartLabels {
@@ -85,6 +59,38 @@ export const ENGLISH_CHART_LABELS: ChartLabels = {
 export type ChartCanvas = HTMLCanvasElement | OffscreenCanvas;
 
 export type ChartPanel = 'loss' | 'accuracy' | 'lr';
+
+/**
+ * The three live charts, empty, from the same definitions as the run's pictures: curves.png's series, axes and
+ * faces (with the epoch means added), the learning rate on a log axis with the planned rate as learning-rate.png draws it.
+ */
+export function liveChartConfigs(labels: ChartLabels): Record<ChartPanel, LineConfig> {
+  const live = (parts: Parameters<typeof trainingPanel>[0]): LineConfig => {
+    const config = trainingPanel({ ...parts, sizes: SCREEN_FONT_SIZES });
+    // Shorter legend lines, closer together, so three series fit beside each other in a narrow panel.
+    const legend = config.options?.plugins?.legend;
+    if (legend?.labels) Object.assign(legend.labels, { boxWidth: 14, padding: 5 });
+    return { ...config, options: { ...config.options, ...LIVE_OPTIONS } };
+  };
+  const x = epochAxis(1, labels.epoch, SCREEN_FONT_SIZES);
+  const curves = (name: 'loss' | 'accuracy') =>
+    live({
+      title: labels[name],
+      datasets: [curveDataset('batches', labels.batches, []), curveDataset('epochs', labels.epochs, []), curveDataset('validation', labels.validation, [])],
+      x: structuredClone(x),
+      y: linearAxis(labels[name], zoomLimits(1)[name], SCREEN_FONT_SIZES),
+    });
+  return {
+    loss: curves('loss'),
+    accuracy: curves('accuracy'),
+    lr: live({
+      title: labels.learningRate,
+      datasets: [curveDataset('applied', labels.learningRate, []), curveDataset('planned', labels.planned, [])],
+      x: structuredClone(x),
+      y: learningRateAxis(labels.learningRate, 'logarithmic', SCREEN_FONT_SIZES),
+    }),
+  };
+}
 
 export interface TrainingChartsOptions {
   labels?: ChartLabels;
@@ -124,23 +130,12 @@ export class TrainingCharts {
     this.labels = labels;
     this.redrawMs = options.redrawMs ?? 0;
     this.onRange = options.onRange;
-    const trio = () => [
-      series(labels.batches, COLOURS.batches, true, 0),
-      series(labels.epochs, COLOURS.training, true, 3),
-      series(labels.validation, COLOURS.validation, true, 3),
-    ];
-    this.loss = lineChart(canvases.loss, labels.loss, trio(), { type: 'linear', min: 0, max: 1.2 }, labels.epoch);
-    this.accuracy = lineChart(canvases.accuracy, labels.accuracy, trio(), { type: 'linear', min: 0.5, max: 1.05 }, labels.epoch);
-    this.lr = lineChart(
-      canvases.lr,
-      labels.learningRate,
-      [
-        { ...series(labels.learningRate, COLOURS.lr, true, 0), stepped: 'before' },
-        { ...series(labels.planned, COLOURS.planned, true, 0), stepped: 'before', borderDash: [6, 4], borderWidth: 2.5 },
-      ],
-      { type: 'logarithmic', ticks: { callback: roundLogTick, autoSkip: false } },
-      labels.epoch,
-    );
+    const configs = liveChartConfigs(labels);
+    // chart.js draws on an OffscreenCanvas too (its platform detection picks BasicPlatform); its types leave it out.
+    const chart = (panel: ChartPanel) => new Chart<'line', Point[]>(canvases[panel] as HTMLCanvasElement, configs[panel]);
+    this.loss = chart('loss');
+    this.accuracy = chart('accuracy');
+    this.lr = chart('lr');
     this.setLabels(labels);
   }
 
@@ -153,12 +148,14 @@ export class TrainingCharts {
     this.lr.data.datasets[1].label = labels.planned;
     const lrTitle = this.lr.options.plugins?.title;
     if (lrTitle) lrTitle.text = labels.learningRate;
-    for (const chart of [this.loss, this.accuracy, this.lr]) {
+    const yTitles = [labels.loss, labels.accuracy, labels.learningRate];
+    [this.loss, this.accuracy, this.lr].forEach((chart, i) => {
       const legend = chart.options.plugins?.legend;
       if (legend) legend.rtl = labels.rtl;
-      const x = chart.options.scales?.x;
+      const { x, y } = chart.options.scales ?? {};
       if (x && 'title' in x && x.title) x.title.text = labels.epoch;
-    }
+      if (y && 'title' in y && y.title) y.title.text = yTitles[i];
+    });
     this.schedule();
   }
 
@@ -236,7 +233,7 @@ export class TrainingCharts {
   private spanEpochs(epochs: number): void {
     for (const chart of [this.loss, this.accuracy, this.lr]) {
       const x = chart.options.scales?.x;
-      if (x) x.max = epochs;
+      if (x) Object.assign(x, epochAxis(epochs, this.labels.epoch, SCREEN_FONT_SIZES));
     }
   }
 

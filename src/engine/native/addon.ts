@@ -90,6 +90,8 @@ export interface NativeAddon {
   setThreads(threads: number): number;
   /** The keep mask (1 kept, 0 dropped) that the dropout layer at model.layers[salt] draws for `seed`. */
   dropoutMask(seed: number, salt: number, count: number, rate: number): Float32Array;
+  /** How many times a pool had FTZ/DAZ set: once per pool size reached, never per call. */
+  denormalPoolFlushes(): number;
 }
 
 export const ENABLE_HINT =

@@ -1,5 +1,5 @@
 // Flush-to-zero: native work treats denormal floats as zero on the calling thread and on every OpenMP pool thread
-// (also after the pool grows), while JavaScript on the calling thread keeps IEEE denormals.
+// (also after the pool grows), set on a pool once and not per call, while JavaScript keeps IEEE denormals.
 import { expect, it } from 'vitest';
 import { describeNative, nativeAddon } from '../../helpers/native-reference.js';
 
@@ -34,5 +34,25 @@ describeNative('denormals in native work', () => {
     const values = new Float64Array([1e-310, 0.5]);
     expect(values[0] * values[1]).toBeGreaterThan(0);
     expect(Math.fround(values[0] * 1e270 * 1e-270 + denormal)).toBeGreaterThan(0);
+  });
+
+  it('are set on a pool once, when it first reaches a size, not on every call', () => {
+    const addon = nativeAddon();
+    const original = addon.info().threads;
+    try {
+      // A pool size this process has not reached yet: the first call sets the mode on its threads, once.
+      addon.setThreads(Math.max(original, 4) + 1);
+      const before = addon.denormalPoolFlushes();
+      nativeIdentity(1e-40, 1 << 17);
+      expect(addon.denormalPoolFlushes()).toBe(before + 1);
+      for (let i = 0; i < 5; i++) nativeIdentity(1e-40, 1 << 17);
+      expect(addon.denormalPoolFlushes()).toBe(before + 1);
+      // A smaller pool is made of threads already set.
+      addon.setThreads(2);
+      expect(nativeIdentity(1e-40, 1 << 17).every((v) => v === 0)).toBe(true);
+      expect(addon.denormalPoolFlushes()).toBe(before + 1);
+    } finally {
+      addon.setThreads(original);
+    }
   });
 });

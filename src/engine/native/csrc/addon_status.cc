@@ -1,5 +1,5 @@
 // Status and control: oneDNN version, threads and CPU features (for `mnist-lab doctor`), the thread count, and the
-// dropout keep mask that tests use as the reference's mask.
+// dropout keep mask and denormal-mode counter that tests use.
 #include <omp.h>
 
 #include <string>
@@ -68,6 +68,9 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+/** denormalPoolFlushes(): how many times a pool had FTZ/DAZ set, which grows only when the pool does. */
+Napi::Value DenormalPoolFlushes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), poolFlushCount()); }
+
 /** dropoutMask(seed, salt, count, rate): the keep mask (1/0) the trainer's dropout layer `salt` draws for seed. */
 Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), "native dropoutMask", [&]() -> Napi::Value {
@@ -88,6 +91,7 @@ void registerStatus(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
+  exports.Set("denormalPoolFlushes", Napi::Function::New(env, DenormalPoolFlushes));
 }
 
 }  // namespace mnl::addon

@@ -2,6 +2,8 @@
 #include "denormals.h"
 
 #include <omp.h>
+
+#include <atomic>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #define MNL_HAS_MXCSR 1
@@ -16,7 +18,11 @@ constexpr unsigned kFtzDaz = 0x8040;
 namespace {
 /** The largest pool size of this calling thread whose threads have FTZ/DAZ set. */
 thread_local int flushedPoolSize = 0;
+/** Parallel regions run to set the mode on a pool, over all calling threads. */
+std::atomic<int> poolFlushes{0};
 }  // namespace
+
+int poolFlushCount() { return poolFlushes.load(); }
 
 FlushDenormals::FlushDenormals() : saved_(_mm_getcsr()) {
   _mm_setcsr(saved_ | kFtzDaz);
@@ -25,11 +31,13 @@ FlushDenormals::FlushDenormals() : saved_(_mm_getcsr()) {
 #pragma omp parallel num_threads(poolSize)
     _mm_setcsr(_mm_getcsr() | kFtzDaz);
     flushedPoolSize = poolSize;
+    poolFlushes++;
   }
 }
 
 FlushDenormals::~FlushDenormals() { _mm_setcsr(saved_); }
 #else
+int poolFlushCount() { return 0; }
 FlushDenormals::FlushDenormals() : saved_(0) {}
 FlushDenormals::~FlushDenormals() {}
 #endif

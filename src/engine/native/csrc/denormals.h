@@ -22,4 +22,7 @@ class FlushDenormals {
   unsigned saved_;
 };
 
+/** How many times a parallel region set FTZ/DAZ on a pool (once per pool size reached), for tests to count. */
+int poolFlushCount();
+
 }  // namespace mnl
