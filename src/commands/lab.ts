@@ -130,7 +130,10 @@ async function aboutOf(runs: LabRun[]): Promise<ResolvedStepInfo | null> {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+/** A pass bar with the digits it was set with (99.65%, 97.5%, 89%): rounding 0.9965 to 99.7% misstated it. */
+const barPct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
 
+/** The lab's table as printed: a row a step, accuracy over its seeds against the step's pass bar. */
 export function formatLabTable(rows: LabRow[]): string {
   const seeds = Math.max(...rows.map((r) => r.runs.length));
   const accuracyCell = (r: LabRow): string => {
@@ -143,7 +146,7 @@ export function formatLabTable(rows: LabRow[]): string {
     ...rows.map((r) => [
       r.step,
       accuracyCell(r),
-      r.passBar === null ? '-' : `${(r.passBar * 100).toFixed(1)}%`,
+      r.passBar === null ? '-' : barPct(r.passBar),
       r.codelab ?? '',
       r.seconds === null ? '-' : r.seconds.toFixed(0),
       r.runs.find((x) => x.engine)?.engine ?? '-',
