@@ -121,12 +121,13 @@ describe('the CNN steps train (on the fastest engine here)', () => {
 
   it('10-conv-bn lowers its loss and fits the training batches within one epoch', async () => {
     // Its test accuracy lags after so few steps: batch norm's moving averages (momentum 0.99) are still young.
-    const outcome = await cnn('10-conv-bn', 6_000);
+    const outcome = await cnn('10-conv-bn', 12_000);
     const batches = (await readHistory(outcome.runDir)).filter((r) => r.type === 'batch');
     const first = batches.slice(0, 3).reduce((a, r) => a + r.loss, 0) / 3;
     const last = batches.slice(-3).reduce((a, r) => a + r.loss, 0) / 3;
     expect(last).toBeLessThan(first / 4);
-    const lastAccuracy = batches.slice(-3).reduce((a, r) => a + r.accuracy, 0) / 3;
+    // Over the last 10 batch records (one every ~10 steps): the last 3 of 6,000 digits' were too few to judge a fit by.
+    const lastAccuracy = batches.slice(-10).reduce((a, r) => a + r.accuracy, 0) / 10;
     expect(lastAccuracy).toBeGreaterThan(0.9);
   });
 });
