@@ -9,14 +9,14 @@ const HYPERPARAMETERS = {
 export const about: lab.StepInfo = {
   title: 'Speedrun: 99% as fast as this CPU allows',
   source: 'tuomaso/train_mnist_fast (99% in one epoch of batch 256 with Adam and one-cycle, on a GPU), made cheap for two cores',
-  codelab: 'not part of the codelab; `mnist-lab speedrun` times it from process start, evaluations included',
+  codelab: 'not part of the codelab; mnist-lab speedrun times it from process start, evaluations included',
   passBar: 0.99,
   lesson:
     'One pass over the digits reaches 99% when nothing is wasted: a 4x4 convolution with stride 2 shrinks each digit ' +
     'to 13x13 at once, batch norm (momentum 0.9, so its averages keep up with a short run) lets Adam take a high ' +
     'rate, and one-cycle warms the rate up to 0.02 over the first quarter, then anneals it to almost nothing, so the ' +
     'last steps polish instead of jumping. Label smoothing keeps the softmax from becoming over-confident. ' +
-    '`mnist-lab speedrun` times the whole process, start-up, data and every test-set evaluation included: watch ' +
+    'mnist-lab speedrun times the whole process, start-up, data and every test-set evaluation included: watch ' +
     'the test accuracy cross 99% in the third evaluation, a few seconds after start. For 99.5% (--target 0.995) ' +
     'the same net trains six passes over moved digits.',
   choices: [
@@ -27,14 +27,14 @@ export const about: lab.StepInfo = {
   translations: {
     he: {
       title: 'מרוץ מהירות: 99% מהר ככל שהמעבד הזה מרשה',
-      codelab: 'לא חלק מה-codelab; `mnist-lab speedrun` מודד אותו מתחילת התהליך, כולל ההערכות',
+      codelab: 'לא חלק מה-codelab; mnist-lab speedrun מודד אותו מתחילת התהליך, כולל ההערכות',
       lesson:
         'מעבר אחד על הספרות מגיע ל-99% כשלא מבזבזים דבר: קונבולוציה של 4x4 בצעד 2 מכווצת כל ספרה ל-13x13 מיד, ' +
         'נרמול מנות (momentum 0.9, כדי שהממוצעים שלו יעמדו בקצב של ריצה קצרה) מאפשר ל-Adam קצב גבוה, ו-one-cycle ' +
         'מעלה את הקצב ל-0.02 ברבע הראשון ואז מוריד אותו כמעט לאפס, כך שהצעדים האחרונים מלטשים במקום לקפוץ. ' +
-        'החלקת תוויות (label smoothing) שומרת על ה-softmax מביטחון יתר. `mnist-lab speedrun` מודד את כל ' +
+        'החלקת תוויות (label smoothing) שומרת על ה-softmax מביטחון יתר. mnist-lab speedrun מודד את כל ' +
         'התהליך, כולל העלייה, הנתונים וכל הערכה על סט המבחן: שימו לב לדיוק המבחן שחוצה את 99% בהערכה השלישית, ' +
-        'שניות ספורות אחרי ההתחלה. ל-99.5% (‎--target 0.995) אותה רשת מתאמנת שישה מעברים על ספרות מוזזות.',
+        'שניות ספורות אחרי ההתחלה. ל-99.5% (--target 0.995) אותה רשת מתאמנת שישה מעברים על ספרות מוזזות.',
     },
   },
 };

@@ -230,12 +230,13 @@ export function text(key: TextKey, values: Record<string, string | number> = {})
 }
 
 /**
- * Hebrew prose with its Latin words and numbers isolated left to right ("val_acc 0.9770", "28x28", "lr0 + lr1"),
+ * Hebrew prose with its Latin words, flags and numbers isolated left to right ("val_acc 0.9770", "28x28", "lr0 + lr1",
+ * "--hp-epochs 40"),
  * so that punctuation between them keeps its order; other text as it is.
  */
 export function isolateLatin(prose: string): string {
   if (language !== 'he') return prose;
-  return prose.replace(/[A-Za-z0-9_.][A-Za-z0-9_.,:%+\-x×/ ]*[A-Za-z0-9_%]|[A-Za-z0-9]/g, (run) => isolate(run));
+  return prose.replace(/(?:--)?[A-Za-z0-9_.][A-Za-z0-9_.,:%+\-x×/ ]*[A-Za-z0-9_%]|[A-Za-z0-9]/g, (run) => isolate(run));
 }
 
 /** A step's title, codelab number and lesson in the page's language (the file's own English when it has no translation). */
