@@ -117,12 +117,14 @@ describe('every lab step', () => {
     });
   }
 
+  /** A step's training plan, its model disposed: the recipe alone. */
+  const recipe = async (name: string, hp: Record<string, number> = {}) => {
+    const plan = await stepPlan(name, hp);
+    plan.model.dispose();
+    return plan;
+  };
+
   it("keeps the codelab's recipes: batch sizes, steps per epoch, learning rates", async () => {
-    const recipe = async (name: string, hp: Record<string, number> = {}) => {
-      const plan = await stepPlan(name, hp);
-      plan.model.dispose();
-      return plan;
-    };
     const softmax = await recipe('01-softmax');
     expect(softmax).toMatchObject({ batchSize: 128, epochs: 10, stepsPerEpoch: 468, totalSteps: 4680 });
     expect(softmax.optimizer).toBe('SGD (learningRate 0.01)');
@@ -142,11 +144,6 @@ describe('every lab step', () => {
   });
 
   it('keeps the recipes beyond the codelab, and their knobs take each ingredient away', async () => {
-    const recipe = async (name: string, hp: Record<string, number> = {}) => {
-      const plan = await stepPlan(name, hp);
-      plan.model.dispose();
-      return plan;
-    };
     const beyond = await recipe('11-beyond');
     expect(beyond).toMatchObject({ batchSize: 128, epochs: 20, stepsPerEpoch: 468, totalSteps: 9360, loss: 'categoricalCrossentropy (label smoothing 0.1)' });
     expect(beyond.training.augment).toEqual({ shift: 2.5, rotate: 10, scale: 0.1 });
