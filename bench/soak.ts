@@ -24,7 +24,7 @@ import { Rng } from '../src/util/rng.js';
 
 type ChildMessage =
   | { type: 'ready'; url: string; backend: string }
-  | { type: 'memory'; id: number; rss: number; heapUsed: number; connections: number; loggedErrors: number };
+  | { type: 'memory'; id: number; rss: number; heapUsed: number; external: number; arrayBuffers: number; connections: number; loggedErrors: number };
 
 /** What the parent asks the child: its memory (after a full GC when `gc`), or to stop. */
 type ParentMessage = { type: 'memory'; id: number; gc: boolean } | { type: 'stop' };
@@ -61,8 +61,8 @@ async function serveChild(modelDir: string, runsDir: string, backend: BackendCho
       process.exit(0);
     }
     if (message.gc) (globalThis as { gc?: () => void }).gc?.();
-    const { rss, heapUsed } = process.memoryUsage();
-    process.send?.({ type: 'memory', id: message.id, rss, heapUsed, connections: await connections(), loggedErrors } satisfies ChildMessage);
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    process.send?.({ type: 'memory', id: message.id, rss, heapUsed, external, arrayBuffers, connections: await connections(), loggedErrors } satisfies ChildMessage);
   });
   process.send?.({ type: 'ready', url, backend: (await initBackend({ backend })).name } satisfies ChildMessage);
 }
@@ -332,6 +332,9 @@ async function main(): Promise<void> {
       open_connections_after: atEnd.connections,
       rss_mb: { start: mb(atStart.rss), after_warmup: mb(afterWarmup.rss), peak: mb(peak), end: mb(atEnd.rss), end_bound: mb(rssBound) },
       heap_used_mb_after_gc: { start: mb(atStart.heapUsed), after_warmup: mb(afterWarmup.heapUsed), end: mb(atEnd.heapUsed) },
+      // Memory V8 is told of outside its heap (array buffers, and native buffers an addon reports): where RSS may stay.
+      external_mb_after_gc: { start: mb(atStart.external), after_warmup: mb(afterWarmup.external), end: mb(atEnd.external) },
+      array_buffers_mb_after_gc: { start: mb(atStart.arrayBuffers), after_warmup: mb(afterWarmup.arrayBuffers), end: mb(atEnd.arrayBuffers) },
     };
     console.log(JSON.stringify(report, null, 2));
     const failures = [
