@@ -13,10 +13,10 @@ import { encodeIdx } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/load.js';
 import { sha256Hex } from '../../src/data/verify.js';
 import { imagesArray, indexedDigits, labelsArray } from '../helpers/digit-files.js';
+import { MNIST_DIR } from '../helpers/paths.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs('fetch');
-const SHARED_MNIST = new URL('../../../shared/data/mnist', import.meta.url).pathname;
 
 // The four fixture files; images gzip level 0 so the body is large enough (~160 kB) to cut midway.
 const train = indexedDigits(150);
@@ -97,9 +97,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(500).end();
 }
 
-/** Serves the real MNIST .gz files of shared/data/mnist. */
+/** Serves the real MNIST .gz files (MNIST_DIR). */
 function serveReal(req: IncomingMessage, res: ServerResponse, name: string): void {
-  readFile(join(SHARED_MNIST, basename(name))).then(
+  readFile(join(MNIST_DIR, basename(name))).then(
     (body) => send(req, res, body, true),
     () => res.writeHead(404).end(),
   );
