@@ -36,6 +36,12 @@ type ParentMessage = { type: 'memory'; id: number; gc: boolean } | { type: 'stop
  */
 const RSS_SLACK_BYTES = 24 * 2 ** 20;
 
+/**
+ * The pause before memory is read, after the warm-up and after the run alike: dropped streams and keep-alive
+ * sockets close, timers fire, and the server, idle, hands the memory the traffic freed back to the system.
+ */
+const SETTLE_MS = 2000;
+
 // ---------------------------------------------------------------- the server (child process)
 
 async function serveChild(modelDir: string, runsDir: string, backend: BackendChoice): Promise<void> {
@@ -298,7 +304,7 @@ async function main(): Promise<void> {
     const chosen = kinds.filter((kind) => values.only === undefined || kind.name.includes(values.only));
     // Warm-up: JIT, pools, V8's heap and the allocator grow to their working size; the leak check starts after it.
     const warmup = summarise(await drive(chosen, connections, warmupSeconds, seed + 1));
-    await sleep(1000);
+    await sleep(SETTLE_MS);
     const afterWarmup = await ask(child, true);
     let peak = Math.max(atStart.rss, afterWarmup.rss);
     const sampler = setInterval(() => void ask(child, false).then((m) => (peak = Math.max(peak, m.rss))), 250);
@@ -307,7 +313,7 @@ async function main(): Promise<void> {
     const elapsed = (performance.now() - began) / 1000;
     close();
     clearInterval(sampler);
-    await sleep(2000); // dropped streams and keep-alive sockets close, timers fire
+    await sleep(SETTLE_MS);
     const atEnd = await ask(child, true);
     peak = Math.max(peak, atEnd.rss);
 

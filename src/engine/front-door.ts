@@ -66,3 +66,12 @@ export async function choosePredictor(model: tf.LayersModel, maxBatch = 1000): P
   }
   return tfjsPredictor(model);
 }
+
+/**
+ * Frees what nothing references any more and hands it back to the system where the native engine is active (see
+ * native/index.ts); false elsewhere. For a long-running process such as `serve`, once a burst of work is over.
+ */
+export async function releaseFreeMemory(): Promise<boolean> {
+  const native = await nativeEngine();
+  return native?.releaseFreeMemory() ?? false;
+}

@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { releaseFreeMemory } from '../engine/front-door.js';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.js';
 import { registerHostCheck } from './host-check.js';
+import { registerIdleMemoryRelease } from './idle-memory.js';
 import { loadServedModels, ModelLoader } from './model-registry.js';
 import { registerPredictRoutes } from './predict-routes.js';
 import { registerRunRoutes, type PresetInfo } from './run-routes.js';
@@ -26,6 +28,8 @@ export interface ServerLimits {
   heartbeatMs: number;
   /** Most trainings started by POST /api/runs and /api/labs that run at once; more are answered 429. */
   trainings: number;
+  /** How long no request must finish before the server hands the memory freed since back to the system, in ms. */
+  idleReleaseMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -37,6 +41,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   heartbeatMs: 15_000,
   // One per two cores: a training keeps a core or two busy, and the server must still answer.
   trainings: Math.max(1, Math.floor(availableParallelism() / 2)),
+  idleReleaseMs: 1000,
 };
 
 /** The installed CLI: `node <repo>/bin/mnist-lab.js` (needs `npm run build`). */
@@ -82,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   if (options.allowedHosts !== undefined) registerHostCheck(app, options.allowedHosts);
+  registerIdleMemoryRelease(app, limits.idleReleaseMs, releaseFreeMemory);
   const batching = { windowMs: limits.batchWindowMs, maxBatch: limits.maxBatch };
   const models = await loadServedModels(options.models, batching);
   const loader = new ModelLoader(models, batching);

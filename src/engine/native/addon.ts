@@ -92,6 +92,8 @@ export interface NativeAddon {
   dropoutMask(seed: number, salt: number, count: number, rate: number): Float32Array;
   /** How many times a pool had FTZ/DAZ set: once per pool size reached, never per call. */
   denormalPoolFlushes(): number;
+  /** A full V8 collection, then the C allocator's free pages back to the system (glibc malloc_trim); whether any were. */
+  releaseFreeMemory(): boolean;
 }
 
 export const ENABLE_HINT =

@@ -1,5 +1,5 @@
 // The native engine's public surface: the compiled trainer and predictor, the TF.js optimizer reader, the TF.js
-// backend, and the status `mnist-lab doctor` shows.
+// backend, the status `mnist-lab doctor` shows, and handing free memory back to the system.
 import { loadAddon } from './addon.js';
 
 export { compileTrainer } from './compile-trainer.js';
@@ -21,4 +21,14 @@ export function nativeStatus(): NativeStatus {
   } catch (err) {
     return { ok: false, reason: `the native engine failed: ${(err as Error).message}` };
   }
+}
+
+/**
+ * Frees what nothing references any more (a full V8 collection) and hands the pages the C allocator then holds
+ * free back to the system (glibc's malloc_trim); whether any were released. Array buffers, Node's own native code
+ * and the native engine allocate through it, and it keeps what a burst freed for reuse. Costs a full collection.
+ */
+export function releaseFreeMemory(): boolean {
+  const loaded = loadAddon();
+  return 'addon' in loaded && loaded.addon.releaseFreeMemory();
 }

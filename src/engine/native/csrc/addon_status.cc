@@ -1,9 +1,15 @@
-// Status and control: oneDNN version, threads and CPU features (for `mnist-lab doctor`), the thread count, and the
-// dropout keep mask and denormal-mode counter that tests use.
+// Status and control: oneDNN version, threads and CPU features (for `mnist-lab doctor`), the thread count, handing
+// free memory back to the system, and the dropout keep mask and denormal-mode counter that tests use.
 #include <omp.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <v8.h>
 
 #include "addon.h"
 #include "addon_args.h"
@@ -68,6 +74,22 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+/**
+ * releaseFreeMemory(): frees what nothing references any more and hands it back to the system; whether the C
+ * allocator released any pages. First a full V8 collection, which frees the native memory of dropped array
+ * buffers (request bodies, images) into the C allocator; then glibc's malloc_trim, which returns the allocator's
+ * free pages, those inside its arenas as well as at their tops. Without it, what a burst of work freed stays
+ * with the process for reuse and its RSS stays at its busiest size.
+ */
+Napi::Value ReleaseFreeMemory(const Napi::CallbackInfo& info) {
+  v8::Isolate::GetCurrent()->LowMemoryNotification();
+#if defined(__GLIBC__)
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 /** denormalPoolFlushes(): how many times a pool had FTZ/DAZ set, which grows only when the pool does. */
 Napi::Value DenormalPoolFlushes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), poolFlushCount()); }
 
@@ -92,6 +114,7 @@ void registerStatus(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
   exports.Set("denormalPoolFlushes", Napi::Function::New(env, DenormalPoolFlushes));
+  exports.Set("releaseFreeMemory", Napi::Function::New(env, ReleaseFreeMemory));
 }
 
 }  // namespace mnl::addon
