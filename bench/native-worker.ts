@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { locateDataDir } from '../src/data/locate.js';
 import { loadDataset } from '../src/data/load.js';
+import { scalePixels } from '../src/data/scale.js';
 import { PIXELS, type DigitSet } from '../src/data/types.js';
 import { compilePredictor, compileTrainer, nativeStatus, optimizerSpecOf, registerNativeBackend } from '../src/engine/native/index.js';
 import { BENCH_MODELS, type BenchModelName, benchModel } from './models.js';
@@ -24,7 +25,7 @@ const { values: args } = parseArgs({
 });
 
 function scaled(set: DigitSet, start: number, count: number): Float32Array {
-  return Float32Array.from(set.images.subarray(start * PIXELS, (start + count) * PIXELS), (v) => v / 256);
+  return scalePixels(set.images.subarray(start * PIXELS, (start + count) * PIXELS));
 }
 
 function peakRssMB(): number {

@@ -4,6 +4,7 @@ import { badArgument } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { augmentSettings, drawTransform, isAugmenting, NO_AUGMENT, warpDigit, type AugmentOptions, type AugmentSettings, type DigitTransform } from './augment.js';
 import { NUM_CLASSES, PIXELS, type DigitSet } from './types.js';
+import { PIXEL_SCALE } from './scale.js';
 
 /** One batch ready for a model: pixels / 256 as the codelab scales them, and the raw labels. */
 export interface Batch {
@@ -68,8 +69,6 @@ export const snapshotToState = (snapshot: BatcherSnapshot): BatcherState => ({
   ...snapshot,
   buffer: Array.from(snapshot.buffer),
 });
-
-const PIXEL_SCALE = 1 / 256;
 
 /** Which digits a batch holds, in order, and the random transform of each (null: none). */
 export interface BatchPlan {

@@ -1,6 +1,7 @@
 // Reads prediction inputs (digits.json lines, {"instances": …} bodies, PNG and IDX files) into n×784 floats in [0,1].
 import { isGzip, parseIdx } from '../data/idx.js';
 import { gunzipIfNeeded } from '../data/idx-file.js';
+import { scalePixels } from '../data/scale.js';
 import { IMAGE_SIZE, PIXELS } from '../data/types.js';
 import { LabError } from '../errors.js';
 import { mnistify } from './mnistify.js';
@@ -51,7 +52,7 @@ export async function idxToImages(bytes: Uint8Array, source: string): Promise<Pr
       hint: 'pass an MNIST-style images file such as t10k-images-idx3-ubyte.gz (not a labels file)',
     });
   }
-  const images = Float32Array.from(idx.data, (v) => v / 256);
+  const images = scalePixels(idx.data);
   return { images, count };
 }
 

@@ -1,5 +1,6 @@
 // The notebook's display cells: model.summary(), plot_learning_rate, and the prediction grids after training.
 import type * as tf from '@tensorflow/tfjs';
+import { scalePixels } from '../data/scale.js';
 import { formatSummary, summarize } from '../models/summary.js';
 import { formatLr } from './progress.js';
 import { lrSeries, type LrSchedule } from './schedules.js';
@@ -39,7 +40,7 @@ export async function showPredictions(model: tf.LayersModel): Promise<void> {
   const digits = await session.data.load();
   const predictor = await session.engine.predictor(model);
   try {
-    const probabilities = await predictor.probabilities(Float32Array.from(digits.test.images, (v) => v / 256), digits.test.count);
+    const probabilities = await predictor.probabilities(scalePixels(digits.test.images), digits.test.count);
     let errors = 0;
     for (let i = 0; i < digits.test.count; i++) {
       const row = probabilities.subarray(i * 10, i * 10 + 10);

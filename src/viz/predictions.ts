@@ -1,5 +1,6 @@
 // The predictions the pictures need: probabilities and argmax for a digit set or for ready-scaled pixels.
 import type * as tf from '@tensorflow/tfjs';
+import { scalePixels } from '../data/scale.js';
 import { PIXELS, type DigitSet } from '../data/types.js';
 import { argmaxRows } from '../predict/predict.js';
 import { choosePredictor } from '../engine/front-door.js';
@@ -29,6 +30,6 @@ export async function predictPixels(model: tf.LayersModel, pixels: Float32Array,
 
 /** Predictions for a set of IDX digits, scaled /256 as the codelab's dataset does. */
 export function predictDigitSet(model: tf.LayersModel, set: DigitSet, batchSize = DEFAULT_BATCH): Promise<Predictions> {
-  const pixels = Float32Array.from(set.images.subarray(0, set.count * PIXELS), (v) => v / 256);
+  const pixels = scalePixels(set.images.subarray(0, set.count * PIXELS));
   return predictPixels(model, pixels, set.count, batchSize);
 }
