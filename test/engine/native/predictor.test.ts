@@ -33,6 +33,13 @@ describeNative('compiled native predictor', () => {
       layer.setWeights(layer.getWeights().map((w, i, all) => (i >= all.length - 2 ? tf.randomUniform(w.shape, 0.5, 1.5) : w)));
     }
     expectPredictsLikeTfjs(model, 7, 3, 2);
+    // Several chunks of about 32 on both threads; the activations between the input and the output take turns in
+    // two buffers, each chunk at its own place in them.
+    expectPredictsLikeTfjs(model, 300, 256, 8);
+  });
+
+  it('a single dense layer: the input straight to the output, nothing between', async () => {
+    expectPredictsLikeTfjs(await stepModel('01-softmax'), 9, 4, 7);
   });
 
   it('a max-pooling CNN and a GAP head ending in Activation(softmax)', async () => {

@@ -95,22 +95,46 @@ Network::Network(std::vector<LayerSpec> layers, dim maxBatch, bool trainable)
     }
   }
   foldActivations();
-  buffers_.reserve(features_.size());
-  dim maxFeatures = 0;
-  for (size_t i = 0; i < features_.size(); i++) {
-    if (i > 0 && state_[i - 1].folded) {
-      acts_.push_back(acts_.back());
-      continue;
-    }
-    buffers_.emplace_back(static_cast<size_t>(maxBatch_ * features_[i]));
-    acts_.push_back(buffers_.back().data());
-    maxFeatures = std::max(maxFeatures, features_[i]);
-  }
-  maxFeatures_ = maxFeatures;
+  maxFeatures_ = *std::max_element(features_.begin(), features_.end());
+  allocateActivations();
   if (trainable_) {
-    gradA_.resize(static_cast<size_t>(maxBatch_ * maxFeatures));
-    gradB_.resize(static_cast<size_t>(maxBatch_ * maxFeatures));
+    gradA_.resize(static_cast<size_t>(maxBatch_ * maxFeatures_));
+    gradB_.resize(static_cast<size_t>(maxBatch_ * maxFeatures_));
     planBackward();
+  }
+}
+
+void Network::allocateActivations() {
+  // slot[i]: which stored activation activation i is (a folded activation layer's output is its input).
+  const size_t count = features_.size();
+  std::vector<size_t> slot(count, 0);
+  for (size_t i = 1; i < count; i++) slot[i] = state_[i - 1].folded ? slot[i - 1] : slot[i - 1] + 1;
+  const size_t last = slot.back();
+  buffers_.reserve(trainable_ ? last + 1 : 4);
+  if (trainable_) {
+    // The backward pass reads every layer's input and output: each stored activation has its own buffer.
+    for (size_t i = 0; i < count; i++) {
+      if (i == 0 || slot[i] != slot[i - 1]) buffers_.emplace_back(static_cast<size_t>(maxBatch_ * features_[i]));
+      acts_.push_back(buffers_.back().data());
+      strides_.push_back(features_[i]);
+    }
+    return;
+  }
+  // Inference keeps only what the next layer reads. The input and the output have buffers of their own, packed (the
+  // caller writes and reads them); the activations between take turns in two buffers, where each chunk keeps its
+  // samples at a fixed place whatever a layer's size (chunks go through the layers at their own pace): from its
+  // first sample × the largest size between.
+  dim between = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (slot[i] != 0 && slot[i] != last) between = std::max(between, features_[i]);
+  }
+  buffers_.emplace_back(static_cast<size_t>(maxBatch_ * features_.front()));
+  buffers_.emplace_back(static_cast<size_t>(maxBatch_ * features_.back()));
+  for (size_t b = 0; b < std::min<size_t>(2, last - 1); b++) buffers_.emplace_back(static_cast<size_t>(maxBatch_ * between));
+  for (size_t i = 0; i < count; i++) {
+    const bool packed = slot[i] == 0 || slot[i] == last;
+    acts_.push_back(buffers_[slot[i] == 0 ? 0 : slot[i] == last ? 1 : 2 + (slot[i] - 1) % 2].data());
+    strides_.push_back(packed ? features_[i] : between);
   }
 }
 
@@ -315,9 +339,9 @@ void Network::layerForward(size_t i, int chunk, const Share& samples, bool train
   LayerState& s = state_[i];
   if (s.folded) return;
   const dim rows = samples.size();
-  const dim inF = features_[i], outF = features_[i + 1];
-  const float* x = acts_[i] + samples.begin * inF;
-  float* y = acts_[i + 1] + samples.begin * outF;
+  const dim outF = features_[i + 1];
+  const float* x = acts_[i] + samples.begin * strides_[i];
+  float* y = acts_[i + 1] + samples.begin * strides_[i + 1];
   const dim outCount = rows * outF;
   switch (l.kind) {
     case Kind::Conv:

@@ -126,6 +126,8 @@ class Network {
   int addWeight(int layer, const std::string& role, std::vector<dim> shape, bool trainable, float init);
   /** Folds each activation layer into a conv, dense or batch norm layer right below it that has none of its own. */
   void foldActivations();
+  /** Storage for the activations: each its own to train; to infer, the layers between input and output take turns. */
+  void allocateActivations();
   /** Throws unless prepare(n, training) was the last prepared pass (every thread throws alike, before any wait). */
   void checkPrepared(dim n, bool training) const;
   ConvOp& convOf(LayerState& s, int t, const Share& samples) const;
@@ -143,7 +145,8 @@ class Network {
   size_t lowestWeighted_ = 0;                           // the backward pass stops below this layer
   std::vector<dim> features_;                           // per-sample size of each activation; [0] = input
   std::vector<std::vector<float>> buffers_;             // the activations' storage
-  std::vector<float*> acts_;                            // activation i, maxBatch × features_[i]; a folded layer's is its input's
+  std::vector<float*> acts_;                            // activation i, maxBatch samples; a folded layer's is its input's
+  std::vector<dim> strides_;                            // floats from one sample of activation i to the next
   // Ping-pong activation gradients. Chunks go through the layers at their own pace, so each keeps its samples at a
   // fixed place in both buffers whatever a layer's size: from its first sample × the largest activation size.
   std::vector<float> gradA_, gradB_;
