@@ -1,9 +1,9 @@
 // `node --import tsx bench/beyond-ablation.ts [--seeds 3] [--variants a,b] [--recipe-from DIR]`: what each ingredient
-// of lab/11-beyond.ts adds, measured: the recipe, then the recipe with one ingredient taken away (its --hp-* knobs),
-// each over seeds, as `mnist-lab train 11-beyond` trains it. Finished runs are kept in build/bench/beyond-ablation.json
-// with the lab file's SHA-256, so an interrupted ablation of the same file continues where it stopped; the recipe's
-// own runs can be read from a `mnist-lab lab --presets 11-beyond --seeds N` folder (same file, seeds and engine: the
-// same runs).
+// of lab/11-beyond.ts adds, measured: the recipe, then the recipe with one ingredient taken away or added (its --hp-*
+// knobs), each over seeds, as `mnist-lab train 11-beyond` trains it. Finished runs are kept in
+// build/bench/beyond-ablation.json with the lab file's SHA-256, so an interrupted ablation of the same file continues
+// where it stopped; the recipe's own runs can be read from a `mnist-lab lab --presets 11-beyond --seeds N` folder
+// (same file, seeds and engine: the same runs).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,12 +17,12 @@ import { loadStep } from '../src/runner/step-file.js';
 import { spread } from '../src/util/stats.js';
 import { machineNote } from './train-speed.js';
 
-/** The recipe and what is taken away from it, as the step's hyperparameters. */
+/** The recipe and what is taken away from it or added to it, as the step's hyperparameters. */
 const VARIANTS: { key: string; title: string; hp: Record<string, number> }[] = [
   { key: 'recipe', title: 'the recipe (all ingredients)', hp: {} },
   { key: 'no-augment', title: 'without augmentation', hp: { augment: 0 } },
   { key: 'no-onecycle', title: "without one-cycle (the codelab's 0.01·0.666^epoch instead)", hp: { onecycle: 0 } },
-  { key: 'no-smoothing', title: 'without label smoothing', hp: { smoothing: 0 } },
+  { key: 'smoothing', title: 'with label smoothing 0.1 (the Kaggle recipe has it)', hp: { smoothing: 0.1 } },
   { key: 'half-width', title: 'a smaller net (half the channels)', hp: { width: 0.5 } },
 ];
 
