@@ -99,12 +99,13 @@ export function panelZoom(name: 'loss' | 'accuracy', train: Point[], val: Point[
 }
 
 /**
- * The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch;
- * a schedule that first warms up (one-cycle) says so: 'rises from … to {peak}, then decays to …'.
+ * The LR plot title: 'Learning rate\ndecays from {y[0]:0.3g} to {y[-2]:0.3g}', y[-2] being the last trained epoch
+ * (for a per-step schedule, the last point drawn inside training, not the start of the last epoch); a schedule that
+ * first warms up (one-cycle) says so: 'rises from … to {peak}, then decays to …'.
  */
 export function lrTitle(points: readonly Point[], epochs: number): [string, string] {
   const first = points[0].y;
-  const lastTrained = [...points].reverse().find((p) => p.x <= epochs - 1) ?? points[0];
+  const lastTrained = [...points].reverse().find((p) => p.x < epochs) ?? points[0];
   if (points.every((p) => p.y === first)) return ['Learning rate', `constant at ${formatG(first)}`];
   const peak = Math.max(...points.map((p) => p.y));
   if (peak > first) return ['Learning rate', `rises from ${formatG(first)} to ${formatG(peak)}, then decays to ${formatG(lastTrained.y)}`];

@@ -40,9 +40,11 @@ describe('learning-rate plot data', () => {
 
   it('says constant for a flat rate and samples per-step schedules finely', () => {
     expect(lrTitle(lrSeries(() => 0.001, 10, 468), 10)).toEqual(['Learning rate', 'constant at 0.001']);
-    // One-cycle warms up before it decays: 0.0002 (0.005 / 25) up to 0.005, then down; the last trained epoch starts at step 9 · 100.
+    // One-cycle warms up before it decays: 0.0002 (0.005 / 25) up to 0.005, then down to where training ends: the last
+    // point drawn inside the 1,000 steps is step 995 (20 points per epoch), not the last epoch's start (step 900).
     const cycle = oneCycle({ maxLr: 0.005, total: 1000 });
-    expect(lrTitle(lrSeries(cycle, 10, 100), 10)).toEqual(['Learning rate', `rises from 0.0002 to 0.005, then decays to ${formatG(cycle(9, 900))}`]);
+    expect(formatG(cycle(9, 995))).not.toBe(formatG(cycle(9, 900)));
+    expect(lrTitle(lrSeries(cycle, 10, 100), 10)).toEqual(['Learning rate', `rises from 0.0002 to 0.005, then decays to ${formatG(cycle(9, 995))}`]);
     const perStep = lrSeries((_e, step) => 0.0001 + 0.02 * Math.exp(-step / 1000), 3, 100);
     expect(perStep.length).toBe(3 * 20 + 1);
     const last = perStep.at(-1)!;
