@@ -19,7 +19,7 @@ import { machineNote } from './train-speed.js';
 
 /** The recipe and what is taken away from it or added to it, as the step's hyperparameters. */
 const VARIANTS: { key: string; title: string; hp: Record<string, number> }[] = [
-  { key: 'recipe', title: 'the recipe (all ingredients)', hp: {} },
+  { key: 'recipe', title: 'the recipe (as lab/11-beyond.ts stands)', hp: {} },
   { key: 'no-augment', title: 'without augmentation', hp: { augment: 0 } },
   { key: 'no-onecycle', title: "without one-cycle (the codelab's 0.01·0.666^epoch instead)", hp: { onecycle: 0 } },
   { key: 'smoothing', title: 'with label smoothing 0.1 (the Kaggle recipe has it)', hp: { smoothing: 0.1 } },
