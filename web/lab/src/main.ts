@@ -4,6 +4,7 @@ import { CodePanel } from './code-panel.js';
 import { Curves } from './curves.js';
 import { isLanguage, languageName, LANGUAGES, setLanguage, stepText, strings, text, type Language } from './i18n.js';
 import { LabPad } from './lab-pad.js';
+import { lessonPieces } from './lesson-flags.js';
 import { LabWorker } from './lab-client.js';
 import { ModelsPanel } from './models-panel.js';
 import { PredictionPictures } from './pictures.js';
@@ -438,7 +439,16 @@ class LabPage {
     }
     const words = stepText(about);
     element('step-title').textContent = words.title;
-    element('lesson-text').textContent = words.lesson;
+    element('lesson-text').replaceChildren(
+      ...lessonPieces(words.lesson).map(({ text: piece, flag }) => {
+        if (!flag) return piece;
+        const code = document.createElement('code');
+        code.className = 'flag';
+        code.dir = 'ltr';
+        code.textContent = piece;
+        return code;
+      }),
+    );
     element('lesson-codelab').textContent = `${text('codelabSays')} ${words.codelab}. ${text('passBar', { bar: about.passBar })}`;
   }
 
