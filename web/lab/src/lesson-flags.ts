@@ -2,8 +2,9 @@
 
 /** A lesson cut into prose and flags, in order; joined back, the pieces are the lesson unchanged. */
 export function lessonPieces(lesson: string): { text: string; flag: boolean }[] {
+  // Splitting on a captured pattern puts each match at an odd index.
   return lesson
     .split(/(--[a-z][a-z0-9-]*)/)
-    .filter((text) => text !== '')
-    .map((text) => ({ text, flag: /^--[a-z]/.test(text) }));
+    .map((text, i) => ({ text, flag: i % 2 === 1 }))
+    .filter((piece) => piece.text !== '');
 }

@@ -440,14 +440,9 @@ class LabPage {
     const words = stepText(about);
     element('step-title').textContent = words.title;
     element('lesson-text').replaceChildren(
-      ...lessonPieces(words.lesson).map(({ text: piece, flag }) => {
-        if (!flag) return piece;
-        const code = document.createElement('code');
-        code.className = 'flag';
-        code.dir = 'ltr';
-        code.textContent = piece;
-        return code;
-      }),
+      ...lessonPieces(words.lesson).map(({ text: piece, flag }) =>
+        flag ? Object.assign(document.createElement('code'), { className: 'flag', dir: 'ltr', textContent: piece }) : piece,
+      ),
     );
     element('lesson-codelab').textContent = `${text('codelabSays')} ${words.codelab}. ${text('passBar', { bar: about.passBar })}`;
   }
